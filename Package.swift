@@ -1,0 +1,37 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+  name: "VoucherPOS",
+  products: [
+    .executable(name: "voucher-engine", targets: ["voucher-engine"]),
+    .library(name: "VoucherEngine", targets: ["VoucherEngine"]),
+  ],
+  targets: [
+    // System libraries: one shim header each (see Sources/C*/shim.h).
+    .systemLibrary(
+      name: "CSQLite",
+      providers: [.apt(["libsqlite3-dev"])]
+    ),
+
+    // The local engine module: model, money, rules, store, clock.
+    .target(name: "VoucherEngine", dependencies: ["CSQLite"]),
+
+    // Command-line front ends.
+    .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine"]),
+
+    .testTarget(
+      name: "VoucherEngineTests",
+      dependencies: ["VoucherEngine", "voucher-engine"]
+    ),
+  ]
+)
+
+// Strict settings for every Swift target, in one place.
+for target in package.targets where target.type != .system {
+  var settings = target.swiftSettings ?? []
+  settings.append(.swiftLanguageMode(.v6))
+  settings.append(.enableUpcomingFeature("ExistentialAny"))
+  settings.append(.unsafeFlags(["-warnings-as-errors"]))
+  target.swiftSettings = settings
+}

@@ -1,0 +1,73 @@
+/// Random identifiers and voucher codes.
+enum Identifiers {
+  /// Lowercase letters and digits for ids: `cust_…`, `v_…`, `r_…`, `rr_…`.
+  private static let idAlphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+
+  static func make(_ prefix: String, length: Int = 20) -> String {
+    var generator = SystemRandomNumberGenerator()
+    var id = prefix
+    id.reserveCapacity(prefix.count + length)
+    for _ in 0..<length { id.append(idAlphabet.randomElement(using: &generator)!) }
+    return id
+  }
+}
+
+/// Voucher code patterns: `#` a digit, `?` a letter, `*` either; anything else is literal.
+///
+/// The default alphabets leave out the look-alikes 0/O and 1/I/L, so a code read aloud or
+/// copied from paper is typed right the first time.
+public struct CodePattern: Sendable, Equatable {
+  public static let digits = Array("23456789")
+  public static let letters = Array("ABCDEFGHJKMNPQRSTUVWXYZ")
+
+  /// The pattern as written, e.g. `SUMMER-####`.
+  public let pattern: String
+
+  /// - Throws: `Reason.invalidPayload` when the pattern has no placeholder at all.
+  public init(_ pattern: String) throws(Reason) {
+    guard pattern.contains(where: { "#?*".contains($0) }) else {
+      throw .invalidPayload("the code pattern “\(pattern)” has no # ? or * to fill in")
+    }
+    self.pattern = pattern
+  }
+
+  /// How many distinct codes the pattern can make (saturating at `Int64.max`).
+  public var capacity: Int64 {
+    var total: Int64 = 1
+    for character in pattern {
+      let choices: Int64 =
+        switch character {
+        case "#": Int64(Self.digits.count)
+        case "?": Int64(Self.letters.count)
+        case "*": Int64(Self.digits.count + Self.letters.count)
+        default: 1
+        }
+      let (product, overflow) = total.multipliedReportingOverflow(by: choices)
+      total = overflow ? .max : product
+    }
+    return total
+  }
+
+  /// One random code from the pattern.
+  public func generate<G: RandomNumberGenerator>(using generator: inout G) -> String {
+    var code = ""
+    code.reserveCapacity(pattern.utf8.count)
+    for character in pattern {
+      switch character {
+      case "#": code.append(Self.digits.randomElement(using: &generator)!)
+      case "?": code.append(Self.letters.randomElement(using: &generator)!)
+      case "*":
+        let both = Self.digits + Self.letters
+        code.append(both.randomElement(using: &generator)!)
+      default: code.append(character)
+      }
+    }
+    return code
+  }
+}
+
+extension String {
+  /// The form codes are compared in: trimmed (a scanner's trailing Enter included) and
+  /// upper-cased.
+  var normalizedCode: String { trimmingSpaces().uppercased() }
+}

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Why the engine refused something. Each case carries what the cashier needs to hear, and
+/// `key` is the Voucherify error key the REST API reports.
+public enum Reason: Error, Equatable, Sendable {
+  /// No voucher with this code (or it was deleted).
+  case notFound(code: String)
+  /// The voucher's validity ended at `expiredAt`.
+  case voucherExpired(expiredAt: Date)
+  /// No customer matches the id, source id or email given.
+  case customerNotFound(reference: String)
+  /// No redemption has this id.
+  case redemptionNotFound(id: String)
+  /// A voucher with this code exists already.
+  case duplicateCode(code: String)
+  /// The voucher becomes valid at `startsAt`.
+  case voucherNotActive(startsAt: Date)
+  /// The voucher was switched off.
+  case voucherDisabled
+  /// Every use is spent; `lastUse` tells when and where the last one went.
+  case quantityExceeded(lastUse: UseRecord?)
+  /// The voucher belongs to another customer.
+  case boundToAnotherCustomer
+  /// This customer has used the voucher as often as allowed.
+  case perCustomerLimitReached(limit: Int64)
+  /// The voucher needs a customer (it is bound, or limited per customer) and none was given.
+  case missingCustomer
+  /// The order is below the voucher's minimum.
+  case orderBelowMinimum(minimum: Int64, orderAmount: Int64)
+  /// No item in the cart is one the voucher applies to.
+  case noApplicableItem
+  /// A gift card asked to pay more than it holds (`balance` 0 means it is empty).
+  case giftAmountExceeded(balance: Int64, requested: Int64)
+  /// The redemption has already been rolled back.
+  case alreadyRolledBack
+  /// The same code appears twice in one request.
+  case duplicatedRedeemables(code: String)
+  /// The request itself is malformed; the text says how.
+  case invalidPayload(String)
+  /// The voucher has been reactivated as many times as allowed.
+  case reactivationLimitExceeded(limit: Int64)
+  /// Reactivation asked for a voucher that can still be used: nothing to give back.
+  case voucherStillActive
+
+  /// The machine-readable key (Voucherify's where it has one).
+  public var key: String {
+    switch self {
+    case .notFound: "not_found"
+    case .customerNotFound, .redemptionNotFound: "not_found"
+    case .duplicateCode: "duplicate_found"
+    case .voucherExpired: "voucher_expired"
+    case .voucherNotActive: "voucher_not_active"
+    case .voucherDisabled: "voucher_disabled"
+    case .quantityExceeded: "quantity_exceeded"
+    case .boundToAnotherCustomer, .perCustomerLimitReached: "customer_rules_violated"
+    case .missingCustomer: "missing_customer"
+    case .orderBelowMinimum, .noApplicableItem: "order_rules_violated"
+    case .giftAmountExceeded: "gift_amount_exceeded"
+    case .alreadyRolledBack: "already_rolled_back"
+    case .duplicatedRedeemables: "duplicated_redeemables"
+    case .invalidPayload: "invalid_payload"
+    case .reactivationLimitExceeded: "reactivation_limit_exceeded"
+    case .voucherStillActive: "voucher_still_active"
+    }
+  }
+}
+
+/// When and where a voucher was last used: enough for "Already used on 3 Nov at till 02".
+public struct UseRecord: Equatable, Sendable, Codable {
+  public let date: Date
+  public let terminal: String?
+
+  public init(date: Date, terminal: String?) {
+    self.date = date
+    self.terminal = terminal
+  }
+}
+
+/// A refusal of one code: the code as typed and why.
+public struct Refusal: Error, Equatable, Sendable {
+  /// The code the refusal is about, when it is about one.
+  public let code: String?
+  public let reason: Reason
+
+  public init(code: String?, reason: Reason) {
+    self.code = code
+    self.reason = reason
+  }
+}

@@ -1,0 +1,168 @@
+import Foundation
+
+/// The voucher rules as synchronous functions over values and a store transaction.
+/// Validation and redemption share `evaluate`, so a redemption re-checks exactly what a
+/// validation showed.
+enum Rules {
+  /// Checks every code of `request` against its cart, in order: discounts first (each on
+  /// what the previous ones left), then gift cards on the remaining total. Changes nothing.
+  static func evaluate(
+    _ request: RedemptionRequest, customer: Customer?, in store: any StoreTransaction, at now: Date
+  ) throws -> ValidationResult {
+    try check(request)
+    var remaining = request.items.map(\.amount)
+    let orderAmount = remaining.reduce(0, +)
+
+    var seen = Set<String>()
+    var results: [RedeemableResult] = []
+    var vouchers: [Voucher?] = []
+    for entry in request.codes {
+      let code = entry.code.normalizedCode
+      var result = RedeemableResult(
+        code: code, voucher: nil, status: nil, refusal: nil, discount: 0, giftCredits: 0)
+      if !seen.insert(code).inserted {
+        result.refusal = .duplicatedRedeemables(code: code)
+      } else if let voucher = try store.voucher(code: code) {
+        result.voucher = voucher
+        result.status = voucher.status(at: now)
+        result.refusal = try refusal(for: voucher, customer: customer, store: store, now: now)
+        if result.refusal == nil, let minimum = voucher.minOrderAmount, orderAmount < minimum {
+          result.refusal = .orderBelowMinimum(minimum: minimum, orderAmount: orderAmount)
+        }
+      } else {
+        result.refusal = .notFound(code: code)
+      }
+      results.append(result)
+      vouchers.append(result.voucher)
+    }
+
+    // Discounts in the order given, each on what is left of the items it applies to.
+    for index in results.indices where results[index].refusal == nil {
+      guard let voucher = vouchers[index], case .discount(let discount) = voucher.kind else {
+        continue
+      }
+      let eligible = request.items.indices.filter { applies(voucher, to: request.items[$0].sku) }
+      if eligible.isEmpty {
+        results[index].refusal = .noApplicableItem
+        continue
+      }
+      let base = eligible.reduce(Int64(0)) { $0 + remaining[$1] }
+      let off = amountOff(discount, base: base)
+      allocate(off, over: eligible, remaining: &remaining)
+      results[index].discount = off
+    }
+
+    // Gift cards then pay from the remaining total.
+    var left = remaining.reduce(0, +)
+    for index in results.indices where results[index].refusal == nil {
+      guard let voucher = vouchers[index], case .gift(_, let balance) = voucher.kind else {
+        continue
+      }
+      let requested = request.codes[index].giftCredits
+      if let requested, requested <= 0 {
+        results[index].refusal = .invalidPayload("a gift amount must be more than zero")
+        continue
+      }
+      if let requested, requested > balance {
+        results[index].refusal = .giftAmountExceeded(balance: balance, requested: requested)
+        continue
+      }
+      let credits = min(requested ?? balance, left)
+      left -= credits
+      results[index].giftCredits = credits
+    }
+
+    let valid = results.allSatisfy { $0.refusal == nil }
+    let discountAmount = results.reduce(Int64(0)) { $0 + $1.discount }
+    let giftCredits = results.reduce(Int64(0)) { $0 + $1.giftCredits }
+    return ValidationResult(
+      valid: valid, redeemables: results, orderAmount: orderAmount,
+      discountAmount: discountAmount, giftCredits: giftCredits,
+      totalAmount: orderAmount - discountAmount - giftCredits, customer: customer,
+      currency: vouchers.lazy.compactMap { $0?.currency }.first ?? "SEK")
+  }
+
+  /// The shape checks: code count, cart size, amounts in range.
+  static func check(_ request: RedemptionRequest) throws(Reason) {
+    guard !request.codes.isEmpty else { throw .invalidPayload("no voucher code given") }
+    guard request.codes.count <= RedemptionRequest.maximumCodes else {
+      throw .invalidPayload("at most \(RedemptionRequest.maximumCodes) codes at once")
+    }
+    guard request.items.count <= RedemptionRequest.maximumItems else {
+      throw .invalidPayload("at most \(RedemptionRequest.maximumItems) cart lines")
+    }
+    for entry in request.codes where entry.code.normalizedCode.isEmpty {
+      throw .invalidPayload("an empty voucher code")
+    }
+    for item in request.items { try item.check() }
+    if let order = request.orderSourceId, order.isEmpty || order.count > 200 {
+      throw .invalidPayload("an order id must be 1–200 characters")
+    }
+  }
+
+  /// Why `voucher` cannot be used now by `customer` (cart rules aside), or nil.
+  private static func refusal(
+    for voucher: Voucher, customer: Customer?, store: any StoreTransaction, now: Date
+  ) throws -> Reason? {
+    switch voucher.status(at: now) {
+    case .disabled: return .voucherDisabled
+    case .used:
+      let last = try store.latestSucceededRedemption(voucherId: voucher.id)
+      return .quantityExceeded(lastUse: last.map { UseRecord(date: $0.date, terminal: $0.channel.terminal) })
+    case .noBalance: return .giftAmountExceeded(balance: 0, requested: 0)
+    case .expired: return .voucherExpired(expiredAt: voucher.expirationDate!)
+    case .notActiveYet: return .voucherNotActive(startsAt: voucher.startDate!)
+    case .active: break
+    }
+    if let holder = voucher.holderId {
+      guard let customer else { return .missingCustomer }
+      if customer.id != holder { return .boundToAnotherCustomer }
+    }
+    if let limit = voucher.perCustomer {
+      guard let customer else { return .missingCustomer }
+      let used = try store.succeededRedemptionCount(voucherId: voucher.id, customerId: customer.id)
+      if used >= limit { return .perCustomerLimitReached(limit: limit) }
+    }
+    return nil
+  }
+
+  static func applies(_ voucher: Voucher, to sku: String) -> Bool {
+    (voucher.applicableTo.isEmpty || voucher.applicableTo.contains(sku))
+      && !voucher.inapplicableTo.contains(sku)
+  }
+
+  /// What `discount` takes off `base`, never more than `base`.
+  static func amountOff(_ discount: Discount, base: Int64) -> Int64 {
+    switch discount {
+    case .percent(let basisPoints, let limit):
+      let off = Money.percent(of: base, basisPoints: basisPoints)
+      return min(off, limit ?? off, base)
+    case .amount(let amount): return min(amount, base)
+    case .fixed(let price): return max(0, base - price)
+    }
+  }
+
+  /// Spreads `amount` over the eligible lines in proportion to what is left of each, so the
+  /// next discount sees the right remainder. Remainders go to the earliest lines.
+  static func allocate(_ amount: Int64, over lines: [Int], remaining: inout [Int64]) {
+    let base = lines.reduce(Int64(0)) { $0 + remaining[$1] }
+    guard amount > 0, base > 0 else { return }
+    var given: Int64 = 0
+    var shares: [Int64] = []
+    for line in lines {
+      let product = amount.multipliedFullWidth(by: remaining[line])
+      let share = base.dividingFullWidth(product).quotient
+      shares.append(share)
+      given += share
+    }
+    for (position, line) in lines.enumerated() {
+      var share = shares[position]
+      if given < amount && share < remaining[line] {
+        let extra = min(amount - given, remaining[line] - share)
+        share += extra
+        given += extra
+      }
+      remaining[line] -= share
+    }
+  }
+}

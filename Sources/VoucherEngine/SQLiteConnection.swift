@@ -1,0 +1,166 @@
+import CSQLite
+import Foundation
+
+/// A failure reported by SQLite, with the statement that caused it.
+public struct SQLiteError: Error, CustomStringConvertible, Sendable {
+  /// The primary SQLite result code (`SQLITE_BUSY`, `SQLITE_CONSTRAINT`, …).
+  public let code: Int32
+  /// SQLite's own message.
+  public let message: String
+
+  public var description: String { "SQLite error \(code): \(message)" }
+
+  /// True when another connection held the write lock longer than the busy timeout.
+  public var isBusy: Bool { code == SQLITE_BUSY || code == SQLITE_LOCKED }
+  /// True for UNIQUE, CHECK, FOREIGN KEY and NOT NULL violations.
+  public var isConstraint: Bool { code == SQLITE_CONSTRAINT }
+}
+
+/// A value bound to a statement parameter.
+enum SQLValue: Sendable, Equatable {
+  case null
+  case integer(Int64)
+  case text(String)
+}
+
+/// One SQLite connection with a cache of prepared statements.
+///
+/// Not thread-safe by itself: `SQLiteStore` hands each connection to one thread at a time.
+final class SQLiteConnection {
+  private let handle: OpaquePointer
+  private var statements: [String: OpaquePointer] = [:]
+
+  init(path: String, readOnly: Bool = false) throws {
+    var db: OpaquePointer?
+    let flags =
+      (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+      | SQLITE_OPEN_NOMUTEX
+    let rc = sqlite3_open_v2(path, &db, flags, nil)
+    guard rc == SQLITE_OK, let db else {
+      let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+      if let db { sqlite3_close_v2(db) }
+      throw SQLiteError(code: rc, message: "\(message) (\(path))")
+    }
+    handle = db
+    sqlite3_extended_result_codes(db, 0)
+    // Other terminals and processes may hold the write lock briefly; wait rather than fail.
+    sqlite3_busy_timeout(db, 10_000)
+  }
+
+  deinit {
+    for statement in statements.values { sqlite3_finalize(statement) }
+    sqlite3_close_v2(handle)
+  }
+
+  /// Runs one or more statements without parameters (schema, pragmas, transactions).
+  func execute(_ sql: String) throws {
+    var errorMessage: UnsafeMutablePointer<CChar>?
+    let rc = sqlite3_exec(handle, sql, nil, nil, &errorMessage)
+    if rc != SQLITE_OK {
+      let message = errorMessage.map { String(cString: $0) } ?? lastMessage
+      sqlite3_free(errorMessage)
+      throw SQLiteError(code: rc & 0xFF, message: message)
+    }
+  }
+
+  /// Runs a statement and returns every row.
+  @discardableResult
+  func query(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
+    var rows: [Row] = []
+    try each(sql, values) { rows.append($0) }
+    return rows
+  }
+
+  /// Runs a statement and returns the first row, if any.
+  func first(_ sql: String, _ values: [SQLValue] = []) throws -> Row? {
+    var found: Row?
+    try each(sql, values) { row in
+      if found == nil { found = row }
+    }
+    return found
+  }
+
+  /// Runs a statement, calling `body` for each row as it is stepped (nothing is buffered).
+  func each(_ sql: String, _ values: [SQLValue], _ body: (Row) throws -> Void) throws {
+    let statement = try prepared(sql)
+    defer {
+      sqlite3_reset(statement)
+      sqlite3_clear_bindings(statement)
+    }
+    try bind(values, to: statement)
+    while true {
+      let rc = sqlite3_step(statement)
+      if rc == SQLITE_ROW {
+        try body(Row(statement: statement))
+      } else if rc == SQLITE_DONE {
+        return
+      } else {
+        throw SQLiteError(code: rc & 0xFF, message: lastMessage)
+      }
+    }
+  }
+
+  /// Rows changed by the last INSERT, UPDATE or DELETE.
+  var changes: Int { Int(sqlite3_changes(handle)) }
+
+  private var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+  private func prepared(_ sql: String) throws -> OpaquePointer {
+    if let cached = statements[sql] { return cached }
+    var statement: OpaquePointer?
+    let rc = sqlite3_prepare_v3(
+      handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+    guard rc == SQLITE_OK, let statement else {
+      throw SQLiteError(code: rc & 0xFF, message: "\(lastMessage) in: \(sql)")
+    }
+    statements[sql] = statement
+    return statement
+  }
+
+  private func bind(_ values: [SQLValue], to statement: OpaquePointer) throws {
+    for (offset, value) in values.enumerated() {
+      let index = Int32(offset + 1)
+      let rc: Int32
+      switch value {
+      case .null: rc = sqlite3_bind_null(statement, index)
+      case .integer(let number): rc = sqlite3_bind_int64(statement, index, number)
+      case .text(let text): rc = sqlite3_bind_text(statement, index, text, -1, csq_transient())
+      }
+      if rc != SQLITE_OK { throw SQLiteError(code: rc, message: lastMessage) }
+    }
+  }
+}
+
+/// A view of the current row of a stepping statement; valid only inside the row callback.
+struct Row {
+  fileprivate let statement: OpaquePointer
+
+  func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
+
+  func optionalInt(_ column: Int32) -> Int64? {
+    sqlite3_column_type(statement, column) == SQLITE_NULL
+      ? nil : sqlite3_column_int64(statement, column)
+  }
+
+  func text(_ column: Int32) -> String { optionalText(column) ?? "" }
+
+  func optionalText(_ column: Int32) -> String? {
+    guard let bytes = sqlite3_column_text(statement, column) else { return nil }
+    return String(cString: bytes)
+  }
+}
+
+extension SQLValue {
+  static func from(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
+  static func from(_ number: Int64?) -> SQLValue { number.map { .integer($0) } ?? .null }
+  static func from(_ date: Date?) -> SQLValue { date.map { .integer($0.millisecondsSince1970) } ?? .null }
+}
+
+extension Date {
+  /// Dates are stored as integer milliseconds since 1970 (UTC).
+  var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+  init(millisecondsSince1970 value: Int64) {
+    self.init(timeIntervalSince1970: TimeInterval(value) / 1000)
+  }
+}

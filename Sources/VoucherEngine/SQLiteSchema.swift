@@ -1,0 +1,129 @@
+/// The database layout, as numbered migrations. `PRAGMA user_version` records how many have
+/// run; a newer release appends migrations and never edits old ones, so a database made by
+/// any earlier release opens and is brought up to date.
+enum SQLiteSchema {
+  static let migrations: [String] = [
+    // 1: the first layout.
+    """
+    CREATE TABLE customers (
+      id            TEXT PRIMARY KEY,
+      source_id     TEXT UNIQUE,
+      name          TEXT,
+      email         TEXT,
+      email_fold    TEXT UNIQUE,
+      phone         TEXT,
+      member_number TEXT COLLATE NOCASE,
+      metadata      TEXT NOT NULL DEFAULT '{}',
+      created_at    INTEGER NOT NULL,
+      updated_at    INTEGER NOT NULL
+    );
+    CREATE INDEX customers_phone ON customers(phone);
+    CREATE INDEX customers_member ON customers(member_number);
+    CREATE TABLE customer_words (
+      word        TEXT NOT NULL,
+      customer_id TEXT NOT NULL REFERENCES customers(id),
+      PRIMARY KEY (word, customer_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE vouchers (
+      id                 TEXT PRIMARY KEY,
+      code               TEXT NOT NULL UNIQUE,
+      campaign           TEXT,
+      type               TEXT NOT NULL CHECK (type IN ('DISCOUNT_VOUCHER', 'GIFT_VOUCHER')),
+      discount_type      TEXT CHECK (discount_type IN ('PERCENT', 'AMOUNT', 'FIXED')),
+      percent_off_bp     INTEGER,
+      amount_limit       INTEGER,
+      amount_off         INTEGER,
+      fixed_amount       INTEGER,
+      gift_amount        INTEGER,
+      gift_balance       INTEGER CHECK (gift_balance IS NULL OR gift_balance >= 0),
+      currency           TEXT NOT NULL,
+      holder_id          TEXT REFERENCES customers(id),
+      start_date         INTEGER,
+      expiration_date    INTEGER,
+      active             INTEGER NOT NULL,
+      quantity           INTEGER,
+      redeemed_quantity  INTEGER NOT NULL DEFAULT 0,
+      per_customer       INTEGER,
+      min_order_amount   INTEGER,
+      applicable_to      TEXT NOT NULL DEFAULT '[]',
+      inapplicable_to    TEXT NOT NULL DEFAULT '[]',
+      reactivation_limit INTEGER NOT NULL,
+      reactivation_count INTEGER NOT NULL DEFAULT 0,
+      metadata           TEXT NOT NULL DEFAULT '{}',
+      created_at         INTEGER NOT NULL,
+      updated_at         INTEGER NOT NULL,
+      deleted_at         INTEGER,
+      -- A second guard behind the rules: a voucher can never be used more than allowed.
+      CHECK (quantity IS NULL OR redeemed_quantity <= quantity),
+      CHECK (redeemed_quantity >= 0)
+    );
+    CREATE INDEX vouchers_holder ON vouchers(holder_id);
+
+    CREATE TABLE redemptions (
+      id                 TEXT PRIMARY KEY,
+      parent_id          TEXT REFERENCES redemptions(id),
+      voucher_id         TEXT REFERENCES vouchers(id),
+      voucher_code       TEXT,
+      customer_id        TEXT,
+      order_id           TEXT NOT NULL,
+      order_source_id    TEXT,
+      order_amount       INTEGER NOT NULL,
+      order_discount     INTEGER NOT NULL,
+      order_gift         INTEGER NOT NULL,
+      order_total        INTEGER NOT NULL,
+      items              TEXT NOT NULL,
+      amount             INTEGER NOT NULL,
+      gift_balance_after INTEGER,
+      status             TEXT NOT NULL,
+      terminal           TEXT,
+      cashier            TEXT,
+      date               INTEGER NOT NULL,
+      rollback_id        TEXT
+    );
+    -- Exactly once: one redemption of a voucher per order, and one stacked parent per order.
+    CREATE UNIQUE INDEX redemptions_voucher_order ON redemptions(voucher_id, order_source_id)
+      WHERE voucher_id IS NOT NULL AND order_source_id IS NOT NULL;
+    CREATE UNIQUE INDEX redemptions_parent_order ON redemptions(order_source_id)
+      WHERE voucher_id IS NULL AND order_source_id IS NOT NULL;
+    CREATE INDEX redemptions_voucher_date ON redemptions(voucher_id, date);
+    CREATE INDEX redemptions_customer_date ON redemptions(customer_id, date);
+    CREATE INDEX redemptions_order ON redemptions(order_source_id);
+    CREATE INDEX redemptions_parent ON redemptions(parent_id);
+
+    CREATE TABLE rollbacks (
+      id            TEXT PRIMARY KEY,
+      redemption_id TEXT NOT NULL UNIQUE REFERENCES redemptions(id),
+      voucher_id    TEXT NOT NULL,
+      voucher_code  TEXT NOT NULL,
+      amount        INTEGER NOT NULL,
+      reason        TEXT NOT NULL,
+      by_name       TEXT,
+      date          INTEGER NOT NULL,
+      reactivations_left INTEGER NOT NULL
+    );
+
+    CREATE TABLE idempotency_keys (
+      key         TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      result_id   TEXT NOT NULL,
+      created_at  INTEGER NOT NULL
+    );
+
+    CREATE TABLE events (
+      seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+      at      INTEGER NOT NULL,
+      actor   TEXT,
+      kind    TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      detail  TEXT NOT NULL
+    );
+    CREATE INDEX events_subject ON events(subject, seq);
+    -- The audit trail is append-only, enforced by the database itself.
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    """
+  ]
+}

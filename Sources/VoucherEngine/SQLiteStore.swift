@@ -1,0 +1,140 @@
+import CSQLite
+import Foundation
+import Synchronization
+
+/// The SQLite store: WAL, `synchronous=FULL`, writes in `BEGIN IMMEDIATE` transactions.
+///
+/// One writer connection serialises writes inside the process; SQLite's file lock
+/// serialises them across processes. Reads go to a small pool of their own connections, so
+/// they never wait for a write to reach the disk.
+public final class SQLiteStore: VoucherStore {
+  /// The database file.
+  public let path: String
+  private let writer: Guarded
+  private let readers: [Guarded]
+  private let nextReader = Atomic<Int>(0)
+
+  /// The schema version this release writes.
+  public static var schemaVersion: Int { SQLiteSchema.migrations.count }
+
+  /// Opens (and if needed creates and migrates) the database at `path`.
+  ///
+  /// - Parameter readerCount: connections kept for reads (0 sends reads to the writer).
+  /// - Throws: `StoreError` when the file cannot be opened, is not a database, or was made
+  ///   by a newer release.
+  public init(path: String, readerCount: Int = 2) throws {
+    self.path = path
+    let connection: SQLiteConnection
+    do {
+      connection = try SQLiteConnection(path: path)
+      try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+      try Self.migrate(connection)
+    } catch let error as SQLiteError {
+      throw StoreError.cannotOpen(path: path, detail: error.message)
+    }
+    writer = Guarded(connection)
+    var pool: [Guarded] = []
+    for _ in 0..<(path == ":memory:" ? 0 : readerCount) {
+      let reader = try SQLiteConnection(path: path)
+      try reader.execute("PRAGMA foreign_keys=ON;")
+      pool.append(Guarded(reader))
+    }
+    readers = pool
+  }
+
+  private static func migrate(_ connection: SQLiteConnection) throws {
+    try connection.execute("BEGIN IMMEDIATE")
+    do {
+      let version = Int(try connection.first("PRAGMA user_version")?.int(0) ?? 0)
+      guard version <= SQLiteSchema.migrations.count else {
+        throw StoreError.newerSchema(found: version, supported: SQLiteSchema.migrations.count)
+      }
+      for (index, migration) in SQLiteSchema.migrations.enumerated() where index >= version {
+        try connection.execute(migration)
+      }
+      try connection.execute("PRAGMA user_version = \(SQLiteSchema.migrations.count)")
+      try connection.execute("COMMIT")
+    } catch {
+      try? connection.execute("ROLLBACK")
+      throw error
+    }
+  }
+
+  public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    if readers.isEmpty { return try writer.withConnection { try Self.run(on: $0, mode: "BEGIN", body) } }
+    // Any free reader will do; if all are busy, queue on one in turn.
+    for reader in readers {
+      if let result = try reader.withConnectionIfFree({ try Self.run(on: $0, mode: "BEGIN", body) }) {
+        return result
+      }
+    }
+    let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count
+    return try readers[index].withConnection { try Self.run(on: $0, mode: "BEGIN", body) }
+  }
+
+  public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try writer.withConnection { try Self.run(on: $0, mode: "BEGIN IMMEDIATE", body) }
+  }
+
+  private static func run<T>(
+    on connection: SQLiteConnection, mode: String, _ body: (any StoreTransaction) throws -> T
+  ) throws -> T {
+    do {
+      try connection.execute(mode)
+    } catch let error as SQLiteError where error.isBusy {
+      throw StoreError.busy
+    }
+    do {
+      let result = try body(SQLiteTransaction(connection: connection))
+      try connection.execute("COMMIT")
+      return result
+    } catch {
+      try? connection.execute("ROLLBACK")
+      if let error = error as? SQLiteError, error.isBusy { throw StoreError.busy }
+      throw error
+    }
+  }
+}
+
+/// Failures of the store itself (not refusals by a rule).
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+  case cannotOpen(path: String, detail: String)
+  case newerSchema(found: Int, supported: Int)
+  /// Another process held the database longer than the busy timeout.
+  case busy
+  /// Stored data could not be read back (hand-edited or damaged).
+  case corrupt(String)
+
+  public var description: String {
+    switch self {
+    case .cannotOpen(let path, let detail): "cannot open the database \(path): \(detail)"
+    case .newerSchema(let found, let supported):
+      "the database was made by a newer release (schema \(found); this release knows up to \(supported))"
+    case .busy: "the database is busy: another process is holding it; try again"
+    case .corrupt(let detail): "stored data could not be read: \(detail)"
+    }
+  }
+}
+
+/// A connection that one thread at a time may use. SQLite connections opened with
+/// `SQLITE_OPEN_NOMUTEX` must never be entered by two threads at once; this lock is what
+/// makes the store `Sendable`.
+private final class Guarded: @unchecked Sendable {
+  private let connection: SQLiteConnection
+  private let lock = NSLock()
+
+  init(_ connection: SQLiteConnection) { self.connection = connection }
+
+  func withConnection<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T {
+    lock.lock()
+    defer { lock.unlock() }
+    return try body(connection)
+  }
+
+  /// Runs `body` only if no other thread is using the connection; nil otherwise.
+  func withConnectionIfFree<T>(_ body: (SQLiteConnection) throws -> T) rethrows -> T? {
+    guard lock.try() else { return nil }
+    defer { lock.unlock() }
+    return try body(connection)
+  }
+}

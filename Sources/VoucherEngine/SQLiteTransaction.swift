@@ -1,0 +1,461 @@
+import Foundation
+
+/// `StoreTransaction` over one SQLite connection inside an open transaction.
+struct SQLiteTransaction: StoreTransaction {
+  let connection: SQLiteConnection
+
+  // MARK: Customers
+
+  private static let customerColumns =
+    "id, source_id, name, email, phone, member_number, metadata, created_at, updated_at"
+
+  private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
+    var found: [Customer] = []
+    try connection.each(
+      "SELECT \(Self.customerColumns) FROM customers WHERE \(clause)", values
+    ) { row in
+      found.append(
+        Customer(
+          id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
+          email: row.optionalText(3), phone: row.optionalText(4),
+          memberNumber: row.optionalText(5), metadata: try JSONText.decodeMap(row.text(6)),
+          createdAt: Date(millisecondsSince1970: row.int(7)),
+          updatedAt: Date(millisecondsSince1970: row.int(8))))
+    }
+    return found
+  }
+
+  func customer(id: String) throws -> Customer? {
+    try customers(where: "id = ?", [.text(id)]).first
+  }
+
+  func customer(sourceId: String) throws -> Customer? {
+    try customers(where: "source_id = ?", [.text(sourceId)]).first
+  }
+
+  func customer(email: String) throws -> Customer? {
+    try customers(where: "email_fold = ?", [.text(ContactText.fold(email))]).first
+  }
+
+  func customers(phone: String, limit: Int) throws -> [Customer] {
+    try customers(where: "phone = ? LIMIT ?", [.text(phone), .integer(Int64(limit))])
+  }
+
+  func customers(memberNumber: String, limit: Int) throws -> [Customer] {
+    try customers(where: "member_number = ? LIMIT ?", [.text(memberNumber), .integer(Int64(limit))])
+  }
+
+  func customers(nameWordPrefix wordPrefix: String, limit: Int) throws -> [Customer] {
+    // A range scan on the primary key: every word >= prefix and < prefix + U+10FFFF.
+    try customers(
+      where: """
+        id IN (SELECT DISTINCT customer_id FROM customer_words
+               WHERE word >= ?1 AND word < ?1 || char(1114111) LIMIT ?2)
+        ORDER BY name COLLATE NOCASE, id
+        """,
+      [.text(wordPrefix), .integer(Int64(limit))])
+  }
+
+  func insert(_ customer: Customer) throws {
+    try connection.query(
+      """
+      INSERT INTO customers (id, source_id, name, email, email_fold, phone, member_number,
+                             metadata, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, customerValues(customer))
+    try indexWords(of: customer)
+  }
+
+  func update(_ customer: Customer) throws {
+    var values = Array(customerValues(customer).dropFirst())
+    values.append(.text(customer.id))
+    try connection.query(
+      """
+      UPDATE customers SET source_id = ?, name = ?, email = ?, email_fold = ?, phone = ?,
+        member_number = ?, metadata = ?, created_at = ?, updated_at = ? WHERE id = ?
+      """, values)
+    try connection.query("DELETE FROM customer_words WHERE customer_id = ?", [.text(customer.id)])
+    try indexWords(of: customer)
+  }
+
+  private func customerValues(_ customer: Customer) -> [SQLValue] {
+    [
+      .text(customer.id), .from(customer.sourceId), .from(customer.name), .from(customer.email),
+      .from(customer.email.map(ContactText.fold)), .from(customer.phone),
+      .from(customer.memberNumber), .text(JSONText.encode(customer.metadata)),
+      .from(customer.createdAt), .from(customer.updatedAt),
+    ]
+  }
+
+  private func indexWords(of customer: Customer) throws {
+    for word in Set(ContactText.words(of: customer.name ?? "")) {
+      try connection.query(
+        "INSERT OR IGNORE INTO customer_words (word, customer_id) VALUES (?, ?)",
+        [.text(word), .text(customer.id)])
+    }
+  }
+
+  // MARK: Vouchers
+
+  private static let voucherColumns = """
+    id, code, campaign, type, discount_type, percent_off_bp, amount_limit, amount_off,
+    fixed_amount, gift_amount, gift_balance, currency, holder_id, start_date, expiration_date,
+    active, quantity, redeemed_quantity, per_customer, min_order_amount, applicable_to,
+    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at
+    """
+
+  private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
+    var found: [Voucher] = []
+    try connection.each("SELECT \(Self.voucherColumns) FROM vouchers WHERE \(clause)", values) {
+      found.append(try Self.voucher(from: $0))
+    }
+    return found
+  }
+
+  private static func voucher(from row: Row) throws -> Voucher {
+    let kind: VoucherKind
+    if row.text(3) == "GIFT_VOUCHER" {
+      kind = .gift(amount: row.int(9), balance: row.int(10))
+    } else {
+      switch row.optionalText(4) {
+      case "PERCENT": kind = .discount(.percent(basisPoints: row.int(5), amountLimit: row.optionalInt(6)))
+      case "AMOUNT": kind = .discount(.amount(row.int(7)))
+      case "FIXED": kind = .discount(.fixed(row.int(8)))
+      default: throw StoreError.corrupt("voucher \(row.text(1)) has no discount type")
+      }
+    }
+    return Voucher(
+      id: row.text(0), code: row.text(1), campaign: row.optionalText(2), kind: kind,
+      currency: row.text(11), holderId: row.optionalText(12),
+      startDate: row.optionalInt(13).map(Date.init(millisecondsSince1970:)),
+      expirationDate: row.optionalInt(14).map(Date.init(millisecondsSince1970:)),
+      active: row.int(15) != 0, quantity: row.optionalInt(16), redeemedQuantity: row.int(17),
+      perCustomer: row.optionalInt(18), minOrderAmount: row.optionalInt(19),
+      applicableTo: try JSONText.decodeList(row.text(20)),
+      inapplicableTo: try JSONText.decodeList(row.text(21)), reactivationLimit: row.int(22),
+      reactivationCount: row.int(23), metadata: try JSONText.decodeMap(row.text(24)),
+      createdAt: Date(millisecondsSince1970: row.int(25)),
+      updatedAt: Date(millisecondsSince1970: row.int(26)))
+  }
+
+  func voucher(code: String) throws -> Voucher? {
+    try vouchers(where: "code = ? AND deleted_at IS NULL", [.text(code)]).first
+  }
+
+  func voucher(id: String) throws -> Voucher? {
+    try vouchers(where: "id = ? AND deleted_at IS NULL", [.text(id)]).first
+  }
+
+  func codeExists(_ code: String) throws -> Bool {
+    try connection.first("SELECT 1 FROM vouchers WHERE code = ?", [.text(code)]) != nil
+  }
+
+  func insert(_ voucher: Voucher) throws {
+    try connection.query(
+      "INSERT INTO vouchers (\(Self.voucherColumns)) VALUES (\(placeholders(27)))",
+      voucherValues(voucher))
+  }
+
+  func update(_ voucher: Voucher) throws {
+    let names = Self.voucherColumns.split(separator: ",").map { $0.trimmingSpaces() }
+    let assignments = names.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")
+    var values = Array(voucherValues(voucher).dropFirst())
+    values.append(.text(voucher.id))
+    try connection.query("UPDATE vouchers SET \(assignments) WHERE id = ?", values)
+  }
+
+  private func voucherValues(_ voucher: Voucher) -> [SQLValue] {
+    var discountType: String?
+    var percent: Int64?
+    var limit: Int64?
+    var amountOff: Int64?
+    var fixed: Int64?
+    var giftAmount: Int64?
+    var giftBalance: Int64?
+    switch voucher.kind {
+    case .discount(.percent(let basisPoints, let amountLimit)):
+      (discountType, percent, limit) = ("PERCENT", basisPoints, amountLimit)
+    case .discount(.amount(let amount)): (discountType, amountOff) = ("AMOUNT", amount)
+    case .discount(.fixed(let amount)): (discountType, fixed) = ("FIXED", amount)
+    case .gift(let amount, let balance): (giftAmount, giftBalance) = (amount, balance)
+    }
+    return [
+      .text(voucher.id), .text(voucher.code), .from(voucher.campaign), .text(voucher.kind.typeName),
+      .from(discountType), .from(percent), .from(limit), .from(amountOff), .from(fixed),
+      .from(giftAmount), .from(giftBalance), .text(voucher.currency), .from(voucher.holderId),
+      .from(voucher.startDate), .from(voucher.expirationDate), .integer(voucher.active ? 1 : 0),
+      .from(voucher.quantity), .integer(voucher.redeemedQuantity), .from(voucher.perCustomer),
+      .from(voucher.minOrderAmount), .text(JSONText.encode(voucher.applicableTo)),
+      .text(JSONText.encode(voucher.inapplicableTo)), .integer(voucher.reactivationLimit),
+      .integer(voucher.reactivationCount), .text(JSONText.encode(voucher.metadata)),
+      .from(voucher.createdAt), .from(voucher.updatedAt),
+    ]
+  }
+
+  func markDeleted(voucherId: String, at date: Date) throws {
+    try connection.query(
+      "UPDATE vouchers SET deleted_at = ?, updated_at = ? WHERE id = ?",
+      [.from(date), .from(date), .text(voucherId)])
+  }
+
+  func vouchers(holderId: String) throws -> [Voucher] {
+    try vouchers(
+      where: "holder_id = ? AND deleted_at IS NULL ORDER BY created_at, code", [.text(holderId)])
+  }
+
+  func vouchers(limit: Int, offset: Int) throws -> [Voucher] {
+    try vouchers(
+      where: "deleted_at IS NULL ORDER BY rowid LIMIT ? OFFSET ?",
+      [.integer(Int64(limit)), .integer(Int64(offset))])
+  }
+
+  func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool {
+    try connection.query(
+      """
+      UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
+        gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance - ?1 END,
+        updated_at = ?2
+      WHERE id = ?3 AND (quantity IS NULL OR redeemed_quantity < quantity)
+        AND (gift_balance IS NULL OR gift_balance >= ?1)
+      """, [.integer(giftCredits), .from(date), .text(voucherId)])
+    return connection.changes == 1
+  }
+
+  func restoreUse(voucherId: String, giftCredits: Int64, at date: Date) throws {
+    try connection.query(
+      """
+      UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1,
+        gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance + ?1 END,
+        reactivation_count = reactivation_count + 1, updated_at = ?2
+      WHERE id = ?3
+      """, [.integer(giftCredits), .from(date), .text(voucherId)])
+  }
+
+  // MARK: Redemptions
+
+  private static let redemptionColumns = """
+    id, parent_id, voucher_id, voucher_code, customer_id, order_id, order_source_id,
+    order_amount, order_discount, order_gift, order_total, items, amount, gift_balance_after,
+    status, terminal, cashier, date, rollback_id
+    """
+
+  private func redemptions(where clause: String, _ values: [SQLValue]) throws -> [Redemption] {
+    var found: [Redemption] = []
+    try connection.each(
+      "SELECT \(Self.redemptionColumns) FROM redemptions WHERE \(clause)", values
+    ) { row in
+      guard let status = RedemptionStatus(rawValue: row.text(14)) else {
+        throw StoreError.corrupt("redemption \(row.text(0)) has status \(row.text(14))")
+      }
+      let order = RedeemedOrder(
+        id: row.text(5), sourceId: row.optionalText(6), amount: row.int(7),
+        discountAmount: row.int(8), giftCredits: row.int(9), totalAmount: row.int(10),
+        items: try JSONText.decode([CartItem].self, from: row.text(11)))
+      found.append(
+        Redemption(
+          id: row.text(0), parentId: row.optionalText(1), voucherId: row.optionalText(2),
+          voucherCode: row.optionalText(3), customerId: row.optionalText(4), order: order,
+          amount: row.int(12), status: status,
+          channel: Channel(terminal: row.optionalText(15), cashier: row.optionalText(16)),
+          date: Date(millisecondsSince1970: row.int(17)), giftBalanceAfter: row.optionalInt(13),
+          rollbackId: row.optionalText(18), children: []))
+    }
+    return found
+  }
+
+  /// Fills in the children of stacked parents.
+  private func withChildren(_ list: [Redemption]) throws -> [Redemption] {
+    try list.map { redemption in
+      guard redemption.voucherId == nil else { return redemption }
+      var parent = redemption
+      parent.children = try redemptions(
+        where: "parent_id = ? ORDER BY rowid", [.text(redemption.id)])
+      return parent
+    }
+  }
+
+  func insert(_ redemption: Redemption) throws {
+    let order = redemption.order
+    try connection.query(
+      "INSERT INTO redemptions (\(Self.redemptionColumns)) VALUES (\(placeholders(19)))",
+      [
+        .text(redemption.id), .from(redemption.parentId), .from(redemption.voucherId),
+        .from(redemption.voucherCode), .from(redemption.customerId), .text(order.id),
+        .from(order.sourceId), .integer(order.amount), .integer(order.discountAmount),
+        .integer(order.giftCredits), .integer(order.totalAmount),
+        .text(JSONText.encode(order.items)), .integer(redemption.amount),
+        .from(redemption.giftBalanceAfter), .text(redemption.status.rawValue),
+        .from(redemption.channel.terminal), .from(redemption.channel.cashier),
+        .from(redemption.date), .from(redemption.rollbackId),
+      ])
+    for child in redemption.children { try insert(child) }
+  }
+
+  func redemption(id: String) throws -> Redemption? {
+    try withChildren(redemptions(where: "id = ?", [.text(id)])).first
+  }
+
+  func redemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
+    try redemptions(
+      where: "voucher_id = ? AND order_source_id = ?", [.text(voucherId), .text(orderSourceId)]
+    ).first
+  }
+
+  func redemptions(matching query: RedemptionQuery, customerId: String?, voucherId: String?)
+    throws -> [Redemption]
+  {
+    var clauses: [String] = []
+    var values: [SQLValue] = []
+    if let voucherId {
+      clauses.append("voucher_id = ?")
+      values.append(.text(voucherId))
+    }
+    if let customerId {
+      clauses.append("customer_id = ?")
+      values.append(.text(customerId))
+    }
+    if let order = query.orderSourceId {
+      clauses.append("order_source_id = ?")
+      values.append(.text(order))
+    }
+    // Children are shown inside their parent, except when asked for by voucher.
+    if voucherId == nil { clauses.append("parent_id IS NULL") }
+    let limit = max(1, min(query.limit, 1000))
+    values.append(.integer(Int64(limit)))
+    values.append(.integer(Int64((max(1, query.page) - 1) * limit)))
+    return try withChildren(
+      redemptions(
+        where: "\(clauses.joined(separator: " AND ")) ORDER BY date DESC, rowid DESC LIMIT ? OFFSET ?",
+        values))
+  }
+
+  func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64 {
+    try connection.first(
+      "SELECT count(*) FROM redemptions WHERE voucher_id = ? AND customer_id = ? AND status = 'SUCCEEDED'",
+      [.text(voucherId), .text(customerId)]
+    )?.int(0) ?? 0
+  }
+
+  func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
+    try redemptions(
+      where: "voucher_id = ? AND status = 'SUCCEEDED' ORDER BY date DESC, rowid DESC LIMIT 1",
+      [.text(voucherId)]
+    ).first
+  }
+
+  func markRolledBack(redemptionId: String, rollbackId: String) throws {
+    try connection.query(
+      "UPDATE redemptions SET status = 'ROLLED_BACK', rollback_id = ? WHERE id = ?",
+      [.text(rollbackId), .text(redemptionId)])
+  }
+
+  func insert(_ rollback: Rollback) throws {
+    try connection.query(
+      """
+      INSERT INTO rollbacks (id, redemption_id, voucher_id, voucher_code, amount, reason, by_name,
+                             date, reactivations_left)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """,
+      [
+        .text(rollback.id), .text(rollback.redemptionId), .text(rollback.voucherId),
+        .text(rollback.voucherCode), .integer(rollback.amount), .text(rollback.reason),
+        .from(rollback.by), .from(rollback.date), .integer(rollback.reactivationsLeft),
+      ])
+  }
+
+  func rollback(id: String) throws -> Rollback? {
+    guard
+      let row = try connection.first(
+        """
+        SELECT id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date,
+               reactivations_left FROM rollbacks WHERE id = ?
+        """, [.text(id)])
+    else { return nil }
+    return Rollback(
+      id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
+      voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
+      date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+  }
+
+  // MARK: Idempotency and events
+
+  func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)? {
+    try connection.first(
+      "SELECT fingerprint, result_id FROM idempotency_keys WHERE key = ?", [.text(key)]
+    ).map { ($0.text(0), $0.text(1)) }
+  }
+
+  func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
+    throws
+  {
+    try connection.query(
+      "INSERT INTO idempotency_keys (key, fingerprint, result_id, created_at) VALUES (?, ?, ?, ?)",
+      [.text(key), .text(fingerprint), .text(resultId), .from(date)])
+  }
+
+  func appendEvent(date: Date, actor: String?, kind: String, subject: String, detail: String)
+    throws
+  {
+    try connection.query(
+      "INSERT INTO events (at, actor, kind, subject, detail) VALUES (?, ?, ?, ?, ?)",
+      [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
+  }
+
+  func events(subject: String?, limit: Int) throws -> [Event] {
+    var found: [Event] = []
+    let clause = subject == nil ? "" : "WHERE subject = ?"
+    var values: [SQLValue] = subject.map { [.text($0)] } ?? []
+    values.append(.integer(Int64(limit)))
+    try connection.each(
+      "SELECT seq, at, actor, kind, subject, detail FROM events \(clause) ORDER BY seq DESC LIMIT ?",
+      values
+    ) { row in
+      found.append(
+        Event(
+          sequence: row.int(0), date: Date(millisecondsSince1970: row.int(1)),
+          actor: row.optionalText(2), kind: row.text(3), subject: row.text(4),
+          detail: row.text(5)))
+    }
+    return found
+  }
+
+  func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
+    let row = try connection.first(
+      """
+      SELECT (SELECT count(*) FROM customers),
+             (SELECT count(*) FROM vouchers WHERE deleted_at IS NULL),
+             (SELECT count(*) FROM redemptions)
+      """)
+    return (Int(row?.int(0) ?? 0), Int(row?.int(1) ?? 0), Int(row?.int(2) ?? 0))
+  }
+
+  private func placeholders(_ count: Int) -> String {
+    Array(repeating: "?", count: count).joined(separator: ", ")
+  }
+}
+
+/// Small JSON columns (metadata, product lists, cart lines).
+enum JSONText {
+  static func encode<T: Encodable>(_ value: T) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // Encoding plain strings, maps and integers cannot fail.
+    return String(decoding: try! encoder.encode(value), as: UTF8.self)
+  }
+
+  static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+    do {
+      return try JSONDecoder().decode(type, from: Data(text.utf8))
+    } catch {
+      throw StoreError.corrupt("unreadable JSON column: \(text.prefix(40))")
+    }
+  }
+
+  static func decodeMap(_ text: String) throws -> [String: String] {
+    text == "{}" ? [:] : try decode([String: String].self, from: text)
+  }
+
+  static func decodeList(_ text: String) throws -> [String] {
+    text == "[]" ? [] : try decode([String].self, from: text)
+  }
+}

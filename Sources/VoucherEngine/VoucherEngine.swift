@@ -1,0 +1,662 @@
+import Foundation
+
+/// The local engine: customers, vouchers, validation, exactly-once redemption and
+/// reactivation over a `VoucherStore`.
+///
+/// Every method is synchronous and safe to call from any thread. Refusals by a rule throw
+/// `Refusal`; failures of the store throw `StoreError` or `SQLiteError`.
+public final class VoucherEngine: Sendable {
+  public let store: any VoucherStore
+  public let clock: any WallClock
+  /// The currency of vouchers created without one.
+  public let defaultCurrency: String
+
+  public init(store: any VoucherStore, clock: any WallClock = SystemClock(), defaultCurrency: String = "SEK") {
+    self.store = store
+    self.clock = clock
+    self.defaultCurrency = defaultCurrency
+  }
+
+  /// Opens the SQLite database at `path`, creating it when missing.
+  public convenience init(path: String, clock: any WallClock = SystemClock()) throws {
+    self.init(store: try SQLiteStore(path: path), clock: clock)
+  }
+
+  // MARK: Customers
+
+  /// Creates a customer, or updates the one with the same source id (or, lacking a source
+  /// id, the same email). Fields left nil keep their value.
+  ///
+  /// - Throws: `Refusal` with `.invalidPayload` for a malformed email or phone, or an email
+  ///   that belongs to another customer.
+  @discardableResult
+  public func upsertCustomer(_ draft: CustomerDraft, actor: String? = nil) throws -> Customer {
+    let draft = try Self.checked(draft)
+    let now = clock.now()
+    return try store.write { store in
+      var existing: Customer?
+      if let sourceId = draft.sourceId {
+        existing = try store.customer(sourceId: sourceId)
+      } else if let email = draft.email {
+        existing = try store.customer(email: email)
+      }
+      if let email = draft.email, let owner = try store.customer(email: email),
+        owner.id != existing?.id
+      {
+        throw Refusal(
+          code: nil, reason: .invalidPayload("the email \(email) belongs to another customer"))
+      }
+      var customer =
+        existing
+        ?? Customer(
+          id: Identifiers.make("cust_"), sourceId: nil, name: nil, email: nil, phone: nil,
+          memberNumber: nil, metadata: [:], createdAt: now, updatedAt: now)
+      if let value = draft.sourceId { customer.sourceId = value }
+      if let value = draft.name { customer.name = value }
+      if let value = draft.email { customer.email = value }
+      if let value = draft.phone { customer.phone = value }
+      if let value = draft.memberNumber { customer.memberNumber = value }
+      if let value = draft.metadata { customer.metadata = value }
+      customer.updatedAt = now
+      if existing == nil {
+        try store.insert(customer)
+      } else {
+        try store.update(customer)
+      }
+      try store.appendEvent(
+        date: now, actor: actor, kind: existing == nil ? "customer.created" : "customer.updated",
+        subject: customer.id, detail: JSONText.encode(["source_id": customer.sourceId ?? ""]))
+      return customer
+    }
+  }
+
+  private static func checked(_ draft: CustomerDraft) throws -> CustomerDraft {
+    var draft = draft
+    func refuse(_ text: String) -> Refusal { Refusal(code: nil, reason: .invalidPayload(text)) }
+    if let email = draft.email?.trimmingSpaces() {
+      guard ContactText.isPlausibleEmail(email), email.count <= 254 else {
+        throw refuse("“\(email)” is not an email address")
+      }
+      draft.email = email
+    }
+    if let phone = draft.phone {
+      guard let normalized = ContactText.normalizePhone(phone) else {
+        throw refuse("“\(phone)” is not a phone number")
+      }
+      draft.phone = normalized
+    }
+    for (label, value) in [("name", draft.name), ("source id", draft.sourceId), ("member number", draft.memberNumber)] {
+      if let value, value.trimmingSpaces().isEmpty || value.count > 200 {
+        throw refuse("a \(label) must be 1–200 characters")
+      }
+    }
+    draft.sourceId = draft.sourceId?.trimmingSpaces()
+    draft.name = draft.name?.trimmingSpaces()
+    draft.memberNumber = draft.memberNumber?.trimmingSpaces()
+    return draft
+  }
+
+  /// The customer with this id, source id or email.
+  public func customer(_ reference: String) throws -> Customer? {
+    try store.read { try Self.resolveCustomer(reference, in: $0) }
+  }
+
+  static func resolveCustomer(_ reference: String, in store: any StoreTransaction) throws -> Customer? {
+    let text = reference.trimmingSpaces()
+    guard !text.isEmpty else { return nil }
+    if let found = try store.customer(id: text) { return found }
+    if let found = try store.customer(sourceId: text) { return found }
+    if text.contains("@"), let found = try store.customer(email: text) { return found }
+    return nil
+  }
+
+  /// Customers matching what a cashier typed: an id, source id, email, phone or member
+  /// number exactly, or the start of any words of the name (`ali ex` finds Alice Example,
+  /// `asa` finds Åsa). Several matches are a normal answer.
+  public func findCustomers(_ query: String, limit: Int = 20) throws -> [Customer] {
+    let text = query.trimmingSpaces()
+    guard !text.isEmpty, limit > 0 else { return [] }
+    return try store.read { store in
+      var found: [Customer] = []
+      var seen = Set<String>()
+      func add(_ customers: [Customer]) {
+        for customer in customers where seen.insert(customer.id).inserted { found.append(customer) }
+      }
+      if let exact = try Self.resolveCustomer(text, in: store) { add([exact]) }
+      add(try store.customers(memberNumber: text, limit: limit))
+      if text.contains(where: \.isASCIIDigit), let phone = ContactText.normalizePhone(text) {
+        add(try store.customers(phone: phone, limit: limit))
+      }
+      let words = ContactText.words(of: text)
+      if let longest = words.max(by: { $0.count < $1.count }) {
+        let candidates = try store.customers(nameWordPrefix: longest, limit: max(limit * 10, 200))
+        add(
+          candidates.filter { customer in
+            let nameWords = ContactText.words(of: customer.name ?? "")
+            return words.allSatisfy { word in nameWords.contains { $0.hasPrefix(word) } }
+          })
+      }
+      return Array(found.prefix(limit))
+    }
+  }
+
+  // MARK: Vouchers
+
+  /// Creates a voucher with the draft's code, or a new unique one from its pattern.
+  ///
+  /// - Throws: `Refusal` with `.duplicateCode`, `.customerNotFound` (holder) or
+  ///   `.invalidPayload` (values out of range, a pattern with no free codes).
+  @discardableResult
+  public func createVoucher(_ draft: VoucherDraft, actor: String? = nil) throws -> Voucher {
+    try Self.check(draft)
+    let now = clock.now()
+    return try store.write { store in
+      let holder = try draft.holder.map { reference in
+        guard let customer = try Self.resolveCustomer(reference, in: store) else {
+          throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
+        }
+        return customer
+      }
+      let code = try Self.newCode(for: draft, in: store)
+      let voucher = Voucher(
+        id: Identifiers.make("v_"), code: code, campaign: draft.campaign, kind: draft.kind,
+        currency: draft.currency.uppercased(), holderId: holder?.id, startDate: draft.startDate,
+        expirationDate: draft.expirationDate, active: draft.active, quantity: draft.quantity,
+        redeemedQuantity: 0, perCustomer: draft.perCustomer, minOrderAmount: draft.minOrderAmount,
+        applicableTo: draft.applicableTo, inapplicableTo: draft.inapplicableTo,
+        reactivationLimit: draft.reactivationLimit, reactivationCount: 0,
+        metadata: draft.metadata, createdAt: now, updatedAt: now)
+      try store.insert(voucher)
+      try store.appendEvent(
+        date: now, actor: actor, kind: "voucher.created", subject: voucher.id,
+        detail: JSONText.encode(["code": code, "holder": holder?.id ?? ""]))
+      return voucher
+    }
+  }
+
+  private static func newCode(for draft: VoucherDraft, in store: any StoreTransaction) throws -> String {
+    if let given = draft.code {
+      let code = given.normalizedCode
+      guard !code.isEmpty, code.count <= 100, !code.contains(where: { $0.isWhitespace || $0.isNewline })
+      else {
+        throw Refusal(code: given, reason: .invalidPayload("a code must be 1–100 characters without spaces"))
+      }
+      if try store.codeExists(code) { throw Refusal(code: code, reason: .duplicateCode(code: code)) }
+      return code
+    }
+    let pattern: CodePattern
+    do { pattern = try CodePattern(draft.codePattern ?? "VP-####-####") } catch {
+      throw Refusal(code: nil, reason: error)
+    }
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<200 {
+      let code = pattern.generate(using: &generator).normalizedCode
+      if try !store.codeExists(code) { return code }
+    }
+    throw Refusal(
+      code: nil,
+      reason: .invalidPayload("the pattern \(pattern.pattern) has no free codes left; make it longer"))
+  }
+
+  private static func check(_ draft: VoucherDraft) throws {
+    func refuse(_ text: String) -> Refusal { Refusal(code: draft.code, reason: .invalidPayload(text)) }
+    func inRange(_ value: Int64?) -> Bool { value.map { (0...Money.maximum).contains($0) } ?? true }
+    switch draft.kind {
+    case .discount(.percent(let basisPoints, let limit)):
+      guard (1...10_000).contains(basisPoints) else { throw refuse("percent_off must be above 0 and at most 100") }
+      guard inRange(limit) else { throw refuse("amount_limit is out of range") }
+    case .discount(.amount(let amount)), .discount(.fixed(let amount)):
+      guard inRange(amount) else { throw refuse("the discount amount is out of range") }
+    case .gift(let amount, let balance):
+      guard amount > 0, inRange(amount), balance >= 0, balance <= amount else {
+        throw refuse("a gift card needs an amount above 0")
+      }
+    }
+    guard inRange(draft.minOrderAmount) else { throw refuse("min_order_amount is out of range") }
+    if let quantity = draft.quantity, quantity < 1 { throw refuse("quantity must be at least 1") }
+    if let limit = draft.perCustomer, limit < 1 { throw refuse("per_customer must be at least 1") }
+    guard (0...1000).contains(draft.reactivationLimit) else { throw refuse("the reactivation limit must be 0–1000") }
+    if let start = draft.startDate, let end = draft.expirationDate, start > end {
+      throw refuse("the start date is after the expiration date")
+    }
+    guard draft.currency.count == 3, draft.currency.allSatisfy(\.isLetter) else {
+      throw refuse("currency must be a three-letter ISO 4217 code")
+    }
+  }
+
+  /// The live voucher with this code (trimmed and case-folded, so scanner input works).
+  public func voucher(code: String) throws -> Voucher? {
+    try store.read { try $0.voucher(code: code.normalizedCode) }
+  }
+
+  /// Changes fields of a voucher.
+  @discardableResult
+  public func updateVoucher(code: String, _ changes: VoucherChanges, actor: String? = nil) throws -> Voucher {
+    try modifyVoucher(code: code, event: "voucher.updated", actor: actor) { voucher, store in
+      if let value = changes.campaign { voucher.campaign = value }
+      if let value = changes.holder {
+        voucher.holderId = try value.map { reference in
+          guard let customer = try Self.resolveCustomer(reference, in: store) else {
+            throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
+          }
+          return customer.id
+        }
+      }
+      if let value = changes.startDate { voucher.startDate = value }
+      if let value = changes.expirationDate { voucher.expirationDate = value }
+      if let value = changes.active { voucher.active = value }
+      if let value = changes.quantity { voucher.quantity = value }
+      if let value = changes.perCustomer { voucher.perCustomer = value }
+      if let value = changes.minOrderAmount { voucher.minOrderAmount = value }
+      if let value = changes.applicableTo { voucher.applicableTo = value }
+      if let value = changes.inapplicableTo { voucher.inapplicableTo = value }
+      if let value = changes.reactivationLimit { voucher.reactivationLimit = value }
+      if let value = changes.metadata { voucher.metadata = value }
+      if let value = changes.discount {
+        guard case .discount = voucher.kind else {
+          throw Refusal(code: voucher.code, reason: .invalidPayload("a gift card has no discount"))
+        }
+        voucher.kind = .discount(value)
+      }
+      if let quantity = voucher.quantity, quantity < max(1, voucher.redeemedQuantity) {
+        throw Refusal(
+          code: voucher.code,
+          reason: .invalidPayload("quantity cannot go below the \(voucher.redeemedQuantity) uses already made"))
+      }
+      var draft = VoucherDraft(code: voucher.code, kind: voucher.kind, currency: voucher.currency)
+      draft.startDate = voucher.startDate
+      draft.expirationDate = voucher.expirationDate
+      draft.perCustomer = voucher.perCustomer
+      draft.minOrderAmount = voucher.minOrderAmount
+      draft.reactivationLimit = voucher.reactivationLimit
+      try Self.check(draft)
+    }
+  }
+
+  /// Switches a voucher on or off.
+  @discardableResult
+  public func setVoucherActive(code: String, _ active: Bool, actor: String? = nil) throws -> Voucher {
+    try modifyVoucher(code: code, event: active ? "voucher.enabled" : "voucher.disabled", actor: actor) {
+      voucher, _ in voucher.active = active
+    }
+  }
+
+  /// Adds `amount` to a gift card's balance (and to its loaded total).
+  @discardableResult
+  public func addGiftBalance(code: String, amount: Int64, actor: String? = nil) throws -> Voucher {
+    try modifyVoucher(code: code, event: "voucher.balance_added", actor: actor) { voucher, _ in
+      guard case .gift(let total, let balance) = voucher.kind else {
+        throw Refusal(code: voucher.code, reason: .invalidPayload("only a gift card has a balance"))
+      }
+      guard amount > 0, amount <= Money.maximum, total <= Money.maximum - amount else {
+        throw Refusal(code: voucher.code, reason: .invalidPayload("the amount to add is out of range"))
+      }
+      voucher.kind = .gift(amount: total + amount, balance: balance + amount)
+    }
+  }
+
+  /// Deletes a voucher softly: it is no longer found, its history stays.
+  public func deleteVoucher(code: String, actor: String? = nil) throws {
+    let now = clock.now()
+    try store.write { store in
+      guard let voucher = try store.voucher(code: code.normalizedCode) else {
+        throw Refusal(code: code, reason: .notFound(code: code.normalizedCode))
+      }
+      try store.markDeleted(voucherId: voucher.id, at: now)
+      try store.appendEvent(
+        date: now, actor: actor, kind: "voucher.deleted", subject: voucher.id,
+        detail: JSONText.encode(["code": voucher.code]))
+    }
+  }
+
+  private func modifyVoucher(
+    code: String, event: String, actor: String?,
+    _ change: (inout Voucher, any StoreTransaction) throws -> Void
+  ) throws -> Voucher {
+    let now = clock.now()
+    return try store.write { store in
+      guard var voucher = try store.voucher(code: code.normalizedCode) else {
+        throw Refusal(code: code, reason: .notFound(code: code.normalizedCode))
+      }
+      try change(&voucher, store)
+      voucher.updatedAt = now
+      try store.update(voucher)
+      try store.appendEvent(
+        date: now, actor: actor, kind: event, subject: voucher.id,
+        detail: JSONText.encode(["code": voucher.code]))
+      return voucher
+    }
+  }
+
+  /// A page of live vouchers, oldest first (for exports and admin lists).
+  public func listVouchers(limit: Int = 100, page: Int = 1) throws -> [Voucher] {
+    let limit = max(1, min(limit, 1000))
+    return try store.read { try $0.vouchers(limit: limit, offset: (max(1, page) - 1) * limit) }
+  }
+
+  /// A customer's vouchers under one tab, with the count of every tab.
+  ///
+  /// - Throws: `Refusal` with `.customerNotFound`.
+  public func vouchers(
+    of customerReference: String, filter: VoucherFilter = .all, page: Int = 1, limit: Int = 50
+  ) throws -> VoucherPage {
+    let now = clock.now()
+    let limit = max(1, min(limit, 1000))
+    let page = max(1, page)
+    return try store.read { store in
+      guard let customer = try Self.resolveCustomer(customerReference, in: store) else {
+        throw Refusal(code: nil, reason: .customerNotFound(reference: customerReference))
+      }
+      let listed = try store.vouchers(holderId: customer.id).map {
+        ListedVoucher(voucher: $0, status: $0.status(at: now))
+      }
+      var counts: [VoucherFilter: Int] = [:]
+      for tab in VoucherFilter.allCases {
+        counts[tab] = listed.count { tab.includes($0.status) }
+      }
+      let matching = listed.filter { filter.includes($0.status) }
+      let items = Array(matching.dropFirst((page - 1) * limit).prefix(limit))
+      return VoucherPage(items: items, counts: counts, total: matching.count, page: page, limit: limit)
+    }
+  }
+
+  // MARK: Validation and redemption
+
+  /// Checks the codes against the cart without changing anything.
+  ///
+  /// Refusals of single codes come back inside the result (`valid == false`); a malformed
+  /// request or an unknown customer throws `Refusal`.
+  public func validate(_ request: RedemptionRequest) throws -> ValidationResult {
+    let now = clock.now()
+    return try store.read { store in
+      let customer = try Self.customer(for: request, in: store)
+      return try Self.evaluated(request, customer: customer, store: store, now: now)
+    }
+  }
+
+  private static func customer(for request: RedemptionRequest, in store: any StoreTransaction) throws -> Customer? {
+    guard let reference = request.customer else { return nil }
+    guard let customer = try resolveCustomer(reference, in: store) else {
+      throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
+    }
+    return customer
+  }
+
+  private static func evaluated(
+    _ request: RedemptionRequest, customer: Customer?, store: any StoreTransaction, now: Date
+  ) throws -> ValidationResult {
+    do {
+      return try Rules.evaluate(request, customer: customer, in: store, at: now)
+    } catch let reason as Reason {
+      throw Refusal(code: nil, reason: reason)
+    }
+  }
+
+  /// Redeems every code of `request` at once, or none of them.
+  ///
+  /// Exactly once: redeeming the same voucher under the same `orderSourceId` again, or
+  /// sending the same `idempotencyKey` again, returns the first redemption (`isReplay`)
+  /// instead of making a second one. The redemption is on disk when this returns.
+  ///
+  /// - Throws: `Refusal` naming the first code a rule refused.
+  public func redeem(_ request: RedemptionRequest, idempotencyKey: String? = nil) throws -> RedeemOutcome {
+    let now = clock.now()
+    let fingerprint = Self.fingerprint(request)
+    return try store.write { store in
+      if let key = idempotencyKey, let replay = try Self.replay(key: key, fingerprint: fingerprint, in: store) {
+        return RedeemOutcome(redemption: replay, isReplay: true)
+      }
+      let customer = try Self.customer(for: request, in: store)
+      if let order = request.orderSourceId, let replay = try Self.replay(request, order: order, in: store) {
+        if let key = idempotencyKey {
+          try store.saveIdempotencyRecord(key: key, fingerprint: fingerprint, resultId: replay.id, at: now)
+        }
+        return RedeemOutcome(redemption: replay, isReplay: true)
+      }
+      let result = try Self.evaluated(request, customer: customer, store: store, now: now)
+      if let refusal = result.firstRefusal { throw refusal }
+      let redemption = try Self.apply(result, request: request, customer: customer, store: store, now: now)
+      if let key = idempotencyKey {
+        try store.saveIdempotencyRecord(key: key, fingerprint: fingerprint, resultId: redemption.id, at: now)
+      }
+      return RedeemOutcome(redemption: redemption, isReplay: false)
+    }
+  }
+
+  private static func apply(
+    _ result: ValidationResult, request: RedemptionRequest, customer: Customer?,
+    store: any StoreTransaction, now: Date
+  ) throws -> Redemption {
+    let order = RedeemedOrder(
+      id: Identifiers.make("ord_"), sourceId: request.orderSourceId, amount: result.orderAmount,
+      discountAmount: result.discountAmount, giftCredits: result.giftCredits,
+      totalAmount: result.totalAmount, items: request.items)
+    let stacked = result.redeemables.count > 1
+    let parentId = stacked ? Identifiers.make("r_") : nil
+    var children: [Redemption] = []
+    for entry in result.redeemables {
+      let voucher = entry.voucher!
+      guard try store.consumeUse(voucherId: voucher.id, giftCredits: entry.giftCredits, at: now) else {
+        // Unreachable while writes are serialised; kept as the last line of defence.
+        throw Refusal(code: voucher.code, reason: .quantityExceeded(lastUse: nil))
+      }
+      var balanceAfter: Int64?
+      if case .gift(_, let balance) = voucher.kind { balanceAfter = balance - entry.giftCredits }
+      let redemption = Redemption(
+        id: Identifiers.make("r_"), parentId: parentId, voucherId: voucher.id,
+        voucherCode: voucher.code, customerId: customer?.id, order: order,
+        amount: entry.discount + entry.giftCredits, status: .succeeded, channel: request.channel,
+        date: now, giftBalanceAfter: balanceAfter, rollbackId: nil, children: [])
+      children.append(redemption)
+      try store.appendEvent(
+        date: now, actor: request.channel.actor, kind: "voucher.redeemed", subject: voucher.id,
+        detail: JSONText.encode([
+          "redemption": redemption.id, "code": voucher.code, "order": request.orderSourceId ?? order.id,
+          "amount": String(redemption.amount),
+        ]))
+    }
+    let redemption: Redemption
+    if let parentId {
+      redemption = Redemption(
+        id: parentId, parentId: nil, voucherId: nil, voucherCode: nil, customerId: customer?.id,
+        order: order, amount: children.reduce(0) { $0 + $1.amount }, status: .succeeded,
+        channel: request.channel, date: now, giftBalanceAfter: nil, rollbackId: nil,
+        children: children)
+    } else {
+      redemption = children[0]
+    }
+    try store.insert(redemption)
+    return redemption
+  }
+
+  /// The earlier answer for an idempotency key, if the key was seen with this request.
+  private static func replay(key: String, fingerprint: String, in store: any StoreTransaction) throws -> Redemption? {
+    guard let record = try store.idempotencyRecord(key: key) else { return nil }
+    guard record.fingerprint == fingerprint else {
+      throw Refusal(
+        code: nil, reason: .invalidPayload("the idempotency key \(key) was used for a different request"))
+    }
+    guard let redemption = try store.redemption(id: record.resultId) else {
+      throw StoreError.corrupt("idempotency key \(key) points to a missing redemption")
+    }
+    return redemption
+  }
+
+  /// The earlier redemption of the same codes under the same order, if any.
+  private static func replay(_ request: RedemptionRequest, order: String, in store: any StoreTransaction) throws -> Redemption? {
+    var earlier: [Redemption] = []
+    for entry in request.codes {
+      guard let voucher = try store.voucher(code: entry.code.normalizedCode),
+        let redemption = try store.redemption(voucherId: voucher.id, orderSourceId: order)
+      else { continue }
+      earlier.append(redemption)
+    }
+    guard let first = earlier.first else { return nil }
+    if earlier.count == request.codes.count {
+      if request.codes.count == 1, first.parentId == nil { return first }
+      if let parentId = first.parentId, earlier.allSatisfy({ $0.parentId == parentId }),
+        let parent = try store.redemption(id: parentId), parent.children.count == earlier.count
+      {
+        return parent
+      }
+    }
+    throw Refusal(
+      code: first.voucherCode,
+      reason: .invalidPayload("\(first.voucherCode ?? "a code") was already redeemed on order \(order) in another request"))
+  }
+
+  private static func fingerprint(_ request: RedemptionRequest) -> String {
+    let codes = request.codes.map { "\($0.code.normalizedCode)=\($0.giftCredits.map(String.init) ?? "")" }
+    let items = request.items.map { "\($0.sku)*\($0.quantity)@\($0.price)" }
+    return JSONText.encode([
+      codes.joined(separator: ","), request.customer ?? "", request.orderSourceId ?? "",
+      items.joined(separator: ","),
+    ])
+  }
+
+  // MARK: Lookups
+
+  /// A redemption (a stacked parent comes with its children).
+  public func redemption(id: String) throws -> Redemption? {
+    try store.read { try $0.redemption(id: id) }
+  }
+
+  /// Redemptions matching every filter set in `query`, newest first.
+  ///
+  /// - Throws: `Refusal` when the code or customer named does not exist.
+  public func redemptions(_ query: RedemptionQuery) throws -> [Redemption] {
+    try store.read { store in
+      var voucherId: String?
+      if let code = query.code {
+        guard let voucher = try store.voucher(code: code.normalizedCode) else {
+          throw Refusal(code: code, reason: .notFound(code: code.normalizedCode))
+        }
+        voucherId = voucher.id
+      }
+      var customerId: String?
+      if let reference = query.customer {
+        guard let customer = try Self.resolveCustomer(reference, in: store) else {
+          throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
+        }
+        customerId = customer.id
+      }
+      return try store.redemptions(matching: query, customerId: customerId, voucherId: voucherId)
+    }
+  }
+
+  /// The latest events, optionally about one subject (a voucher or customer id).
+  public func events(subject: String? = nil, limit: Int = 100) throws -> [Event] {
+    try store.read { try $0.events(subject: subject, limit: max(1, min(limit, 10_000))) }
+  }
+
+  /// How much the database holds.
+  public func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
+    try store.read { try $0.counts() }
+  }
+
+  // MARK: Rollback and reactivation
+
+  /// Undoes a redemption (every child of a stacked one): each voucher gets one use back and
+  /// its gift credits, and counts one reactivation.
+  ///
+  /// - Throws: `Refusal` with `.redemptionNotFound`, `.alreadyRolledBack`, `.voucherExpired`
+  ///   or `.reactivationLimitExceeded`.
+  public func rollback(
+    redemptionId: String, reason: String, by: String? = nil, idempotencyKey: String? = nil
+  ) throws -> [Rollback] {
+    let reason = try Self.checkedReason(reason)
+    let now = clock.now()
+    let fingerprint = "rollback:\(redemptionId)"
+    return try store.write { store in
+      if let key = idempotencyKey, let record = try store.idempotencyRecord(key: key) {
+        guard record.fingerprint == fingerprint else {
+          throw Refusal(code: nil, reason: .invalidPayload("the idempotency key \(key) was used for a different request"))
+        }
+        return try Self.rollbacks(of: record.resultId, in: store)
+      }
+      guard let redemption = try store.redemption(id: redemptionId) else {
+        throw Refusal(code: nil, reason: .redemptionNotFound(id: redemptionId))
+      }
+      let parts = redemption.children.isEmpty ? [redemption] : redemption.children
+      let done = try parts.map { try Self.rollBack($0, reason: reason, by: by, store: store, now: now) }
+      if !redemption.children.isEmpty {
+        try store.markRolledBack(redemptionId: redemption.id, rollbackId: done[0].id)
+      }
+      if let key = idempotencyKey {
+        try store.saveIdempotencyRecord(key: key, fingerprint: fingerprint, resultId: redemption.id, at: now)
+      }
+      return done
+    }
+  }
+
+  /// Gives a used voucher one use back by rolling back its latest successful redemption.
+  ///
+  /// - Throws: `Refusal` with `.notFound`, `.voucherExpired`, `.voucherStillActive`,
+  ///   `.voucherDisabled`, `.alreadyRolledBack` or `.reactivationLimitExceeded`.
+  public func reactivate(code: String, reason: String, by: String? = nil) throws -> Rollback {
+    let reason = try Self.checkedReason(reason)
+    let now = clock.now()
+    return try store.write { store in
+      let code = code.normalizedCode
+      guard let voucher = try store.voucher(code: code) else {
+        throw Refusal(code: code, reason: .notFound(code: code))
+      }
+      if let end = voucher.expirationDate, now > end {
+        throw Refusal(code: code, reason: .voucherExpired(expiredAt: end))
+      }
+      switch voucher.status(at: now) {
+      case .used, .noBalance: break
+      case .disabled: throw Refusal(code: code, reason: .voucherDisabled)
+      default: throw Refusal(code: code, reason: .voucherStillActive)
+      }
+      guard let latest = try store.latestSucceededRedemption(voucherId: voucher.id) else {
+        throw Refusal(code: code, reason: .alreadyRolledBack)
+      }
+      return try Self.rollBack(latest, reason: reason, by: by, store: store, now: now)
+    }
+  }
+
+  private static func rollBack(
+    _ redemption: Redemption, reason: String, by: String?, store: any StoreTransaction, now: Date
+  ) throws -> Rollback {
+    let code = redemption.voucherCode ?? ""
+    guard redemption.status == .succeeded else {
+      throw Refusal(code: code, reason: .alreadyRolledBack)
+    }
+    guard let voucherId = redemption.voucherId, let voucher = try store.voucher(id: voucherId) else {
+      throw Refusal(code: code, reason: .notFound(code: code))
+    }
+    if let end = voucher.expirationDate, now > end {
+      throw Refusal(code: code, reason: .voucherExpired(expiredAt: end))
+    }
+    guard voucher.reactivationCount < voucher.reactivationLimit else {
+      throw Refusal(code: code, reason: .reactivationLimitExceeded(limit: voucher.reactivationLimit))
+    }
+    let credits: Int64 = if case .gift = voucher.kind { redemption.amount } else { 0 }
+    try store.restoreUse(voucherId: voucher.id, giftCredits: credits, at: now)
+    let rollback = Rollback(
+      id: Identifiers.make("rr_"), redemptionId: redemption.id, voucherId: voucher.id,
+      voucherCode: voucher.code, amount: redemption.amount, reason: reason, by: by, date: now,
+      reactivationsLeft: voucher.reactivationLimit - voucher.reactivationCount - 1)
+    try store.insert(rollback)
+    try store.markRolledBack(redemptionId: redemption.id, rollbackId: rollback.id)
+    try store.appendEvent(
+      date: now, actor: by, kind: "redemption.rolled_back", subject: voucher.id,
+      detail: JSONText.encode(["redemption": redemption.id, "rollback": rollback.id, "reason": reason]))
+    return rollback
+  }
+
+  private static func rollbacks(of redemptionId: String, in store: any StoreTransaction) throws -> [Rollback] {
+    guard let redemption = try store.redemption(id: redemptionId) else { return [] }
+    let parts = redemption.children.isEmpty ? [redemption] : redemption.children
+    return try parts.compactMap { part in try part.rollbackId.flatMap { try store.rollback(id: $0) } }
+  }
+
+  private static func checkedReason(_ reason: String) throws -> String {
+    let text = reason.trimmingSpaces()
+    guard !text.isEmpty, text.count <= 500 else {
+      throw Refusal(code: nil, reason: .invalidPayload("a reason of 1–500 characters is required"))
+    }
+    return text
+  }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// Where the engine keeps its data. The rules talk to this protocol only, so another
+/// database (PostgreSQL) can stand in without touching them.
+///
+/// A store guarantees that `write` bodies run one at a time across every connection and
+/// process sharing the data, and that `write` returns only after the change is durable.
+public protocol VoucherStore: Sendable {
+  /// Runs `body` against a consistent snapshot.
+  func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+  /// Runs `body` in one exclusive, all-or-nothing, durable transaction. A thrown error
+  /// rolls everything back.
+  func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+}
+
+/// The operations the rules need inside one transaction.
+public protocol StoreTransaction {
+  func customer(id: String) throws -> Customer?
+  func customer(sourceId: String) throws -> Customer?
+  func customer(email: String) throws -> Customer?
+  func customers(phone: String, limit: Int) throws -> [Customer]
+  func customers(memberNumber: String, limit: Int) throws -> [Customer]
+  /// Customers with a name word starting with `wordPrefix` (folded).
+  func customers(nameWordPrefix wordPrefix: String, limit: Int) throws -> [Customer]
+  func insert(_ customer: Customer) throws
+  func update(_ customer: Customer) throws
+
+  /// A live (not deleted) voucher by its normalised code.
+  func voucher(code: String) throws -> Voucher?
+  func voucher(id: String) throws -> Voucher?
+  /// Whether a code was ever used, deleted vouchers included.
+  func codeExists(_ code: String) throws -> Bool
+  func insert(_ voucher: Voucher) throws
+  func update(_ voucher: Voucher) throws
+  func markDeleted(voucherId: String, at date: Date) throws
+  func vouchers(holderId: String) throws -> [Voucher]
+  /// Live vouchers, oldest first, with paging.
+  func vouchers(limit: Int, offset: Int) throws -> [Voucher]
+
+  /// Adds one use (and spends `giftCredits`) only if a use and the credits are still there.
+  /// Returns false when another transaction got there first.
+  func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool
+  /// Gives one use back (and `giftCredits`), counting one reactivation.
+  func restoreUse(voucherId: String, giftCredits: Int64, at date: Date) throws
+
+  func insert(_ redemption: Redemption) throws
+  func redemption(id: String) throws -> Redemption?
+  /// The redemption of this voucher under this order, if any.
+  func redemption(voucherId: String, orderSourceId: String) throws -> Redemption?
+  func redemptions(matching query: RedemptionQuery, customerId: String?, voucherId: String?) throws
+    -> [Redemption]
+  func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64
+  func latestSucceededRedemption(voucherId: String) throws -> Redemption?
+  func markRolledBack(redemptionId: String, rollbackId: String) throws
+  func insert(_ rollback: Rollback) throws
+  func rollback(id: String) throws -> Rollback?
+
+  /// The stored answer for an idempotency key: a fingerprint of the request and the id of
+  /// what it produced.
+  func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)?
+  func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
+    throws
+
+  func appendEvent(date: Date, actor: String?, kind: String, subject: String, detail: String)
+    throws
+  func events(subject: String?, limit: Int) throws -> [Event]
+
+  /// Counts for `seed` and `status`: customers, vouchers, redemptions.
+  func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int)
+}
