@@ -63,19 +63,17 @@ final class SQLiteConnection {
     }
   }
 
-  /// Runs a statement and returns every row.
-  @discardableResult
-  func query(_ sql: String, _ values: [SQLValue] = []) throws -> [Row] {
-    var rows: [Row] = []
-    try each(sql, values) { rows.append($0) }
-    return rows
+  /// Runs a statement that returns no rows (INSERT, UPDATE, DELETE).
+  func run(_ sql: String, _ values: [SQLValue] = []) throws {
+    try each(sql, values) { _ in }
   }
 
-  /// Runs a statement and returns the first row, if any.
-  func first(_ sql: String, _ values: [SQLValue] = []) throws -> Row? {
-    var found: Row?
+  /// Runs a statement and maps its first row, if any. (A `Row` is only valid while its
+  /// statement is stepping, so it is read inside `map`.)
+  func first<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
+    var found: T?
     try each(sql, values) { row in
-      if found == nil { found = row }
+      if found == nil { found = try map(row) }
     }
     return found
   }

@@ -45,7 +45,7 @@ public final class SQLiteStore: VoucherStore {
   private static func migrate(_ connection: SQLiteConnection) throws {
     try connection.execute("BEGIN IMMEDIATE")
     do {
-      let version = Int(try connection.first("PRAGMA user_version")?.int(0) ?? 0)
+      let version = Int(try connection.first("PRAGMA user_version") { $0.int(0) } ?? 0)
       guard version <= SQLiteSchema.migrations.count else {
         throw StoreError.newerSchema(found: version, supported: SQLiteSchema.migrations.count)
       }

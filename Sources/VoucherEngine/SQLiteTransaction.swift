@@ -57,7 +57,7 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func insert(_ customer: Customer) throws {
-    try connection.query(
+    try connection.run(
       """
       INSERT INTO customers (id, source_id, name, email, email_fold, phone, member_number,
                              metadata, created_at, updated_at)
@@ -69,12 +69,12 @@ struct SQLiteTransaction: StoreTransaction {
   func update(_ customer: Customer) throws {
     var values = Array(customerValues(customer).dropFirst())
     values.append(.text(customer.id))
-    try connection.query(
+    try connection.run(
       """
       UPDATE customers SET source_id = ?, name = ?, email = ?, email_fold = ?, phone = ?,
         member_number = ?, metadata = ?, created_at = ?, updated_at = ? WHERE id = ?
       """, values)
-    try connection.query("DELETE FROM customer_words WHERE customer_id = ?", [.text(customer.id)])
+    try connection.run("DELETE FROM customer_words WHERE customer_id = ?", [.text(customer.id)])
     try indexWords(of: customer)
   }
 
@@ -89,7 +89,7 @@ struct SQLiteTransaction: StoreTransaction {
 
   private func indexWords(of customer: Customer) throws {
     for word in Set(ContactText.words(of: customer.name ?? "")) {
-      try connection.query(
+      try connection.run(
         "INSERT OR IGNORE INTO customer_words (word, customer_id) VALUES (?, ?)",
         [.text(word), .text(customer.id)])
     }
@@ -147,11 +147,11 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func codeExists(_ code: String) throws -> Bool {
-    try connection.first("SELECT 1 FROM vouchers WHERE code = ?", [.text(code)]) != nil
+    try connection.first("SELECT 1 FROM vouchers WHERE code = ?", [.text(code)]) { _ in true } ?? false
   }
 
   func insert(_ voucher: Voucher) throws {
-    try connection.query(
+    try connection.run(
       "INSERT INTO vouchers (\(Self.voucherColumns)) VALUES (\(placeholders(27)))",
       voucherValues(voucher))
   }
@@ -161,7 +161,7 @@ struct SQLiteTransaction: StoreTransaction {
     let assignments = names.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")
     var values = Array(voucherValues(voucher).dropFirst())
     values.append(.text(voucher.id))
-    try connection.query("UPDATE vouchers SET \(assignments) WHERE id = ?", values)
+    try connection.run("UPDATE vouchers SET \(assignments) WHERE id = ?", values)
   }
 
   private func voucherValues(_ voucher: Voucher) -> [SQLValue] {
@@ -193,7 +193,7 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func markDeleted(voucherId: String, at date: Date) throws {
-    try connection.query(
+    try connection.run(
       "UPDATE vouchers SET deleted_at = ?, updated_at = ? WHERE id = ?",
       [.from(date), .from(date), .text(voucherId)])
   }
@@ -210,7 +210,7 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool {
-    try connection.query(
+    try connection.run(
       """
       UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
         gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance - ?1 END,
@@ -222,7 +222,7 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func restoreUse(voucherId: String, giftCredits: Int64, at date: Date) throws {
-    try connection.query(
+    try connection.run(
       """
       UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1,
         gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance + ?1 END,
@@ -276,7 +276,7 @@ struct SQLiteTransaction: StoreTransaction {
 
   func insert(_ redemption: Redemption) throws {
     let order = redemption.order
-    try connection.query(
+    try connection.run(
       "INSERT INTO redemptions (\(Self.redemptionColumns)) VALUES (\(placeholders(19)))",
       [
         .text(redemption.id), .from(redemption.parentId), .from(redemption.voucherId),
@@ -333,7 +333,7 @@ struct SQLiteTransaction: StoreTransaction {
     try connection.first(
       "SELECT count(*) FROM redemptions WHERE voucher_id = ? AND customer_id = ? AND status = 'SUCCEEDED'",
       [.text(voucherId), .text(customerId)]
-    )?.int(0) ?? 0
+    ) { $0.int(0) } ?? 0
   }
 
   func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
@@ -344,13 +344,13 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func markRolledBack(redemptionId: String, rollbackId: String) throws {
-    try connection.query(
+    try connection.run(
       "UPDATE redemptions SET status = 'ROLLED_BACK', rollback_id = ? WHERE id = ?",
       [.text(rollbackId), .text(redemptionId)])
   }
 
   func insert(_ rollback: Rollback) throws {
-    try connection.query(
+    try connection.run(
       """
       INSERT INTO rollbacks (id, redemption_id, voucher_id, voucher_code, amount, reason, by_name,
                              date, reactivations_left)
@@ -364,17 +364,17 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func rollback(id: String) throws -> Rollback? {
-    guard
-      let row = try connection.first(
-        """
-        SELECT id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date,
-               reactivations_left FROM rollbacks WHERE id = ?
-        """, [.text(id)])
-    else { return nil }
-    return Rollback(
+    try connection.first(
+      """
+      SELECT id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date,
+             reactivations_left FROM rollbacks WHERE id = ?
+      """, [.text(id)]
+    ) { row in
+      Rollback(
       id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
       voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
-      date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+        date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+    }
   }
 
   // MARK: Idempotency and events
@@ -382,13 +382,13 @@ struct SQLiteTransaction: StoreTransaction {
   func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)? {
     try connection.first(
       "SELECT fingerprint, result_id FROM idempotency_keys WHERE key = ?", [.text(key)]
-    ).map { ($0.text(0), $0.text(1)) }
+    ) { ($0.text(0), $0.text(1)) }
   }
 
   func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
     throws
   {
-    try connection.query(
+    try connection.run(
       "INSERT INTO idempotency_keys (key, fingerprint, result_id, created_at) VALUES (?, ?, ?, ?)",
       [.text(key), .text(fingerprint), .text(resultId), .from(date)])
   }
@@ -396,7 +396,7 @@ struct SQLiteTransaction: StoreTransaction {
   func appendEvent(date: Date, actor: String?, kind: String, subject: String, detail: String)
     throws
   {
-    try connection.query(
+    try connection.run(
       "INSERT INTO events (at, actor, kind, subject, detail) VALUES (?, ?, ?, ?, ?)",
       [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
   }
@@ -420,13 +420,13 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
-    let row = try connection.first(
+    try connection.first(
       """
       SELECT (SELECT count(*) FROM customers),
              (SELECT count(*) FROM vouchers WHERE deleted_at IS NULL),
              (SELECT count(*) FROM redemptions)
-      """)
-    return (Int(row?.int(0) ?? 0), Int(row?.int(1) ?? 0), Int(row?.int(2) ?? 0))
+      """
+    ) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) } ?? (0, 0, 0)
   }
 
   private func placeholders(_ count: Int) -> String {

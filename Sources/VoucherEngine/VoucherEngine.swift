@@ -399,6 +399,7 @@ public final class VoucherEngine: Sendable {
   /// instead of making a second one. The redemption is on disk when this returns.
   ///
   /// - Throws: `Refusal` naming the first code a rule refused.
+  @discardableResult
   public func redeem(_ request: RedemptionRequest, idempotencyKey: String? = nil) throws -> RedeemOutcome {
     let now = clock.now()
     let fingerprint = Self.fingerprint(request)
@@ -561,6 +562,7 @@ public final class VoucherEngine: Sendable {
   ///
   /// - Throws: `Refusal` with `.redemptionNotFound`, `.alreadyRolledBack`, `.voucherExpired`
   ///   or `.reactivationLimitExceeded`.
+  @discardableResult
   public func rollback(
     redemptionId: String, reason: String, by: String? = nil, idempotencyKey: String? = nil
   ) throws -> [Rollback] {
@@ -593,6 +595,7 @@ public final class VoucherEngine: Sendable {
   ///
   /// - Throws: `Refusal` with `.notFound`, `.voucherExpired`, `.voucherStillActive`,
   ///   `.voucherDisabled`, `.alreadyRolledBack` or `.reactivationLimitExceeded`.
+  @discardableResult
   public func reactivate(code: String, reason: String, by: String? = nil) throws -> Rollback {
     let reason = try Self.checkedReason(reason)
     let now = clock.now()

@@ -1,0 +1,249 @@
+import Foundation
+
+/// Customers and vouchers in the project's JSON layout (the one `Assets/demo` uses), with
+/// optional past redemptions and reactivations that are replayed through the real rules.
+public struct Catalog: Decodable, Sendable {
+  public var currency: String?
+  public var customers: [CatalogCustomer]
+  public var vouchers: [CatalogVoucher]
+
+  /// Reads a catalog; dates may be absolute (ISO 8601) or relative (`now+30d`, `now-2h`).
+  ///
+  /// - Throws: `CatalogError` naming the first malformed part.
+  public static func load(from url: URL) throws -> Catalog {
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+      throw CatalogError(message: "cannot read \(url.path): \(error.localizedDescription)")
+    }
+    do {
+      return try JSONDecoder().decode(Catalog.self, from: data)
+    } catch let error as DecodingError {
+      throw CatalogError(message: "\(url.lastPathComponent): \(Self.describe(error))")
+    }
+  }
+
+  private static func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+      context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+    }
+    switch error {
+    case .keyNotFound(let key, let context): return "\(path(context)).\(key.stringValue) is missing"
+    case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+      return "\(path(context)): \(context.debugDescription)"
+    @unknown default: return "\(error)"
+    }
+  }
+
+  /// Loads the catalog into `engine`: customers, then vouchers, then each voucher's history
+  /// replayed at its own date. Returns what was created.
+  ///
+  /// - Throws: `CatalogError` naming the voucher or customer that failed and why.
+  @discardableResult
+  public func apply(to engine: VoucherEngine, now: Date) throws -> (customers: Int, vouchers: Int, redemptions: Int) {
+    let replayClock = ManualClock(now)
+    let replay = VoucherEngine(store: engine.store, clock: replayClock, defaultCurrency: engine.defaultCurrency)
+    var redemptions = 0
+    for (index, entry) in customers.enumerated() {
+      do {
+        try replay.upsertCustomer(entry.draft, actor: "import")
+      } catch let refusal as Refusal {
+        throw CatalogError(message: "customer \(index + 1) (\(entry.source_id ?? entry.email ?? "?")): \(CashierWords.sentence(for: refusal.reason))")
+      }
+    }
+    for entry in vouchers {
+      func fail(_ detail: String) -> CatalogError { CatalogError(message: "voucher \(entry.code): \(detail)") }
+      do {
+        let created = try replay.createVoucher(try entry.draft(currency: currency ?? engine.defaultCurrency, now: now), actor: "import")
+        for past in entry.history ?? [] {
+          replayClock.set(try RelativeDate.parse(past.date, now: now))
+          let request = RedemptionRequest(
+            codes: [CodeRequest(created.code, giftCredits: past.gift_credits)],
+            customer: created.holderId, orderSourceId: past.order, items: past.items,
+            channel: Channel(terminal: past.terminal, cashier: past.cashier))
+          try replay.redeem(request)
+          redemptions += 1
+        }
+        for reactivation in entry.reactivations ?? [] {
+          replayClock.set(try RelativeDate.parse(reactivation.date, now: now))
+          try replay.reactivate(code: created.code, reason: reactivation.reason, by: reactivation.by)
+        }
+      } catch let refusal as Refusal {
+        throw fail(CashierWords.sentence(for: refusal.reason, timeZone: TimeZone(identifier: "UTC")!))
+      } catch let error as CatalogError {
+        throw fail(error.message)
+      }
+    }
+    return (customers.count, vouchers.count, redemptions)
+  }
+}
+
+/// A catalog that cannot be read or applied.
+public struct CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
+  public let message: String
+  public init(message: String) { self.message = message }
+  public var description: String { message }
+}
+
+// Field names follow the JSON (Voucherify's snake_case), hence the underscores.
+// swift-format-ignore: AlwaysUseLowerCamelCase
+public struct CatalogCustomer: Decodable, Sendable {
+  public var source_id: String?
+  public var name: String?
+  public var email: String?
+  public var phone: String?
+  public var member_number: String?
+  public var metadata: [String: String]?
+
+  var draft: CustomerDraft {
+    CustomerDraft(
+      sourceId: source_id, name: name, email: email, phone: phone, memberNumber: member_number,
+      metadata: metadata)
+  }
+}
+
+// swift-format-ignore: AlwaysUseLowerCamelCase
+public struct CatalogVoucher: Decodable, Sendable {
+  public struct DiscountSpec: Decodable, Sendable {
+    public var type: String
+    public var percent_off: Decimal?
+    public var amount_limit: Int64?
+    public var amount_off: Int64?
+    public var fixed_amount: Int64?
+  }
+  public struct GiftSpec: Decodable, Sendable {
+    public var amount: Int64
+  }
+  public struct RedemptionSpec: Decodable, Sendable {
+    public var quantity: Int64?
+    public var per_customer: Int64?
+  }
+  public struct RulesSpec: Decodable, Sendable {
+    public var min_order_amount: Int64?
+    public var applicable_to: [String]?
+    public var inapplicable_to: [String]?
+  }
+  public struct PastRedemption: Decodable, Sendable {
+    public var order: String
+    public var date: String
+    public var terminal: String?
+    public var cashier: String?
+    public var items: [CartItem]
+    public var gift_credits: Int64?
+  }
+  public struct PastReactivation: Decodable, Sendable {
+    public var date: String
+    public var reason: String
+    public var by: String?
+  }
+
+  public var code: String
+  public var campaign: String?
+  public var type: String
+  public var discount: DiscountSpec?
+  public var gift: GiftSpec?
+  public var customer: String?
+  public var start_date: String?
+  public var expiration_date: String?
+  public var active: Bool?
+  public var redemption: RedemptionSpec?
+  public var rules: RulesSpec?
+  public var reactivation_limit: Int64?
+  public var metadata: [String: String]?
+  public var history: [PastRedemption]?
+  public var reactivations: [PastReactivation]?
+
+  func draft(currency: String, now: Date) throws -> VoucherDraft {
+    let kind: VoucherKind
+    switch (type, discount, gift) {
+    case ("GIFT_VOUCHER", nil, let gift?):
+      kind = .gift(amount: gift.amount, balance: gift.amount)
+    case ("DISCOUNT_VOUCHER", let spec?, nil):
+      kind = .discount(try spec.discount())
+    default:
+      throw CatalogError(message: "a DISCOUNT_VOUCHER needs “discount”, a GIFT_VOUCHER needs “gift”")
+    }
+    return VoucherDraft(
+      code: code, campaign: campaign, kind: kind, currency: currency, holder: customer,
+      startDate: try start_date.map { try RelativeDate.parse($0, now: now) },
+      expirationDate: try expiration_date.map { try RelativeDate.parse($0, now: now) },
+      active: active ?? true, quantity: redemption?.quantity, perCustomer: redemption?.per_customer,
+      minOrderAmount: rules?.min_order_amount, applicableTo: rules?.applicable_to ?? [],
+      inapplicableTo: rules?.inapplicable_to ?? [], reactivationLimit: reactivation_limit ?? 3,
+      metadata: metadata ?? [:])
+  }
+}
+
+extension CatalogVoucher.DiscountSpec {
+  func discount() throws -> Discount {
+    switch type {
+    case "PERCENT":
+      guard let percent = percent_off else { throw CatalogError(message: "PERCENT needs percent_off") }
+      return .percent(basisPoints: try Self.basisPoints(percent), amountLimit: amount_limit)
+    case "AMOUNT":
+      guard let amount = amount_off else { throw CatalogError(message: "AMOUNT needs amount_off") }
+      return .amount(amount)
+    case "FIXED":
+      guard let amount = fixed_amount else { throw CatalogError(message: "FIXED needs fixed_amount") }
+      return .fixed(amount)
+    default:
+      throw CatalogError(message: "discount type \(type) is not PERCENT, AMOUNT or FIXED")
+    }
+  }
+
+  /// 12.5 → 1250, exactly (Decimal, never Double); more than two decimals is an error.
+  static func basisPoints(_ percent: Decimal) throws -> Int64 {
+    var scaled = percent * 100
+    var rounded = Decimal()
+    NSDecimalRound(&rounded, &scaled, 0, .plain)
+    guard rounded == scaled, rounded >= 0, rounded <= 10_000 else {
+      throw CatalogError(message: "percent_off \(percent) must be 0–100 with at most two decimals")
+    }
+    return NSDecimalNumber(decimal: rounded).int64Value
+  }
+}
+
+/// Dates written absolute (`2026-12-31T23:59:59Z`) or relative to now (`now+30d`, `now-2h`).
+public enum RelativeDate {
+  public static func parse(_ text: String, now: Date) throws -> Date {
+    if text.hasPrefix("now") {
+      let rest = text.dropFirst(3)
+      if rest.isEmpty { return now }
+      guard let sign = rest.first, sign == "+" || sign == "-", let unit = rest.last,
+        let count = Int(rest.dropFirst().dropLast()), count >= 0
+      else { throw CatalogError(message: "“\(text)” is not like now+30d or now-2h") }
+      let seconds: Int
+      switch unit {
+      case "d": seconds = count * 86_400
+      case "h": seconds = count * 3_600
+      case "m": seconds = count * 60
+      default: throw CatalogError(message: "“\(text)”: the unit must be d, h or m")
+      }
+      return now.addingTimeInterval(TimeInterval(sign == "+" ? seconds : -seconds))
+    }
+    if let date = try? Date(text, strategy: .iso8601) { return date }
+    if let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return date }
+    throw CatalogError(message: "“\(text)” is not a date (2026-12-31, 2026-12-31T23:59:59Z or now+30d)")
+  }
+}
+
+/// Where the demo catalog lives: `$VOUCHER_POS_DEMO_DATA`, or `Assets/demo/demo.json` found
+/// next to the source tree or above the running executable (a `swift run` build).
+public enum DemoCatalog {
+  public static func locate(executablePath: String = CommandLine.arguments.first ?? "") -> URL? {
+    let fileManager = FileManager.default
+    if let override = ProcessInfo.processInfo.environment["VOUCHER_POS_DEMO_DATA"] {
+      return URL(fileURLWithPath: override)
+    }
+    var candidates: [URL] = []
+    var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<8 {
+      candidates.append(directory.appendingPathComponent("Assets/demo/demo.json"))
+      directory = directory.deletingLastPathComponent()
+    }
+    // The package root as compiled: Sources/VoucherEngine/Catalog.swift → ../../Assets.
+    let sourceRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    candidates.append(sourceRoot.appendingPathComponent("Assets/demo/demo.json"))
+    return candidates.first { fileManager.fileExists(atPath: $0.path) }
+  }
+}
