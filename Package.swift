@@ -6,6 +6,7 @@ let package = Package(
   products: [
     .executable(name: "voucher-engine", targets: ["voucher-engine"]),
     .library(name: "VoucherEngine", targets: ["VoucherEngine"]),
+    .library(name: "VoucherClient", targets: ["VoucherClient"]),
   ],
   targets: [
     // System libraries: one shim header each (see Sources/C*/shim.h).
@@ -16,6 +17,9 @@ let package = Package(
 
     // The local engine module: model, money, rules, store, clock.
     .target(name: "VoucherEngine", dependencies: ["CSQLite"]),
+
+    // The client protocol: the embedded engine or a REST endpoint behind one interface.
+    .target(name: "VoucherClient", dependencies: ["VoucherEngine"]),
 
     // Command-line front ends.
     .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine"]),

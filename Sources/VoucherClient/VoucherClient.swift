@@ -1,0 +1,106 @@
+import Foundation
+import VoucherEngine
+
+/// What a till needs from a voucher backend: the embedded engine (`LocalClient`) or a
+/// remote REST endpoint. Screens and the CLI talk to this protocol only.
+///
+/// Every call is async and may be made from any task; errors are always `ClientError`, so
+/// the UI has one place that turns them into a cashier's words.
+///
+/// A worked example, the till's redeem with its deadline:
+/// ```swift
+/// let client: any VoucherClient = try LocalClient(path: "/var/lib/voucher-pos/engine.sqlite")
+/// let sale = RedemptionRequest(
+///   codes: [CodeRequest("ALICE-10OFF-2026")], customer: "customer-123",
+///   orderSourceId: "till02-000123",  // one transaction id per sale
+///   items: [CartItem(sku: "prod_1", quantity: 1, price: 25900)])
+/// do {
+///   let outcome = try await client.redeem(sale, deadline: Date().addingTimeInterval(60))
+///   print("redeemed", outcome.redemption.id)
+/// } catch .outcomeUnknown(let order) {
+///   // The answer did not come in time: it may or may not have been redeemed. Ask, never
+///   // re-send first.
+///   let made = try await client.redemptions(ofOrder: order)
+///   print(made.isEmpty ? "not redeemed" : "redeemed after all")
+/// } catch .rejected(let refusal) {
+///   print(CashierWords.sentence(for: refusal.reason))
+/// }
+/// ```
+public protocol VoucherClient: Sendable {
+  /// Where the data lives, for the status bar: a file path or an endpoint URL.
+  var backendDescription: String { get }
+
+  /// Contacts matching what the cashier typed (name prefix, email, phone, member number,
+  /// source id). Several matches are a normal answer.
+  func findContacts(_ query: String, limit: Int) async throws(ClientError) -> [Customer]
+
+  /// One contact by id, source id or email.
+  func contact(_ reference: String) async throws(ClientError) -> Customer?
+
+  /// A contact's vouchers under one tab, with every tab's count.
+  func vouchers(of customerId: String, filter: VoucherFilter, page: Int, limit: Int)
+    async throws(ClientError) -> VoucherPage
+
+  /// One voucher by code (a code typed or scanned without a contact).
+  func voucher(code: String) async throws(ClientError) -> Voucher?
+
+  /// Checks codes against a cart; changes nothing. Refusals of single codes come back in
+  /// the result.
+  func validate(_ request: RedemptionRequest) async throws(ClientError) -> ValidationResult
+
+  /// Redeems all codes or none, exactly once per (voucher, `request.orderSourceId`).
+  ///
+  /// - Parameter deadline: when no answer has come by then, throws `.outcomeUnknown`: the
+  ///   redemption may still have been made. Callers check `redemptions(ofOrder:)` before
+  ///   anything else; they never re-send blindly.
+  /// - Throws: `.rejected` when a rule refused; `.outcomeUnknown` past the deadline;
+  ///   `.unreachable` when the request surely did not arrive.
+  func redeem(_ request: RedemptionRequest, deadline: Date) async throws(ClientError)
+    -> RedeemOutcome
+
+  /// The redemptions made under one order (transaction) id: how an unknown outcome is
+  /// resolved.
+  func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption]
+
+  /// Gives a used voucher one use back (support role).
+  func reactivate(code: String, reason: String, by: String?) async throws(ClientError) -> Rollback
+
+  /// Whether the backend answers now.
+  func isReachable() async -> Bool
+}
+
+/// Every way a client call can fail, typed so the UI can say the right thing.
+public enum ClientError: Error, Equatable, Sendable {
+  /// A voucher rule (or the request's shape) refused it; nothing changed.
+  case rejected(Refusal)
+  /// The backend could not be reached; the request did not take effect.
+  case unreachable(String)
+  /// A read did not answer in time; nothing changed.
+  case timedOut
+  /// A redeem did not answer before its deadline: it may or may not have been made.
+  case outcomeUnknown(orderSourceId: String)
+  /// The backend failed in a way the cashier cannot fix (database error, server error).
+  case backendFailed(String)
+  /// The credentials were refused, or the role may not do this.
+  case notAllowed(String)
+}
+
+extension ClientError {
+  /// The sentence a cashier reads for this error.
+  public func cashierSentence(currency: String = "SEK", timeZone: TimeZone = .current) -> String {
+    switch self {
+    case .rejected(let refusal):
+      CashierWords.sentence(for: refusal.reason, currency: currency, timeZone: timeZone)
+    case .unreachable:
+      "The voucher system cannot be reached. Check the network and try again."
+    case .timedOut:
+      "The voucher system did not answer in time. Try again."
+    case .outcomeUnknown:
+      "No answer in time: checking whether the voucher was used."
+    case .backendFailed(let detail):
+      "The voucher system failed: \(detail)"
+    case .notAllowed(let detail):
+      "Not allowed: \(detail)"
+    }
+  }
+}
