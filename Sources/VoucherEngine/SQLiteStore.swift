@@ -42,6 +42,15 @@ public final class SQLiteStore: VoucherStore {
     readers = pool
   }
 
+  /// SQLite's own consistency check: `["ok"]` when the file is sound.
+  public func integrityCheck() throws -> [String] {
+    try writer.withConnection { connection in
+      var lines: [String] = []
+      try connection.each("PRAGMA integrity_check", []) { lines.append($0.text(0)) }
+      return lines
+    }
+  }
+
   private static func migrate(_ connection: SQLiteConnection) throws {
     try connection.execute("BEGIN IMMEDIATE")
     do {

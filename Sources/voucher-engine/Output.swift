@@ -7,6 +7,12 @@ enum Output {
     print(text)
   }
 
+  /// Writes a line straight to the file descriptor, unbuffered: a reader (or a test that
+  /// kills this process) sees each line the moment it is acknowledged.
+  static func immediate(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+  }
+
   static func error(_ text: String) {
     FileHandle.standardError.write(Data("voucher-engine: \(text)\n".utf8))
   }

@@ -197,9 +197,9 @@ enum RedeemLoopCommand {
         codes: codes, customer: context.arguments.value("customer"), orderSourceId: order, items: items)
       do {
         let outcome = try engine.redeem(request)
-        Output.line("ok \(order) \(outcome.redemption.id)")
+        Output.immediate("ok \(order) \(outcome.redemption.id)")
       } catch let refusal as Refusal {
-        Output.line("refused \(order) \(refusal.reason.key)")
+        Output.immediate("refused \(order) \(refusal.reason.key)")
       }
     }
     return exitDone

@@ -1,0 +1,79 @@
+import Foundation
+
+/// A temporary folder removed when the value goes away.
+final class TemporaryFolder {
+  let url: URL
+
+  init() throws {
+    url = FileManager.default.temporaryDirectory.appendingPathComponent("voucher-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  }
+
+  func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+  deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// The built `voucher-engine` executable run as a child process, its stdout read by lines.
+final class EngineProcess {
+  private let process = Process()
+  private let output = Pipe()
+  private var buffer = Data()
+  private var lines: [String] = []
+
+  /// The `voucher-engine` built next to this test bundle.
+  static var executable: URL {
+    get throws {
+      var candidates: [URL] = []
+      if let main = Bundle.main.executableURL { candidates.append(main.deletingLastPathComponent()) }
+      candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+      for directory in candidates {
+        var folder = directory
+        for _ in 0..<4 {
+          let binary = folder.appendingPathComponent("voucher-engine")
+          if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+          folder = folder.deletingLastPathComponent()
+        }
+      }
+      throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "voucher-engine next to the tests"])
+    }
+  }
+
+  static func start(_ arguments: [String]) throws -> EngineProcess {
+    let child = EngineProcess()
+    child.process.executableURL = try executable
+    child.process.arguments = arguments
+    child.process.standardOutput = child.output
+    child.process.standardError = FileHandle.nullDevice
+    try child.process.run()
+    return child
+  }
+
+  /// Reads whole lines until `done` says enough (or the child closes its output).
+  func readLines(until done: ([String]) -> Bool) throws -> [String] {
+    let handle = output.fileHandleForReading
+    while !done(lines) {
+      let chunk = handle.availableData
+      if chunk.isEmpty { break }
+      buffer.append(chunk)
+      while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+        lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+        buffer.removeSubrange(buffer.startIndex...newline)
+      }
+    }
+    let taken = lines
+    lines = []
+    return taken
+  }
+
+  /// Reads the rest of the output and waits for the child to end.
+  func waitForLines() throws -> [String] {
+    let rest = try readLines(until: { _ in false })
+    process.waitUntilExit()
+    return rest
+  }
+
+  func kill(signal: Int32) {
+    Foundation.kill(process.processIdentifier, signal)
+  }
+}
