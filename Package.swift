@@ -5,6 +5,7 @@ let package = Package(
   name: "VoucherPOS",
   products: [
     .executable(name: "voucher-engine", targets: ["voucher-engine"]),
+    .executable(name: "voucher-bench", targets: ["voucher-bench"]),
     .library(name: "VoucherEngine", targets: ["VoucherEngine"]),
     .library(name: "VoucherClient", targets: ["VoucherClient"]),
   ],
@@ -23,6 +24,7 @@ let package = Package(
 
     // Command-line front ends.
     .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine"]),
+    .executableTarget(name: "voucher-bench", dependencies: ["VoucherEngine", "CSQLite"]),
 
     .testTarget(
       name: "VoucherEngineTests",

@@ -33,41 +33,53 @@ public final class VoucherEngine: Sendable {
   public func upsertCustomer(_ draft: CustomerDraft, actor: String? = nil) throws -> Customer {
     let draft = try Self.checked(draft)
     let now = clock.now()
-    return try store.write { store in
-      var existing: Customer?
-      if let sourceId = draft.sourceId {
-        existing = try store.customer(sourceId: sourceId)
-      } else if let email = draft.email {
-        existing = try store.customer(email: email)
-      }
-      if let email = draft.email, let owner = try store.customer(email: email),
-        owner.id != existing?.id
-      {
-        throw Refusal(
-          code: nil, reason: .invalidPayload("the email \(email) belongs to another customer"))
-      }
-      var customer =
-        existing
-        ?? Customer(
-          id: Identifiers.make("cust_"), sourceId: nil, name: nil, email: nil, phone: nil,
-          memberNumber: nil, metadata: [:], createdAt: now, updatedAt: now)
-      if let value = draft.sourceId { customer.sourceId = value }
-      if let value = draft.name { customer.name = value }
-      if let value = draft.email { customer.email = value }
-      if let value = draft.phone { customer.phone = value }
-      if let value = draft.memberNumber { customer.memberNumber = value }
-      if let value = draft.metadata { customer.metadata = value }
-      customer.updatedAt = now
-      if existing == nil {
-        try store.insert(customer)
-      } else {
-        try store.update(customer)
-      }
-      try store.appendEvent(
-        date: now, actor: actor, kind: existing == nil ? "customer.created" : "customer.updated",
-        subject: customer.id, detail: JSONText.encode(["source_id": customer.sourceId ?? ""]))
-      return customer
+    return try store.write { try Self.upsert(draft, actor: actor, store: $0, now: now) }
+  }
+
+  /// Upserts many customers in one transaction: all of them or, on the first refusal, none.
+  @discardableResult
+  public func upsertCustomers(_ drafts: [CustomerDraft], actor: String? = nil) throws -> [Customer] {
+    let drafts = try drafts.map(Self.checked)
+    let now = clock.now()
+    return try store.write { store in try drafts.map { try Self.upsert($0, actor: actor, store: store, now: now) } }
+  }
+
+  private static func upsert(
+    _ draft: CustomerDraft, actor: String?, store: any StoreTransaction, now: Date
+  ) throws -> Customer {
+    var existing: Customer?
+    if let sourceId = draft.sourceId {
+      existing = try store.customer(sourceId: sourceId)
+    } else if let email = draft.email {
+      existing = try store.customer(email: email)
     }
+    if let email = draft.email, let owner = try store.customer(email: email),
+      owner.id != existing?.id
+    {
+      throw Refusal(
+        code: nil, reason: .invalidPayload("the email \(email) belongs to another customer"))
+    }
+    var customer =
+      existing
+      ?? Customer(
+        id: Identifiers.make("cust_"), sourceId: nil, name: nil, email: nil, phone: nil,
+        memberNumber: nil, metadata: [:], createdAt: now, updatedAt: now)
+    if let value = draft.sourceId { customer.sourceId = value }
+    if let value = draft.name { customer.name = value }
+    if let value = draft.email { customer.email = value }
+    if let value = draft.phone { customer.phone = value }
+    if let value = draft.memberNumber { customer.memberNumber = value }
+    if let value = draft.metadata { customer.metadata = value }
+    customer.updatedAt = now
+    if existing == nil {
+      try store.insert(customer)
+    } else {
+      try store.update(customer)
+    }
+    try store.appendEvent(
+      date: now, actor: actor, kind: existing == nil ? "customer.created" : "customer.updated",
+      subject: customer.id, detail: JSONText.encode(["source_id": customer.sourceId ?? ""]))
+    return customer
   }
 
   private static func checked(_ draft: CustomerDraft) throws -> CustomerDraft {
@@ -151,27 +163,49 @@ public final class VoucherEngine: Sendable {
     try Self.check(draft)
     let now = clock.now()
     return try store.write { store in
-      let holder = try draft.holder.map { reference in
-        guard let customer = try Self.resolveCustomer(reference, in: store) else {
-          throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
-        }
-        return customer
-      }
-      let code = try Self.newCode(for: draft, in: store)
-      let voucher = Voucher(
-        id: Identifiers.make("v_"), code: code, campaign: draft.campaign, kind: draft.kind,
-        currency: draft.currency.uppercased(), holderId: holder?.id, startDate: draft.startDate,
-        expirationDate: draft.expirationDate, active: draft.active, quantity: draft.quantity,
-        redeemedQuantity: 0, perCustomer: draft.perCustomer, minOrderAmount: draft.minOrderAmount,
-        applicableTo: draft.applicableTo, inapplicableTo: draft.inapplicableTo,
-        reactivationLimit: draft.reactivationLimit, reactivationCount: 0,
-        metadata: draft.metadata, createdAt: now, updatedAt: now)
-      try store.insert(voucher)
+      let voucher = try Self.insertVoucher(draft, store: store, now: now)
       try store.appendEvent(
         date: now, actor: actor, kind: "voucher.created", subject: voucher.id,
-        detail: JSONText.encode(["code": code, "holder": holder?.id ?? ""]))
+        detail: JSONText.encode(["code": voucher.code, "holder": voucher.holderId ?? ""]))
       return voucher
     }
+  }
+
+  /// Creates many vouchers in one transaction: all of them or, on the first refusal, none.
+  /// One `vouchers.imported` event records the batch.
+  ///
+  /// - Throws: `Refusal` for the first draft that cannot be created.
+  @discardableResult
+  public func createVouchers(_ drafts: [VoucherDraft], actor: String? = nil) throws -> [Voucher] {
+    for draft in drafts { try Self.check(draft) }
+    let now = clock.now()
+    return try store.write { store in
+      let vouchers = try drafts.map { try Self.insertVoucher($0, store: store, now: now) }
+      try store.appendEvent(
+        date: now, actor: actor, kind: "vouchers.imported", subject: vouchers.first?.id ?? "-",
+        detail: JSONText.encode(["count": String(vouchers.count)]))
+      return vouchers
+    }
+  }
+
+  private static func insertVoucher(_ draft: VoucherDraft, store: any StoreTransaction, now: Date) throws -> Voucher {
+    let holder = try draft.holder.map { reference in
+      guard let customer = try resolveCustomer(reference, in: store) else {
+        throw Refusal(code: draft.code, reason: .customerNotFound(reference: reference))
+      }
+      return customer
+    }
+    let code = try newCode(for: draft, in: store)
+    let voucher = Voucher(
+      id: Identifiers.make("v_"), code: code, campaign: draft.campaign, kind: draft.kind,
+      currency: draft.currency.uppercased(), holderId: holder?.id, startDate: draft.startDate,
+      expirationDate: draft.expirationDate, active: draft.active, quantity: draft.quantity,
+      redeemedQuantity: 0, perCustomer: draft.perCustomer, minOrderAmount: draft.minOrderAmount,
+      applicableTo: draft.applicableTo, inapplicableTo: draft.inapplicableTo,
+      reactivationLimit: draft.reactivationLimit, reactivationCount: 0,
+      metadata: draft.metadata, createdAt: now, updatedAt: now)
+    try store.insert(voucher)
+    return voucher
   }
 
   private static func newCode(for draft: VoucherDraft, in store: any StoreTransaction) throws -> String {

@@ -1,0 +1,224 @@
+import CSQLite
+import Foundation
+import VoucherEngine
+
+/// `voucher-bench`: the engine's speed next to the physical floor of this machine, measured
+/// in the same run so the ratios mean something on a noisy box.
+enum Benchmark {
+  static let help = """
+    Usage: voucher-bench [--quick] [--json FILE] [--contacts N]
+
+    Builds its own data in a temporary folder (seeded: 100,000 contacts with 10 vouchers
+    each = 1,000,000 vouchers; --quick: 10,000 contacts, under a minute in all), then
+    measures each operation and prints: operation, ops/s, p50, p99, and the ratio to its
+    baseline measured in the same run.
+
+    Baselines:
+      raw commit loop   one single-row UPDATE per BEGIN IMMEDIATE…COMMIT transaction, raw
+                        SQLite with the engine's pragmas (WAL, synchronous=FULL), same disk.
+
+    Exit status: 0 done, 1 failure, 2 usage error.
+    """
+
+  struct Measurement {
+    var operation: String
+    var count: Int
+    var seconds: Double
+    var samples: [Double]
+    var baseline: String?
+    var ratio: Double?
+
+    var opsPerSecond: Double { Double(count) / seconds }
+    func percentile(_ p: Double) -> Double {
+      let sorted = samples.sorted()
+      return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+  }
+
+  static func main(_ arguments: [String]) -> Int32 {
+    if arguments.contains("--help") || arguments.contains("-h") {
+      print(help)
+      return 0
+    }
+    let quick = arguments.contains("--quick")
+    var contacts = quick ? 10_000 : 100_000
+    var jsonPath: String?
+    var index = 0
+    while index < arguments.count {
+      switch arguments[index] {
+      case "--quick": break
+      case "--json" where index + 1 < arguments.count:
+        index += 1
+        jsonPath = arguments[index]
+      case "--contacts" where index + 1 < arguments.count:
+        index += 1
+        guard let value = Int(arguments[index]), value >= 100 else {
+          FileHandle.standardError.write(Data("voucher-bench: --contacts must be at least 100\n".utf8))
+          return 2
+        }
+        contacts = value
+      default:
+        FileHandle.standardError.write(Data("voucher-bench: unknown argument \(arguments[index]) (see --help)\n".utf8))
+        return 2
+      }
+      index += 1
+    }
+    do {
+      try run(contacts: contacts, quick: quick, jsonPath: jsonPath)
+      return 0
+    } catch {
+      FileHandle.standardError.write(Data("voucher-bench: \(error)\n".utf8))
+      return 1
+    }
+  }
+
+  static func run(contacts: Int, quick: Bool, jsonPath: String?) throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voucher-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let data = BenchData(contacts: contacts, vouchersPerContact: 10)
+    let engine = try VoucherEngine(path: folder.appendingPathComponent("engine.sqlite").path)
+    let started = Date()
+    try data.build(into: engine) { line in
+      FileHandle.standardError.write(Data("\r\(line)".utf8))
+    }
+    FileHandle.standardError.write(
+      Data("\n  built in \(String(format: "%.1f", Date().timeIntervalSince(started))) s\n".utf8))
+
+    var random = SplitMix64(seed: 7)
+    let iterations = quick ? 2_000 : 20_000
+    let durableCount = quick ? 500 : 3_000
+    var results: [Measurement] = []
+    let cart = [CartItem(sku: "prod_1", quantity: 1, price: 25_900), CartItem(sku: "prod_2", quantity: 3, price: 4_950)]
+
+    results.append(
+      try measure("validate, 1 code", count: iterations) { _ in
+        let contact = Int(random.next() % UInt64(contacts))
+        let request = RedemptionRequest(
+          codes: [CodeRequest(data.code(contact: contact, slot: Int(random.next() % 5)))],
+          customer: data.sourceId(contact), items: cart)
+        _ = try engine.validate(request)
+      })
+    results.append(
+      try measure("validate, 5 stacked codes", count: iterations) { _ in
+        let contact = Int(random.next() % UInt64(contacts))
+        let codes = (0..<5).map { CodeRequest(data.code(contact: contact, slot: $0)) }
+        _ = try engine.validate(RedemptionRequest(codes: codes, customer: data.sourceId(contact), items: cart))
+      })
+    results.append(
+      try measure("lookup by email", count: iterations) { _ in
+        _ = try engine.findCustomers(data.email(Int(random.next() % UInt64(contacts))), limit: 20)
+      })
+    results.append(
+      try measure("lookup by phone", count: iterations) { _ in
+        _ = try engine.findCustomers(data.phone(Int(random.next() % UInt64(contacts))), limit: 20)
+      })
+    results.append(
+      try measure("lookup by name prefix", count: iterations) { _ in
+        let name = data.lastName(Int(random.next() % UInt64(contacts)))
+        _ = try engine.findCustomers(String(name.prefix(3)), limit: 20)
+      })
+    results.append(
+      try measure("contact's voucher list", count: iterations) { _ in
+        _ = try engine.vouchers(of: data.sourceId(Int(random.next() % UInt64(contacts))), filter: .all)
+      })
+
+    let raw = try rawCommitLoop(path: folder.appendingPathComponent("raw.sqlite").path, count: durableCount)
+    results.append(raw)
+    var redeem = try measure("durable redeem, 1 client", count: durableCount) { iteration in
+      // Each redemption: a different contact's single-use 10 % voucher, its own order.
+      let contact = (iteration * 7919) % contacts
+      let request = RedemptionRequest(
+        codes: [CodeRequest(data.code(contact: contact, slot: 0))], customer: data.sourceId(contact),
+        orderSourceId: "bench-order-\(iteration)", items: cart)
+      _ = try engine.redeem(request)
+    }
+    redeem.baseline = raw.operation
+    redeem.ratio = redeem.opsPerSecond / raw.opsPerSecond
+    results.append(redeem)
+
+    printTable(results, contacts: contacts, vouchers: contacts * data.vouchersPerContact)
+    if let jsonPath { try writeJSON(results, to: jsonPath) }
+  }
+
+  static func measure(_ operation: String, count: Int, _ body: (Int) throws -> Void) rethrows -> Measurement {
+    var samples: [Double] = []
+    samples.reserveCapacity(count)
+    let clock = ContinuousClock()
+    let total = try clock.measure {
+      for iteration in 0..<count {
+        let start = clock.now
+        try body(iteration)
+        samples.append(seconds(clock.now - start))
+      }
+    }
+    return Measurement(operation: operation, count: count, seconds: seconds(total), samples: samples)
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+  }
+
+  /// The floor for a durable write: raw SQLite, one single-row UPDATE per transaction.
+  static func rawCommitLoop(path: String, count: Int) throws -> Measurement {
+    var db: OpaquePointer?
+    guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchError("cannot open \(path)") }
+    defer { sqlite3_close(db) }
+    func exec(_ sql: String) throws {
+      guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
+        throw BenchError(String(cString: sqlite3_errmsg(db)))
+      }
+    }
+    try exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
+    try exec("CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+    try exec("WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000) INSERT INTO counters (id, n) SELECT i, 0 FROM k")
+    var update: OpaquePointer?
+    guard sqlite3_prepare_v2(db, "UPDATE counters SET n = n + 1 WHERE id = ?", -1, &update, nil) == SQLITE_OK else {
+      throw BenchError(String(cString: sqlite3_errmsg(db)))
+    }
+    defer { sqlite3_finalize(update) }
+    return try measure("raw commit loop (baseline)", count: count) { iteration in
+      try exec("BEGIN IMMEDIATE")
+      sqlite3_bind_int64(update, 1, Int64(iteration % 1000 + 1))
+      guard sqlite3_step(update) == SQLITE_DONE else { throw BenchError("update failed") }
+      sqlite3_reset(update)
+      try exec("COMMIT")
+    }
+  }
+
+  static func printTable(_ results: [Measurement], contacts: Int, vouchers: Int) {
+    print("voucher-bench: \(contacts) contacts, \(vouchers) vouchers, \(ProcessInfo.processInfo.activeProcessorCount) cores, 1 client thread")
+    let header = ["operation", "ops/s", "p50 ms", "p99 ms", "vs baseline"]
+    var rows = [header]
+    for result in results {
+      rows.append([
+        result.operation, String(format: "%.0f", result.opsPerSecond),
+        String(format: "%.3f", result.percentile(0.5) * 1000), String(format: "%.3f", result.percentile(0.99) * 1000),
+        result.ratio.map { String(format: "%.2f× %@", $0, result.baseline ?? "") } ?? "",
+      ])
+    }
+    let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    for row in rows {
+      print(row.enumerated().map { column, cell in
+        column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+          : String(repeating: " ", count: widths[column] - cell.count) + cell
+      }.joined(separator: "  "))
+    }
+  }
+
+  static func writeJSON(_ results: [Measurement], to path: String) throws {
+    let rows: [[String: Any]] = results.map {
+      [
+        "operation": $0.operation, "ops_per_second": $0.opsPerSecond, "p50_ms": $0.percentile(0.5) * 1000,
+        "p99_ms": $0.percentile(0.99) * 1000, "baseline": $0.baseline ?? NSNull(), "ratio": $0.ratio ?? NSNull(),
+      ]
+    }
+    let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
+    try data.write(to: URL(fileURLWithPath: path))
+  }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}

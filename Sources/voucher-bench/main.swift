@@ -1,0 +1,3 @@
+import Foundation
+
+exit(Benchmark.main(Array(CommandLine.arguments.dropFirst())))
