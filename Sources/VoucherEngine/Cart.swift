@@ -24,7 +24,8 @@ public struct CartItem: Equatable, Sendable, Codable {
       throw .invalidPayload("“\(text)” should be SKU\(separator)QUANTITY\(separator)PRICE")
     }
     guard let quantity = Int64(parts[1]), quantity > 0, quantity <= maximumQuantity else {
-      throw .invalidPayload("quantity “\(parts[1])” should be a whole number from 1 to \(maximumQuantity)")
+      throw .invalidPayload(
+        "quantity “\(parts[1])” should be a whole number from 1 to \(maximumQuantity)")
     }
     let price: Int64
     do { price = try Money.parse(parts[2]) } catch { throw .invalidPayload("price: \(error)") }

@@ -39,21 +39,30 @@ public struct Catalog: Decodable, Sendable {
   ///
   /// - Throws: `CatalogError` naming the voucher or customer that failed and why.
   @discardableResult
-  public func apply(to engine: VoucherEngine, now: Date) throws -> (customers: Int, vouchers: Int, redemptions: Int) {
+  public func apply(to engine: VoucherEngine, now: Date) throws -> (
+    customers: Int, vouchers: Int, redemptions: Int
+  ) {
     let replayClock = ManualClock(now)
-    let replay = VoucherEngine(store: engine.store, clock: replayClock, defaultCurrency: engine.defaultCurrency)
+    let replay = VoucherEngine(
+      store: engine.store, clock: replayClock, defaultCurrency: engine.defaultCurrency)
     var redemptions = 0
     for (index, entry) in customers.enumerated() {
       do {
         try replay.upsertCustomer(entry.draft, actor: "import")
       } catch let refusal as Refusal {
-        throw CatalogError(message: "customer \(index + 1) (\(entry.source_id ?? entry.email ?? "?")): \(CashierWords.sentence(for: refusal.reason))")
+        throw CatalogError(
+          message:
+            "customer \(index + 1) (\(entry.source_id ?? entry.email ?? "?")): \(CashierWords.sentence(for: refusal.reason))"
+        )
       }
     }
     for entry in vouchers {
-      func fail(_ detail: String) -> CatalogError { CatalogError(message: "voucher \(entry.code): \(detail)") }
+      func fail(_ detail: String) -> CatalogError {
+        CatalogError(message: "voucher \(entry.code): \(detail)")
+      }
       do {
-        let created = try replay.createVoucher(try entry.draft(currency: currency ?? engine.defaultCurrency, now: now), actor: "import")
+        let created = try replay.createVoucher(
+          try entry.draft(currency: currency ?? engine.defaultCurrency, now: now), actor: "import")
         for past in entry.history ?? [] {
           replayClock.set(try RelativeDate.parse(past.date, now: now))
           let request = RedemptionRequest(
@@ -65,10 +74,12 @@ public struct Catalog: Decodable, Sendable {
         }
         for reactivation in entry.reactivations ?? [] {
           replayClock.set(try RelativeDate.parse(reactivation.date, now: now))
-          try replay.reactivate(code: created.code, reason: reactivation.reason, by: reactivation.by)
+          try replay.reactivate(
+            code: created.code, reason: reactivation.reason, by: reactivation.by)
         }
       } catch let refusal as Refusal {
-        throw fail(CashierWords.sentence(for: refusal.reason, timeZone: TimeZone(identifier: "UTC")!))
+        throw fail(
+          CashierWords.sentence(for: refusal.reason, timeZone: TimeZone(identifier: "UTC")!))
       } catch let error as CatalogError {
         throw fail(error.message)
       }
@@ -160,7 +171,8 @@ public struct CatalogVoucher: Decodable, Sendable {
     case ("DISCOUNT_VOUCHER", let spec?, nil):
       kind = .discount(try spec.discount())
     default:
-      throw CatalogError(message: "a DISCOUNT_VOUCHER needs “discount”, a GIFT_VOUCHER needs “gift”")
+      throw CatalogError(
+        message: "a DISCOUNT_VOUCHER needs “discount”, a GIFT_VOUCHER needs “gift”")
     }
     return VoucherDraft(
       code: code, campaign: campaign, kind: kind, currency: currency, holder: customer,
@@ -177,13 +189,17 @@ extension CatalogVoucher.DiscountSpec {
   func discount() throws -> Discount {
     switch type {
     case "PERCENT":
-      guard let percent = percent_off else { throw CatalogError(message: "PERCENT needs percent_off") }
+      guard let percent = percent_off else {
+        throw CatalogError(message: "PERCENT needs percent_off")
+      }
       return .percent(basisPoints: try Self.basisPoints(percent), amountLimit: amount_limit)
     case "AMOUNT":
       guard let amount = amount_off else { throw CatalogError(message: "AMOUNT needs amount_off") }
       return .amount(amount)
     case "FIXED":
-      guard let amount = fixed_amount else { throw CatalogError(message: "FIXED needs fixed_amount") }
+      guard let amount = fixed_amount else {
+        throw CatalogError(message: "FIXED needs fixed_amount")
+      }
       return .fixed(amount)
     default:
       throw CatalogError(message: "discount type \(type) is not PERCENT, AMOUNT or FIXED")
@@ -222,7 +238,8 @@ public enum RelativeDate {
     }
     if let date = try? Date(text, strategy: .iso8601) { return date }
     if let date = try? Date(text + "T00:00:00Z", strategy: .iso8601) { return date }
-    throw CatalogError(message: "“\(text)” is not a date (2026-12-31, 2026-12-31T23:59:59Z or now+30d)")
+    throw CatalogError(
+      message: "“\(text)” is not a date (2026-12-31, 2026-12-31T23:59:59Z or now+30d)")
   }
 }
 
@@ -235,7 +252,8 @@ public enum DemoCatalog {
       return URL(fileURLWithPath: override)
     }
     var candidates: [URL] = []
-    var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath().deletingLastPathComponent()
+    var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()
+      .deletingLastPathComponent()
     for _ in 0..<8 {
       candidates.append(directory.appendingPathComponent("Assets/demo/demo.json"))
       directory = directory.deletingLastPathComponent()

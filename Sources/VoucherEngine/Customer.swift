@@ -63,6 +63,12 @@ public enum ContactText {
       locale: Locale(identifier: "en_US_POSIX"))
   }
 
+  /// Emails are compared case-insensitively, but accents stay: `josé@` and `jose@` are two
+  /// different mailboxes.
+  public static func foldEmail(_ email: String) -> String {
+    email.trimmingSpaces().lowercased()
+  }
+
   /// The folded words of a name, for prefix search on any of them.
   public static func words(of name: String) -> [String] {
     fold(name).split(whereSeparator: { $0.isWhitespace || $0 == "-" || $0 == "," }).map(String.init)
@@ -85,6 +91,7 @@ public enum ContactText {
   public static func isPlausibleEmail(_ text: String) -> Bool {
     let parts = text.split(separator: "@", omittingEmptySubsequences: false)
     return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-      && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".") && !text.contains(where: \.isWhitespace)
+      && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+      && !text.contains(where: \.isWhitespace)
   }
 }

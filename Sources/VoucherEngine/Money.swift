@@ -31,7 +31,8 @@ public enum Money {
     let text = input.trimmingSpaces()
     guard !text.isEmpty else { throw .empty }
     if text.hasPrefix("-") { throw .negative(text) }
-    let parts = text.split(separator: text.contains(",") ? "," : ".", omittingEmptySubsequences: false)
+    let parts = text.split(
+      separator: text.contains(",") ? "," : ".", omittingEmptySubsequences: false)
     guard parts.count <= 2, let whole = parts.first, !whole.isEmpty,
       whole.allSatisfy(\.isASCIIDigit)
     else { throw .notANumber(text) }

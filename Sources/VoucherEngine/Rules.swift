@@ -108,7 +108,8 @@ enum Rules {
     case .disabled: return .voucherDisabled
     case .used:
       let last = try store.latestSucceededRedemption(voucherId: voucher.id)
-      return .quantityExceeded(lastUse: last.map { UseRecord(date: $0.date, terminal: $0.channel.terminal) })
+      return .quantityExceeded(
+        lastUse: last.map { UseRecord(date: $0.date, terminal: $0.channel.terminal) })
     case .noBalance: return .giftAmountExceeded(balance: 0, requested: 0)
     case .expired: return .voucherExpired(expiredAt: voucher.expirationDate!)
     case .notActiveYet: return .voucherNotActive(startsAt: voucher.startDate!)

@@ -151,7 +151,9 @@ struct Row {
 extension SQLValue {
   static func from(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
   static func from(_ number: Int64?) -> SQLValue { number.map { .integer($0) } ?? .null }
-  static func from(_ date: Date?) -> SQLValue { date.map { .integer($0.millisecondsSince1970) } ?? .null }
+  static func from(_ date: Date?) -> SQLValue {
+    date.map { .integer($0.millisecondsSince1970) } ?? .null
+  }
 }
 
 extension Date {

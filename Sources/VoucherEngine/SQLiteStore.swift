@@ -27,7 +27,8 @@ public final class SQLiteStore: VoucherStore {
     let connection: SQLiteConnection
     do {
       connection = try SQLiteConnection(path: path)
-      try connection.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+      try connection.execute(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
       try Self.migrate(connection)
     } catch let error as SQLiteError {
       throw StoreError.cannotOpen(path: path, detail: error.message)
@@ -70,10 +71,13 @@ public final class SQLiteStore: VoucherStore {
   }
 
   public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
-    if readers.isEmpty { return try writer.withConnection { try Self.run(on: $0, mode: "BEGIN", body) } }
+    if readers.isEmpty {
+      return try writer.withConnection { try Self.run(on: $0, mode: "BEGIN", body) }
+    }
     // Any free reader will do; if all are busy, queue on one in turn.
     for reader in readers {
-      if let result = try reader.withConnectionIfFree({ try Self.run(on: $0, mode: "BEGIN", body) }) {
+      if let result = try reader.withConnectionIfFree({ try Self.run(on: $0, mode: "BEGIN", body) })
+      {
         return result
       }
     }

@@ -34,7 +34,7 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func customer(email: String) throws -> Customer? {
-    try customers(where: "email_fold = ?", [.text(ContactText.fold(email))]).first
+    try customers(where: "email_fold = ?", [.text(ContactText.foldEmail(email))]).first
   }
 
   func customers(phone: String, limit: Int) throws -> [Customer] {
@@ -42,7 +42,8 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func customers(memberNumber: String, limit: Int) throws -> [Customer] {
-    try customers(where: "member_number = ? LIMIT ?", [.text(memberNumber), .integer(Int64(limit))])
+    try customers(
+      where: "member_number = ? LIMIT ?", [.text(memberNumber), .integer(Int64(limit))])
   }
 
   func customers(nameWordPrefix wordPrefix: String, limit: Int) throws -> [Customer] {
@@ -81,7 +82,7 @@ struct SQLiteTransaction: StoreTransaction {
   private func customerValues(_ customer: Customer) -> [SQLValue] {
     [
       .text(customer.id), .from(customer.sourceId), .from(customer.name), .from(customer.email),
-      .from(customer.email.map(ContactText.fold)), .from(customer.phone),
+      .from(customer.email.map(ContactText.foldEmail)), .from(customer.phone),
       .from(customer.memberNumber), .text(JSONText.encode(customer.metadata)),
       .from(customer.createdAt), .from(customer.updatedAt),
     ]
@@ -118,7 +119,8 @@ struct SQLiteTransaction: StoreTransaction {
       kind = .gift(amount: row.int(9), balance: row.int(10))
     } else {
       switch row.optionalText(4) {
-      case "PERCENT": kind = .discount(.percent(basisPoints: row.int(5), amountLimit: row.optionalInt(6)))
+      case "PERCENT":
+        kind = .discount(.percent(basisPoints: row.int(5), amountLimit: row.optionalInt(6)))
       case "AMOUNT": kind = .discount(.amount(row.int(7)))
       case "FIXED": kind = .discount(.fixed(row.int(8)))
       default: throw StoreError.corrupt("voucher \(row.text(1)) has no discount type")
@@ -147,7 +149,8 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func codeExists(_ code: String) throws -> Bool {
-    try connection.first("SELECT 1 FROM vouchers WHERE code = ?", [.text(code)]) { _ in true } ?? false
+    try connection.first("SELECT 1 FROM vouchers WHERE code = ?", [.text(code)]) { _ in true }
+      ?? false
   }
 
   func insert(_ voucher: Voucher) throws {
@@ -325,7 +328,8 @@ struct SQLiteTransaction: StoreTransaction {
     values.append(.integer(Int64((max(1, query.page) - 1) * limit)))
     return try withChildren(
       redemptions(
-        where: "\(clauses.joined(separator: " AND ")) ORDER BY date DESC, rowid DESC LIMIT ? OFFSET ?",
+        where:
+          "\(clauses.joined(separator: " AND ")) ORDER BY date DESC, rowid DESC LIMIT ? OFFSET ?",
         values))
   }
 
@@ -371,8 +375,8 @@ struct SQLiteTransaction: StoreTransaction {
       """, [.text(id)]
     ) { row in
       Rollback(
-      id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
-      voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
+        id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
+        voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
         date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
     }
   }

@@ -11,7 +11,9 @@ public final class VoucherEngine: Sendable {
   /// The currency of vouchers created without one.
   public let defaultCurrency: String
 
-  public init(store: any VoucherStore, clock: any WallClock = SystemClock(), defaultCurrency: String = "SEK") {
+  public init(
+    store: any VoucherStore, clock: any WallClock = SystemClock(), defaultCurrency: String = "SEK"
+  ) {
     self.store = store
     self.clock = clock
     self.defaultCurrency = defaultCurrency
@@ -38,10 +40,13 @@ public final class VoucherEngine: Sendable {
 
   /// Upserts many customers in one transaction: all of them or, on the first refusal, none.
   @discardableResult
-  public func upsertCustomers(_ drafts: [CustomerDraft], actor: String? = nil) throws -> [Customer] {
+  public func upsertCustomers(_ drafts: [CustomerDraft], actor: String? = nil) throws -> [Customer]
+  {
     let drafts = try drafts.map(Self.checked)
     let now = clock.now()
-    return try store.write { store in try drafts.map { try Self.upsert($0, actor: actor, store: store, now: now) } }
+    return try store.write { store in
+      try drafts.map { try Self.upsert($0, actor: actor, store: store, now: now) }
+    }
   }
 
   private static func upsert(
@@ -97,7 +102,9 @@ public final class VoucherEngine: Sendable {
       }
       draft.phone = normalized
     }
-    for (label, value) in [("name", draft.name), ("source id", draft.sourceId), ("member number", draft.memberNumber)] {
+    for (label, value) in [
+      ("name", draft.name), ("source id", draft.sourceId), ("member number", draft.memberNumber),
+    ] {
       if let value, value.trimmingSpaces().isEmpty || value.count > 200 {
         throw refuse("a \(label) must be 1–200 characters")
       }
@@ -113,7 +120,9 @@ public final class VoucherEngine: Sendable {
     try store.read { try Self.resolveCustomer(reference, in: $0) }
   }
 
-  static func resolveCustomer(_ reference: String, in store: any StoreTransaction) throws -> Customer? {
+  static func resolveCustomer(_ reference: String, in store: any StoreTransaction) throws
+    -> Customer?
+  {
     let text = reference.trimmingSpaces()
     guard !text.isEmpty else { return nil }
     if let found = try store.customer(id: text) { return found }
@@ -188,7 +197,9 @@ public final class VoucherEngine: Sendable {
     }
   }
 
-  private static func insertVoucher(_ draft: VoucherDraft, store: any StoreTransaction, now: Date) throws -> Voucher {
+  private static func insertVoucher(_ draft: VoucherDraft, store: any StoreTransaction, now: Date)
+    throws -> Voucher
+  {
     let holder = try draft.holder.map { reference in
       guard let customer = try resolveCustomer(reference, in: store) else {
         throw Refusal(code: draft.code, reason: .customerNotFound(reference: reference))
@@ -208,14 +219,20 @@ public final class VoucherEngine: Sendable {
     return voucher
   }
 
-  private static func newCode(for draft: VoucherDraft, in store: any StoreTransaction) throws -> String {
+  private static func newCode(for draft: VoucherDraft, in store: any StoreTransaction) throws
+    -> String
+  {
     if let given = draft.code {
       let code = given.normalizedCode
-      guard !code.isEmpty, code.count <= 100, !code.contains(where: { $0.isWhitespace || $0.isNewline })
+      guard !code.isEmpty, code.count <= 100,
+        !code.contains(where: { $0.isWhitespace || $0.isNewline })
       else {
-        throw Refusal(code: given, reason: .invalidPayload("a code must be 1–100 characters without spaces"))
+        throw Refusal(
+          code: given, reason: .invalidPayload("a code must be 1–100 characters without spaces"))
       }
-      if try store.codeExists(code) { throw Refusal(code: code, reason: .duplicateCode(code: code)) }
+      if try store.codeExists(code) {
+        throw Refusal(code: code, reason: .duplicateCode(code: code))
+      }
       return code
     }
     let pattern: CodePattern
@@ -229,15 +246,20 @@ public final class VoucherEngine: Sendable {
     }
     throw Refusal(
       code: nil,
-      reason: .invalidPayload("the pattern \(pattern.pattern) has no free codes left; make it longer"))
+      reason: .invalidPayload(
+        "the pattern \(pattern.pattern) has no free codes left; make it longer"))
   }
 
   private static func check(_ draft: VoucherDraft) throws {
-    func refuse(_ text: String) -> Refusal { Refusal(code: draft.code, reason: .invalidPayload(text)) }
+    func refuse(_ text: String) -> Refusal {
+      Refusal(code: draft.code, reason: .invalidPayload(text))
+    }
     func inRange(_ value: Int64?) -> Bool { value.map { (0...Money.maximum).contains($0) } ?? true }
     switch draft.kind {
     case .discount(.percent(let basisPoints, let limit)):
-      guard (1...10_000).contains(basisPoints) else { throw refuse("percent_off must be above 0 and at most 100") }
+      guard (1...10_000).contains(basisPoints) else {
+        throw refuse("percent_off must be above 0 and at most 100")
+      }
       guard inRange(limit) else { throw refuse("amount_limit is out of range") }
     case .discount(.amount(let amount)), .discount(.fixed(let amount)):
       guard inRange(amount) else { throw refuse("the discount amount is out of range") }
@@ -249,7 +271,9 @@ public final class VoucherEngine: Sendable {
     guard inRange(draft.minOrderAmount) else { throw refuse("min_order_amount is out of range") }
     if let quantity = draft.quantity, quantity < 1 { throw refuse("quantity must be at least 1") }
     if let limit = draft.perCustomer, limit < 1 { throw refuse("per_customer must be at least 1") }
-    guard (0...1000).contains(draft.reactivationLimit) else { throw refuse("the reactivation limit must be 0–1000") }
+    guard (0...1000).contains(draft.reactivationLimit) else {
+      throw refuse("the reactivation limit must be 0–1000")
+    }
     if let start = draft.startDate, let end = draft.expirationDate, start > end {
       throw refuse("the start date is after the expiration date")
     }
@@ -265,7 +289,9 @@ public final class VoucherEngine: Sendable {
 
   /// Changes fields of a voucher.
   @discardableResult
-  public func updateVoucher(code: String, _ changes: VoucherChanges, actor: String? = nil) throws -> Voucher {
+  public func updateVoucher(code: String, _ changes: VoucherChanges, actor: String? = nil) throws
+    -> Voucher
+  {
     try modifyVoucher(code: code, event: "voucher.updated", actor: actor) { voucher, store in
       if let value = changes.campaign { voucher.campaign = value }
       if let value = changes.holder {
@@ -295,7 +321,8 @@ public final class VoucherEngine: Sendable {
       if let quantity = voucher.quantity, quantity < max(1, voucher.redeemedQuantity) {
         throw Refusal(
           code: voucher.code,
-          reason: .invalidPayload("quantity cannot go below the \(voucher.redeemedQuantity) uses already made"))
+          reason: .invalidPayload(
+            "quantity cannot go below the \(voucher.redeemedQuantity) uses already made"))
       }
       var draft = VoucherDraft(code: voucher.code, kind: voucher.kind, currency: voucher.currency)
       draft.startDate = voucher.startDate
@@ -309,8 +336,11 @@ public final class VoucherEngine: Sendable {
 
   /// Switches a voucher on or off.
   @discardableResult
-  public func setVoucherActive(code: String, _ active: Bool, actor: String? = nil) throws -> Voucher {
-    try modifyVoucher(code: code, event: active ? "voucher.enabled" : "voucher.disabled", actor: actor) {
+  public func setVoucherActive(code: String, _ active: Bool, actor: String? = nil) throws -> Voucher
+  {
+    try modifyVoucher(
+      code: code, event: active ? "voucher.enabled" : "voucher.disabled", actor: actor
+    ) {
       voucher, _ in voucher.active = active
     }
   }
@@ -323,7 +353,8 @@ public final class VoucherEngine: Sendable {
         throw Refusal(code: voucher.code, reason: .invalidPayload("only a gift card has a balance"))
       }
       guard amount > 0, amount <= Money.maximum, total <= Money.maximum - amount else {
-        throw Refusal(code: voucher.code, reason: .invalidPayload("the amount to add is out of range"))
+        throw Refusal(
+          code: voucher.code, reason: .invalidPayload("the amount to add is out of range"))
       }
       voucher.kind = .gift(amount: total + amount, balance: balance + amount)
     }
@@ -390,7 +421,8 @@ public final class VoucherEngine: Sendable {
       }
       let matching = listed.filter { filter.includes($0.status) }
       let items = Array(matching.dropFirst((page - 1) * limit).prefix(limit))
-      return VoucherPage(items: items, counts: counts, total: matching.count, page: page, limit: limit)
+      return VoucherPage(
+        items: items, counts: counts, total: matching.count, page: page, limit: limit)
     }
   }
 
@@ -408,7 +440,9 @@ public final class VoucherEngine: Sendable {
     }
   }
 
-  private static func customer(for request: RedemptionRequest, in store: any StoreTransaction) throws -> Customer? {
+  private static func customer(for request: RedemptionRequest, in store: any StoreTransaction)
+    throws -> Customer?
+  {
     guard let reference = request.customer else { return nil }
     guard let customer = try resolveCustomer(reference, in: store) else {
       throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
@@ -434,25 +468,34 @@ public final class VoucherEngine: Sendable {
   ///
   /// - Throws: `Refusal` naming the first code a rule refused.
   @discardableResult
-  public func redeem(_ request: RedemptionRequest, idempotencyKey: String? = nil) throws -> RedeemOutcome {
+  public func redeem(_ request: RedemptionRequest, idempotencyKey: String? = nil) throws
+    -> RedeemOutcome
+  {
     let now = clock.now()
     let fingerprint = Self.fingerprint(request)
     return try store.write { store in
-      if let key = idempotencyKey, let replay = try Self.replay(key: key, fingerprint: fingerprint, in: store) {
+      if let key = idempotencyKey,
+        let replay = try Self.replay(key: key, fingerprint: fingerprint, in: store)
+      {
         return RedeemOutcome(redemption: replay, isReplay: true)
       }
       let customer = try Self.customer(for: request, in: store)
-      if let order = request.orderSourceId, let replay = try Self.replay(request, order: order, in: store) {
+      if let order = request.orderSourceId,
+        let replay = try Self.replay(request, order: order, in: store)
+      {
         if let key = idempotencyKey {
-          try store.saveIdempotencyRecord(key: key, fingerprint: fingerprint, resultId: replay.id, at: now)
+          try store.saveIdempotencyRecord(
+            key: key, fingerprint: fingerprint, resultId: replay.id, at: now)
         }
         return RedeemOutcome(redemption: replay, isReplay: true)
       }
       let result = try Self.evaluated(request, customer: customer, store: store, now: now)
       if let refusal = result.firstRefusal { throw refusal }
-      let redemption = try Self.apply(result, request: request, customer: customer, store: store, now: now)
+      let redemption = try Self.apply(
+        result, request: request, customer: customer, store: store, now: now)
       if let key = idempotencyKey {
-        try store.saveIdempotencyRecord(key: key, fingerprint: fingerprint, resultId: redemption.id, at: now)
+        try store.saveIdempotencyRecord(
+          key: key, fingerprint: fingerprint, resultId: redemption.id, at: now)
       }
       return RedeemOutcome(redemption: redemption, isReplay: false)
     }
@@ -471,7 +514,8 @@ public final class VoucherEngine: Sendable {
     var children: [Redemption] = []
     for entry in result.redeemables {
       let voucher = entry.voucher!
-      guard try store.consumeUse(voucherId: voucher.id, giftCredits: entry.giftCredits, at: now) else {
+      guard try store.consumeUse(voucherId: voucher.id, giftCredits: entry.giftCredits, at: now)
+      else {
         // Unreachable while writes are serialised; kept as the last line of defence.
         throw Refusal(code: voucher.code, reason: .quantityExceeded(lastUse: nil))
       }
@@ -486,7 +530,8 @@ public final class VoucherEngine: Sendable {
       try store.appendEvent(
         date: now, actor: request.channel.actor, kind: "voucher.redeemed", subject: voucher.id,
         detail: JSONText.encode([
-          "redemption": redemption.id, "code": voucher.code, "order": request.orderSourceId ?? order.id,
+          "redemption": redemption.id, "code": voucher.code,
+          "order": request.orderSourceId ?? order.id,
           "amount": String(redemption.amount),
         ]))
     }
@@ -505,11 +550,14 @@ public final class VoucherEngine: Sendable {
   }
 
   /// The earlier answer for an idempotency key, if the key was seen with this request.
-  private static func replay(key: String, fingerprint: String, in store: any StoreTransaction) throws -> Redemption? {
+  private static func replay(key: String, fingerprint: String, in store: any StoreTransaction)
+    throws -> Redemption?
+  {
     guard let record = try store.idempotencyRecord(key: key) else { return nil }
     guard record.fingerprint == fingerprint else {
       throw Refusal(
-        code: nil, reason: .invalidPayload("the idempotency key \(key) was used for a different request"))
+        code: nil,
+        reason: .invalidPayload("the idempotency key \(key) was used for a different request"))
     }
     guard let redemption = try store.redemption(id: record.resultId) else {
       throw StoreError.corrupt("idempotency key \(key) points to a missing redemption")
@@ -518,7 +566,9 @@ public final class VoucherEngine: Sendable {
   }
 
   /// The earlier redemption of the same codes under the same order, if any.
-  private static func replay(_ request: RedemptionRequest, order: String, in store: any StoreTransaction) throws -> Redemption? {
+  private static func replay(
+    _ request: RedemptionRequest, order: String, in store: any StoreTransaction
+  ) throws -> Redemption? {
     var earlier: [Redemption] = []
     for entry in request.codes {
       guard let voucher = try store.voucher(code: entry.code.normalizedCode),
@@ -537,11 +587,15 @@ public final class VoucherEngine: Sendable {
     }
     throw Refusal(
       code: first.voucherCode,
-      reason: .invalidPayload("\(first.voucherCode ?? "a code") was already redeemed on order \(order) in another request"))
+      reason: .invalidPayload(
+        "\(first.voucherCode ?? "a code") was already redeemed on order \(order) in another request"
+      ))
   }
 
   private static func fingerprint(_ request: RedemptionRequest) -> String {
-    let codes = request.codes.map { "\($0.code.normalizedCode)=\($0.giftCredits.map(String.init) ?? "")" }
+    let codes = request.codes.map {
+      "\($0.code.normalizedCode)=\($0.giftCredits.map(String.init) ?? "")"
+    }
     let items = request.items.map { "\($0.sku)*\($0.quantity)@\($0.price)" }
     return JSONText.encode([
       codes.joined(separator: ","), request.customer ?? "", request.orderSourceId ?? "",
@@ -606,7 +660,9 @@ public final class VoucherEngine: Sendable {
     return try store.write { store in
       if let key = idempotencyKey, let record = try store.idempotencyRecord(key: key) {
         guard record.fingerprint == fingerprint else {
-          throw Refusal(code: nil, reason: .invalidPayload("the idempotency key \(key) was used for a different request"))
+          throw Refusal(
+            code: nil,
+            reason: .invalidPayload("the idempotency key \(key) was used for a different request"))
         }
         return try Self.rollbacks(of: record.resultId, in: store)
       }
@@ -614,12 +670,15 @@ public final class VoucherEngine: Sendable {
         throw Refusal(code: nil, reason: .redemptionNotFound(id: redemptionId))
       }
       let parts = redemption.children.isEmpty ? [redemption] : redemption.children
-      let done = try parts.map { try Self.rollBack($0, reason: reason, by: by, store: store, now: now) }
+      let done = try parts.map {
+        try Self.rollBack($0, reason: reason, by: by, store: store, now: now)
+      }
       if !redemption.children.isEmpty {
         try store.markRolledBack(redemptionId: redemption.id, rollbackId: done[0].id)
       }
       if let key = idempotencyKey {
-        try store.saveIdempotencyRecord(key: key, fingerprint: fingerprint, resultId: redemption.id, at: now)
+        try store.saveIdempotencyRecord(
+          key: key, fingerprint: fingerprint, resultId: redemption.id, at: now)
       }
       return done
     }
@@ -660,14 +719,16 @@ public final class VoucherEngine: Sendable {
     guard redemption.status == .succeeded else {
       throw Refusal(code: code, reason: .alreadyRolledBack)
     }
-    guard let voucherId = redemption.voucherId, let voucher = try store.voucher(id: voucherId) else {
+    guard let voucherId = redemption.voucherId, let voucher = try store.voucher(id: voucherId)
+    else {
       throw Refusal(code: code, reason: .notFound(code: code))
     }
     if let end = voucher.expirationDate, now > end {
       throw Refusal(code: code, reason: .voucherExpired(expiredAt: end))
     }
     guard voucher.reactivationCount < voucher.reactivationLimit else {
-      throw Refusal(code: code, reason: .reactivationLimitExceeded(limit: voucher.reactivationLimit))
+      throw Refusal(
+        code: code, reason: .reactivationLimitExceeded(limit: voucher.reactivationLimit))
     }
     let credits: Int64 = if case .gift = voucher.kind { redemption.amount } else { 0 }
     try store.restoreUse(voucherId: voucher.id, giftCredits: credits, at: now)
@@ -679,14 +740,19 @@ public final class VoucherEngine: Sendable {
     try store.markRolledBack(redemptionId: redemption.id, rollbackId: rollback.id)
     try store.appendEvent(
       date: now, actor: by, kind: "redemption.rolled_back", subject: voucher.id,
-      detail: JSONText.encode(["redemption": redemption.id, "rollback": rollback.id, "reason": reason]))
+      detail: JSONText.encode([
+        "redemption": redemption.id, "rollback": rollback.id, "reason": reason,
+      ]))
     return rollback
   }
 
-  private static func rollbacks(of redemptionId: String, in store: any StoreTransaction) throws -> [Rollback] {
+  private static func rollbacks(of redemptionId: String, in store: any StoreTransaction) throws
+    -> [Rollback]
+  {
     guard let redemption = try store.redemption(id: redemptionId) else { return [] }
     let parts = redemption.children.isEmpty ? [redemption] : redemption.children
-    return try parts.compactMap { part in try part.rollbackId.flatMap { try store.rollback(id: $0) } }
+    return try parts.compactMap { part in try part.rollbackId.flatMap { try store.rollback(id: $0) }
+    }
   }
 
   private static func checkedReason(_ reason: String) throws -> String {

@@ -53,7 +53,8 @@ struct BenchData {
       vouchers.reserveCapacity(customers.count * vouchersPerContact)
       for (offset, customer) in customers.enumerated() {
         for slot in 0..<vouchersPerContact {
-          vouchers.append(voucher(contact: range.lowerBound + offset, slot: slot, holder: customer.id))
+          vouchers.append(
+            voucher(contact: range.lowerBound + offset, slot: slot, holder: customer.id))
         }
       }
       try engine.createVouchers(vouchers)

@@ -53,12 +53,14 @@ enum Benchmark {
       case "--contacts" where index + 1 < arguments.count:
         index += 1
         guard let value = Int(arguments[index]), value >= 100 else {
-          FileHandle.standardError.write(Data("voucher-bench: --contacts must be at least 100\n".utf8))
+          FileHandle.standardError.write(
+            Data("voucher-bench: --contacts must be at least 100\n".utf8))
           return 2
         }
         contacts = value
       default:
-        FileHandle.standardError.write(Data("voucher-bench: unknown argument \(arguments[index]) (see --help)\n".utf8))
+        FileHandle.standardError.write(
+          Data("voucher-bench: unknown argument \(arguments[index]) (see --help)\n".utf8))
         return 2
       }
       index += 1
@@ -73,7 +75,8 @@ enum Benchmark {
   }
 
   static func run(contacts: Int, quick: Bool, jsonPath: String?) throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("voucher-bench-\(getpid())")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "voucher-bench-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let data = BenchData(contacts: contacts, vouchersPerContact: 10)
@@ -89,7 +92,10 @@ enum Benchmark {
     let iterations = quick ? 2_000 : 20_000
     let durableCount = quick ? 500 : 3_000
     var results: [Measurement] = []
-    let cart = [CartItem(sku: "prod_1", quantity: 1, price: 25_900), CartItem(sku: "prod_2", quantity: 3, price: 4_950)]
+    let cart = [
+      CartItem(sku: "prod_1", quantity: 1, price: 25_900),
+      CartItem(sku: "prod_2", quantity: 3, price: 4_950),
+    ]
 
     results.append(
       try measure("validate, 1 code", count: iterations) { _ in
@@ -103,7 +109,8 @@ enum Benchmark {
       try measure("validate, 5 stacked codes", count: iterations) { _ in
         let contact = Int(random.next() % UInt64(contacts))
         let codes = (0..<5).map { CodeRequest(data.code(contact: contact, slot: $0)) }
-        _ = try engine.validate(RedemptionRequest(codes: codes, customer: data.sourceId(contact), items: cart))
+        _ = try engine.validate(
+          RedemptionRequest(codes: codes, customer: data.sourceId(contact), items: cart))
       })
     results.append(
       try measure("lookup by email", count: iterations) { _ in
@@ -120,16 +127,19 @@ enum Benchmark {
       })
     results.append(
       try measure("contact's voucher list", count: iterations) { _ in
-        _ = try engine.vouchers(of: data.sourceId(Int(random.next() % UInt64(contacts))), filter: .all)
+        _ = try engine.vouchers(
+          of: data.sourceId(Int(random.next() % UInt64(contacts))), filter: .all)
       })
 
-    let raw = try rawCommitLoop(path: folder.appendingPathComponent("raw.sqlite").path, count: durableCount)
+    let raw = try rawCommitLoop(
+      path: folder.appendingPathComponent("raw.sqlite").path, count: durableCount)
     results.append(raw)
     var redeem = try measure("durable redeem, 1 client", count: durableCount) { iteration in
       // Each redemption: a different contact's single-use 10 % voucher, its own order.
       let contact = (iteration * 7919) % contacts
       let request = RedemptionRequest(
-        codes: [CodeRequest(data.code(contact: contact, slot: 0))], customer: data.sourceId(contact),
+        codes: [CodeRequest(data.code(contact: contact, slot: 0))],
+        customer: data.sourceId(contact),
         orderSourceId: "bench-order-\(iteration)", items: cart)
       _ = try engine.redeem(request)
     }
@@ -141,7 +151,9 @@ enum Benchmark {
     if let jsonPath { try writeJSON(results, to: jsonPath) }
   }
 
-  static func measure(_ operation: String, count: Int, _ body: (Int) throws -> Void) rethrows -> Measurement {
+  static func measure(_ operation: String, count: Int, _ body: (Int) throws -> Void) rethrows
+    -> Measurement
+  {
     var samples: [Double] = []
     samples.reserveCapacity(count)
     let clock = ContinuousClock()
@@ -152,7 +164,8 @@ enum Benchmark {
         samples.append(seconds(clock.now - start))
       }
     }
-    return Measurement(operation: operation, count: count, seconds: seconds(total), samples: samples)
+    return Measurement(
+      operation: operation, count: count, seconds: seconds(total), samples: samples)
   }
 
   static func seconds(_ duration: Duration) -> Double {
@@ -162,7 +175,9 @@ enum Benchmark {
   /// The floor for a durable write: raw SQLite, one single-row UPDATE per transaction.
   static func rawCommitLoop(path: String, count: Int) throws -> Measurement {
     var db: OpaquePointer?
-    guard sqlite3_open(path, &db) == SQLITE_OK, let db else { throw BenchError("cannot open \(path)") }
+    guard sqlite3_open(path, &db) == SQLITE_OK, let db else {
+      throw BenchError("cannot open \(path)")
+    }
     defer { sqlite3_close(db) }
     func exec(_ sql: String) throws {
       guard sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK else {
@@ -171,9 +186,14 @@ enum Benchmark {
     }
     try exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;")
     try exec("CREATE TABLE counters (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-    try exec("WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000) INSERT INTO counters (id, n) SELECT i, 0 FROM k")
+    try exec(
+      "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 1000) INSERT INTO counters (id, n) SELECT i, 0 FROM k"
+    )
     var update: OpaquePointer?
-    guard sqlite3_prepare_v2(db, "UPDATE counters SET n = n + 1 WHERE id = ?", -1, &update, nil) == SQLITE_OK else {
+    guard
+      sqlite3_prepare_v2(db, "UPDATE counters SET n = n + 1 WHERE id = ?", -1, &update, nil)
+        == SQLITE_OK
+    else {
       throw BenchError(String(cString: sqlite3_errmsg(db)))
     }
     defer { sqlite3_finalize(update) }
@@ -187,33 +207,41 @@ enum Benchmark {
   }
 
   static func printTable(_ results: [Measurement], contacts: Int, vouchers: Int) {
-    print("voucher-bench: \(contacts) contacts, \(vouchers) vouchers, \(ProcessInfo.processInfo.activeProcessorCount) cores, 1 client thread")
+    print(
+      "voucher-bench: \(contacts) contacts, \(vouchers) vouchers, \(ProcessInfo.processInfo.activeProcessorCount) cores, 1 client thread"
+    )
     let header = ["operation", "ops/s", "p50 ms", "p99 ms", "vs baseline"]
     var rows = [header]
     for result in results {
       rows.append([
         result.operation, String(format: "%.0f", result.opsPerSecond),
-        String(format: "%.3f", result.percentile(0.5) * 1000), String(format: "%.3f", result.percentile(0.99) * 1000),
+        String(format: "%.3f", result.percentile(0.5) * 1000),
+        String(format: "%.3f", result.percentile(0.99) * 1000),
         result.ratio.map { String(format: "%.2f× %@", $0, result.baseline ?? "") } ?? "",
       ])
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
     for row in rows {
-      print(row.enumerated().map { column, cell in
-        column == 0 ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-          : String(repeating: " ", count: widths[column] - cell.count) + cell
-      }.joined(separator: "  "))
+      print(
+        row.enumerated().map { column, cell in
+          column == 0
+            ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            : String(repeating: " ", count: widths[column] - cell.count) + cell
+        }.joined(separator: "  "))
     }
   }
 
   static func writeJSON(_ results: [Measurement], to path: String) throws {
     let rows: [[String: Any]] = results.map {
       [
-        "operation": $0.operation, "ops_per_second": $0.opsPerSecond, "p50_ms": $0.percentile(0.5) * 1000,
-        "p99_ms": $0.percentile(0.99) * 1000, "baseline": $0.baseline ?? NSNull(), "ratio": $0.ratio ?? NSNull(),
+        "operation": $0.operation, "ops_per_second": $0.opsPerSecond,
+        "p50_ms": $0.percentile(0.5) * 1000,
+        "p99_ms": $0.percentile(0.99) * 1000, "baseline": $0.baseline ?? NSNull(),
+        "ratio": $0.ratio ?? NSNull(),
       ]
     }
-    let data = try JSONSerialization.data(withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
+    let data = try JSONSerialization.data(
+      withJSONObject: rows, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: path))
   }
 }

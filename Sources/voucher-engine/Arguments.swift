@@ -78,7 +78,8 @@ struct Arguments {
   func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
     guard let text = value(name) else { return nil }
     guard let number = Int(text), range.contains(number) else {
-      throw UsageError("--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+      throw UsageError(
+        "--\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
     }
     return number
   }

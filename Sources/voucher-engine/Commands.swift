@@ -13,19 +13,25 @@ enum SeedCommand {
       """,
     spec: OptionSpec(flags: ["demo", "force"])
   ) { context in
-    guard context.arguments.flag("demo") else { throw UsageError("say --demo (the only data set so far)") }
+    guard context.arguments.flag("demo") else {
+      throw UsageError("say --demo (the only data set so far)")
+    }
     guard let url = DemoCatalog.locate() else {
       throw CatalogError(message: "cannot find Assets/demo/demo.json; set VOUCHER_POS_DEMO_DATA")
     }
     let catalog = try Catalog.load(from: url)
     let path = try context.databasePath
     if context.arguments.flag("force") {
-      for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+      for suffix in ["", "-wal", "-shm"] {
+        try? FileManager.default.removeItem(atPath: path + suffix)
+      }
     }
     let engine = try context.engine()
     let before = try engine.counts()
     guard before.customers + before.vouchers == 0 else {
-      Output.error("\(path) already holds \(before.customers) customers and \(before.vouchers) vouchers; add --force to replace them")
+      Output.error(
+        "\(path) already holds \(before.customers) customers and \(before.vouchers) vouchers; add --force to replace them"
+      )
       return exitFailure
     }
     let loaded = try catalog.apply(to: engine, now: engine.clock.now())
@@ -35,7 +41,9 @@ enum SeedCommand {
         "redemptions": loaded.redemptions,
       ])
     } else {
-      Output.line("Loaded \(loaded.customers) customers, \(loaded.vouchers) vouchers and \(loaded.redemptions) past redemptions into \(path)")
+      Output.line(
+        "Loaded \(loaded.customers) customers, \(loaded.vouchers) vouchers and \(loaded.redemptions) past redemptions into \(path)"
+      )
     }
     return exitDone
   }
@@ -53,7 +61,9 @@ enum FindCustomersCommand {
     spec: OptionSpec(options: ["limit"])
   ) { context in
     let query = context.arguments.positional.joined(separator: " ")
-    guard !query.trimmingCharacters(in: .whitespaces).isEmpty else { throw UsageError("give a name, email, phone or id to look for") }
+    guard !query.trimmingCharacters(in: .whitespaces).isEmpty else {
+      throw UsageError("give a name, email, phone or id to look for")
+    }
     let limit = try context.arguments.integer("limit", in: 1...1000) ?? 20
     let found = try context.engine().findCustomers(query, limit: limit)
     if context.json {
@@ -61,8 +71,14 @@ enum FindCustomersCommand {
     } else if found.isEmpty {
       Output.line("No customer matches “\(query)”.")
     } else {
-      let rows = [["SOURCE ID", "NAME", "EMAIL", "PHONE", "MEMBER"]]
-        + found.map { [$0.sourceId ?? "-", $0.name ?? "-", $0.email ?? "-", $0.phone ?? "-", $0.memberNumber ?? "-"] }
+      let rows =
+        [["SOURCE ID", "NAME", "EMAIL", "PHONE", "MEMBER"]]
+        + found.map {
+          [
+            $0.sourceId ?? "-", $0.name ?? "-", $0.email ?? "-", $0.phone ?? "-",
+            $0.memberNumber ?? "-",
+          ]
+        }
       Output.table(rows).forEach { Output.line($0) }
     }
     return exitDone
@@ -87,15 +103,19 @@ enum ListVouchersCommand {
     }
     let page = try context.arguments.integer("page", in: 1...1_000_000) ?? 1
     let limit = try context.arguments.integer("limit", in: 1...1000) ?? 50
-    let result = try context.engine().vouchers(of: reference, filter: filter, page: page, limit: limit)
-    let counts = Dictionary(uniqueKeysWithValues: VoucherFilter.allCases.map { ($0.rawValue, result.counts[$0] ?? 0) })
+    let result = try context.engine().vouchers(
+      of: reference, filter: filter, page: page, limit: limit)
+    let counts = Dictionary(
+      uniqueKeysWithValues: VoucherFilter.allCases.map { ($0.rawValue, result.counts[$0] ?? 0) })
     if context.json {
       Output.json([
         "data": result.items.map { $0.voucher.json(status: $0.status) }, "counts": counts,
         "total": result.total, "page": result.page, "limit": result.limit,
       ])
     } else {
-      Output.line(VoucherFilter.allCases.map { "\($0.rawValue.capitalized) \(result.counts[$0] ?? 0)" }.joined(separator: " · "))
+      Output.line(
+        VoucherFilter.allCases.map { "\($0.rawValue.capitalized) \(result.counts[$0] ?? 0)" }
+          .joined(separator: " · "))
       if result.items.isEmpty {
         Output.line("No \(filter == .all ? "" : filter.rawValue + " ")vouchers.")
       } else {
@@ -108,8 +128,11 @@ enum ListVouchersCommand {
 
   static func row(_ listed: ListedVoucher) -> [String] {
     let voucher = listed.voucher
-    let uses = voucher.quantity.map { "\(voucher.redeemedQuantity)/\($0)" } ?? "\(voucher.redeemedQuantity)/∞"
-    let expires = voucher.expirationDate.map { CashierWords.formatDay($0, timeZone: .current) } ?? "-"
+    let uses =
+      voucher.quantity.map { "\(voucher.redeemedQuantity)/\($0)" }
+      ?? "\(voucher.redeemedQuantity)/∞"
+    let expires =
+      voucher.expirationDate.map { CashierWords.formatDay($0, timeZone: .current) } ?? "-"
     return [voucher.code, voucher.valueText, uses, expires, listed.status.rawValue]
   }
 }
@@ -124,7 +147,8 @@ enum ShowVoucherCommand {
       """,
     spec: OptionSpec()
   ) { context in
-    guard context.arguments.positional.count == 1, let code = context.arguments.positional.first else {
+    guard context.arguments.positional.count == 1, let code = context.arguments.positional.first
+    else {
       throw UsageError("give one voucher code")
     }
     let engine = try context.engine()
@@ -135,10 +159,16 @@ enum ShowVoucherCommand {
     if context.json {
       Output.json(voucher.json(status: status))
     } else {
-      let day = { (date: Date?) in date.map { CashierWords.formatDay($0, timeZone: .current) } ?? "-" }
+      let day = { (date: Date?) in
+        date.map { CashierWords.formatDay($0, timeZone: .current) } ?? "-"
+      }
       Output.table([
         ["Code", voucher.code], ["Status", status.rawValue], ["Value", voucher.valueText],
-        ["Uses", voucher.quantity.map { "\(voucher.redeemedQuantity) of \($0)" } ?? "\(voucher.redeemedQuantity), unlimited"],
+        [
+          "Uses",
+          voucher.quantity.map { "\(voucher.redeemedQuantity) of \($0)" }
+            ?? "\(voucher.redeemedQuantity), unlimited",
+        ],
         ["Valid", "\(day(voucher.startDate)) – \(day(voucher.expirationDate))"],
         ["Holder", voucher.holderId ?? "anyone"],
         ["Reactivations", "\(voucher.reactivationCount) of \(voucher.reactivationLimit)"],

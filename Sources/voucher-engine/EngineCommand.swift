@@ -36,7 +36,9 @@ enum EngineCommand {
     var rest = Array(arguments.dropFirst())
     var commandName = name
     // Two-word commands: `customers find`, `vouchers list`, `voucher show`.
-    if ["customers", "vouchers", "voucher"].contains(name), let verb = rest.first, !verb.hasPrefix("--") {
+    if ["customers", "vouchers", "voucher"].contains(name), let verb = rest.first,
+      !verb.hasPrefix("--")
+    {
       commandName += " " + verb
       rest.removeFirst()
     }
@@ -143,7 +145,9 @@ struct Context {
     guard !texts.isEmpty else { throw UsageError("at least one --item SKU:QTY:PRICE is required") }
     return try texts.map { text in
       do { return try CartItem.parse(text) } catch let reason as Reason {
-        guard case .invalidPayload(let detail) = reason else { throw Refusal(code: nil, reason: reason) }
+        guard case .invalidPayload(let detail) = reason else {
+          throw Refusal(code: nil, reason: reason)
+        }
         throw UsageError("--item \(text): \(detail)")
       }
     }
@@ -155,7 +159,9 @@ struct Context {
     return try arguments.positional.map { text in
       let parts = text.split(separator: "=", maxSplits: 1)
       guard parts.count == 2 else { return CodeRequest(text) }
-      do { return CodeRequest(String(parts[0]), giftCredits: try Money.parse(String(parts[1]))) } catch {
+      do {
+        return CodeRequest(String(parts[0]), giftCredits: try Money.parse(String(parts[1])))
+      } catch {
         throw UsageError("\(text): \(error)")
       }
     }

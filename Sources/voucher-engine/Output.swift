@@ -41,11 +41,14 @@ enum Output {
     guard let columns = rows.map(\.count).max() else { return [] }
     var widths = Array(repeating: 0, count: columns)
     for row in rows {
-      for (index, cell) in row.enumerated() { widths[index] = max(widths[index], displayWidth(cell)) }
+      for (index, cell) in row.enumerated() {
+        widths[index] = max(widths[index], displayWidth(cell))
+      }
     }
     return rows.map { row in
       row.enumerated().map { index, cell in
-        index == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[index] - displayWidth(cell))
+        index == row.count - 1
+          ? cell : cell + String(repeating: " ", count: widths[index] - displayWidth(cell))
       }.joined(separator: "  ")
     }
   }
@@ -86,7 +89,8 @@ extension Voucher {
       return "\(percent) % off" + (limit.map { " (max \(Money.format($0)))" } ?? "")
     case .discount(.amount(let amount)): return "\(Money.format(amount)) off"
     case .discount(.fixed(let amount)): return "price \(Money.format(amount))"
-    case .gift(let amount, let balance): return "gift \(Money.format(balance)) / \(Money.format(amount))"
+    case .gift(let amount, let balance):
+      return "gift \(Money.format(balance)) / \(Money.format(amount))"
     }
   }
 
@@ -95,7 +99,9 @@ extension Voucher {
     var gift: Any = NSNull()
     switch kind {
     case .discount(.percent(let basisPoints, let limit)):
-      discount = ["type": "PERCENT", "percent_off_bp": basisPoints, "amount_limit": Output.optional(limit)]
+      discount = [
+        "type": "PERCENT", "percent_off_bp": basisPoints, "amount_limit": Output.optional(limit),
+      ]
     case .discount(.amount(let amount)): discount = ["type": "AMOUNT", "amount_off": amount]
     case .discount(.fixed(let amount)): discount = ["type": "FIXED", "fixed_amount": amount]
     case .gift(let amount, let balance): gift = ["amount": amount, "balance": balance]
@@ -117,11 +123,14 @@ extension Voucher {
 extension Redemption {
   var json: [String: Any] {
     [
-      "id": id, "parent_id": Output.optional(parentId), "voucher_code": Output.optional(voucherCode),
+      "id": id, "parent_id": Output.optional(parentId),
+      "voucher_code": Output.optional(voucherCode),
       "customer_id": Output.optional(customerId), "amount": amount, "status": status.rawValue,
       "date": Output.date(date), "gift_balance_after": Output.optional(giftBalanceAfter),
       "rollback_id": Output.optional(rollbackId),
-      "channel": ["terminal": Output.optional(channel.terminal), "cashier": Output.optional(channel.cashier)],
+      "channel": [
+        "terminal": Output.optional(channel.terminal), "cashier": Output.optional(channel.cashier),
+      ],
       "order": [
         "id": order.id, "source_id": Output.optional(order.sourceId), "amount": order.amount,
         "discount_amount": order.discountAmount, "gift_credits": order.giftCredits,

@@ -15,7 +15,8 @@ enum ValidateCommand {
     spec: OptionSpec(options: ["customer"], repeatable: ["item"])
   ) { context in
     let request = RedemptionRequest(
-      codes: try context.codes(), customer: context.arguments.value("customer"), items: try context.items())
+      codes: try context.codes(), customer: context.arguments.value("customer"),
+      items: try context.items())
     let result = try context.engine().validate(request)
     if context.json {
       Output.json(json(result))
@@ -35,7 +36,8 @@ enum ValidateCommand {
           "code": entry.code, "result": entry.isApplicable ? "APPLICABLE" : "INAPPLICABLE",
           "status": Output.optional(entry.status?.rawValue), "discount": entry.discount,
           "gift_credits": entry.giftCredits, "reason": Output.optional(entry.refusal?.key),
-          "message": Output.optional(entry.refusal.map { CashierWords.sentence(for: $0, currency: result.currency) }),
+          "message": Output.optional(
+            entry.refusal.map { CashierWords.sentence(for: $0, currency: result.currency) }),
         ] as [String: Any]
       },
     ]
@@ -45,7 +47,9 @@ enum ValidateCommand {
     let currency = result.currency
     for entry in result.redeemables {
       if let refusal = entry.refusal {
-        Output.line("\(entry.code)  refused: \(CashierWords.sentence(for: refusal, currency: currency)) [\(refusal.key)]")
+        Output.line(
+          "\(entry.code)  refused: \(CashierWords.sentence(for: refusal, currency: currency)) [\(refusal.key)]"
+        )
       } else if entry.giftCredits > 0 {
         Output.line("\(entry.code)  gift card pays \(Money.format(entry.giftCredits))")
       } else {
@@ -72,13 +76,17 @@ enum RedeemCommand {
       command again returns the first redemption (marked "replayed") instead of a second one.
       Exit status 3 when a rule refuses a code.
       """,
-    spec: OptionSpec(options: ["customer", "order", "terminal", "cashier", "idempotency-key"], repeatable: ["item"])
+    spec: OptionSpec(
+      options: ["customer", "order", "terminal", "cashier", "idempotency-key"], repeatable: ["item"]
+    )
   ) { context in
     let request = RedemptionRequest(
       codes: try context.codes(), customer: context.arguments.value("customer"),
       orderSourceId: try context.arguments.required("order"), items: try context.items(),
-      channel: Channel(terminal: context.arguments.value("terminal"), cashier: context.arguments.value("cashier")))
-    let outcome = try context.engine().redeem(request, idempotencyKey: context.arguments.value("idempotency-key"))
+      channel: Channel(
+        terminal: context.arguments.value("terminal"), cashier: context.arguments.value("cashier")))
+    let outcome = try context.engine().redeem(
+      request, idempotencyKey: context.arguments.value("idempotency-key"))
     let redemption = outcome.redemption
     if context.json {
       var json = redemption.json
@@ -87,12 +95,16 @@ enum RedeemCommand {
       Output.json(json)
     } else {
       let order = redemption.order
-      Output.line("\(outcome.isReplay ? "Already redeemed on this order (replayed)" : "Redeemed"): \(redemption.id) on order \(order.sourceId ?? order.id)")
+      Output.line(
+        "\(outcome.isReplay ? "Already redeemed on this order (replayed)" : "Redeemed"): \(redemption.id) on order \(order.sourceId ?? order.id)"
+      )
       for part in outcome.perCode {
         let balance = part.giftBalanceAfter.map { "  balance left \(Money.format($0))" } ?? ""
         Output.line("  \(part.voucherCode ?? "")  \(Money.format(part.amount))\(balance)")
       }
-      Output.line("Order \(Money.format(order.amount))  discount \(Money.format(order.discountAmount))  to pay \(Money.format(order.totalAmount))")
+      Output.line(
+        "Order \(Money.format(order.amount))  discount \(Money.format(order.discountAmount))  to pay \(Money.format(order.totalAmount))"
+      )
     }
     return exitDone
   }
@@ -109,19 +121,24 @@ enum ReactivateCommand {
       """,
     spec: OptionSpec(options: ["reason", "by"])
   ) { context in
-    guard context.arguments.positional.count == 1, let code = context.arguments.positional.first else {
+    guard context.arguments.positional.count == 1, let code = context.arguments.positional.first
+    else {
       throw UsageError("give one voucher code")
     }
     let rollback = try context.engine().reactivate(
-      code: code, reason: try context.arguments.required("reason"), by: context.arguments.value("by"))
+      code: code, reason: try context.arguments.required("reason"),
+      by: context.arguments.value("by"))
     if context.json {
       Output.json([
-        "id": rollback.id, "redemption_id": rollback.redemptionId, "voucher_code": rollback.voucherCode,
+        "id": rollback.id, "redemption_id": rollback.redemptionId,
+        "voucher_code": rollback.voucherCode,
         "amount": rollback.amount, "reason": rollback.reason, "by": Output.optional(rollback.by),
         "date": Output.date(rollback.date), "reactivations_left": rollback.reactivationsLeft,
       ])
     } else {
-      Output.line("Reactivated \(rollback.voucherCode): rolled back \(rollback.redemptionId) (\(rollback.reactivationsLeft) reactivations left)")
+      Output.line(
+        "Reactivated \(rollback.voucherCode): rolled back \(rollback.redemptionId) (\(rollback.reactivationsLeft) reactivations left)"
+      )
     }
     return exitDone
   }
@@ -157,7 +174,8 @@ enum RedemptionsCommand {
     } else if found.isEmpty {
       Output.line("No redemptions.")
     } else {
-      let rows = [["ID", "DATE", "CODE", "ORDER", "AMOUNT", "STATUS", "TERMINAL"]]
+      let rows =
+        [["ID", "DATE", "CODE", "ORDER", "AMOUNT", "STATUS", "TERMINAL"]]
         + found.map {
           [
             $0.id, $0.date.formatted(.iso8601), $0.voucherCode ?? "(\($0.children.count) codes)",
@@ -194,7 +212,8 @@ enum RedeemLoopCommand {
     for index in 1...count {
       let order = "\(prefix)-\(index)"
       let request = RedemptionRequest(
-        codes: codes, customer: context.arguments.value("customer"), orderSourceId: order, items: items)
+        codes: codes, customer: context.arguments.value("customer"), orderSourceId: order,
+        items: items)
       do {
         let outcome = try engine.redeem(request)
         Output.immediate("ok \(order) \(outcome.redemption.id)")

@@ -7,12 +7,14 @@ import Testing
 /// all redeem one voucher through the same database file.
 @Suite("Concurrency")
 struct ConcurrencyTests {
-  @Test("8 threads and a second process make 200 attempts on a quantity-5 voucher: exactly 5 succeed")
+  @Test(
+    "8 threads and a second process make 200 attempts on a quantity-5 voucher: exactly 5 succeed")
   func threadsAndProcessRedeemExactlyTheQuantity() async throws {
     let folder = try TemporaryFolder()
     let path = folder.path("engine.sqlite")
     let setup = try VoucherEngine(path: path)
-    try setup.createVoucher(VoucherDraft(code: "RACE-5", kind: .discount(.amount(500)), quantity: 5))
+    try setup.createVoucher(
+      VoucherDraft(code: "RACE-5", kind: .discount(.amount(500)), quantity: 5))
 
     // The second process: 40 attempts, each its own order.
     let child = try EngineProcess.start([
@@ -72,12 +74,15 @@ struct ConcurrencyTests {
 /// Crash safety: acknowledged means on disk, and the file survives a kill mid-write.
 @Suite("Crash")
 struct CrashTests {
-  @Test("a redeeming process killed with SIGKILL leaves a sound database holding every acknowledged redemption")
+  @Test(
+    "a redeeming process killed with SIGKILL leaves a sound database holding every acknowledged redemption"
+  )
   func killedProcessLosesNothingAcknowledged() throws {
     let folder = try TemporaryFolder()
     let path = folder.path("engine.sqlite")
     let setup = try VoucherEngine(path: path)
-    try setup.createVoucher(VoucherDraft(code: "SOAK", kind: .discount(.percent(basisPoints: 1000, amountLimit: nil))))
+    try setup.createVoucher(
+      VoucherDraft(code: "SOAK", kind: .discount(.percent(basisPoints: 1000, amountLimit: nil))))
 
     let child = try EngineProcess.start([
       "redeem-loop", "SOAK", "--order-prefix", "crash", "--count", "1000000",
@@ -87,14 +92,17 @@ struct CrashTests {
     let acknowledged = try child.readLines(until: { $0.count >= 150 })
     child.kill(signal: SIGKILL)
     let rest = try child.waitForLines()
-    let reported = (acknowledged + rest).filter { $0.hasPrefix("ok ") }.map { $0.split(separator: " ")[2] }
+    let reported = (acknowledged + rest).filter { $0.hasPrefix("ok ") }.map {
+      $0.split(separator: " ")[2]
+    }
     #expect(reported.count >= 150)
 
     let reopened = try SQLiteStore(path: path)
     #expect(try reopened.integrityCheck() == ["ok"])
     let engine = VoucherEngine(store: reopened)
     for id in reported {
-      #expect(try engine.redemption(id: String(id)) != nil, "acknowledged redemption \(id) is missing")
+      #expect(
+        try engine.redemption(id: String(id)) != nil, "acknowledged redemption \(id) is missing")
     }
     let voucher = try #require(try engine.voucher(code: "SOAK"))
     let rows = try engine.redemptions(RedemptionQuery(code: "SOAK", limit: 1000))

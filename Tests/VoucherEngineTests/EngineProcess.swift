@@ -5,7 +5,8 @@ final class TemporaryFolder {
   let url: URL
 
   init() throws {
-    url = FileManager.default.temporaryDirectory.appendingPathComponent("voucher-tests-\(UUID().uuidString)")
+    url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "voucher-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   }
 
@@ -25,7 +26,9 @@ final class EngineProcess {
   static var executable: URL {
     get throws {
       var candidates: [URL] = []
-      if let main = Bundle.main.executableURL { candidates.append(main.deletingLastPathComponent()) }
+      if let main = Bundle.main.executableURL {
+        candidates.append(main.deletingLastPathComponent())
+      }
       candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
       for directory in candidates {
         var folder = directory
@@ -35,7 +38,8 @@ final class EngineProcess {
           folder = folder.deletingLastPathComponent()
         }
       }
-      throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "voucher-engine next to the tests"])
+      throw CocoaError(
+        .fileNoSuchFile, userInfo: [NSFilePathErrorKey: "voucher-engine next to the tests"])
     }
   }
 
