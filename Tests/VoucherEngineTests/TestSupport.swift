@@ -35,10 +35,21 @@ let utcZone = TimeZone(identifier: "UTC")!
 
 // MARK: Engines and databases
 
+/// One folder per test process, removed when the process exits, so runs leave nothing behind.
+let testRunFolder: URL = {
+  let folder = FileManager.default.temporaryDirectory
+    .appendingPathComponent("voucher-engine-tests-\(getpid())", isDirectory: true)
+  atexit {
+    try? FileManager.default.removeItem(
+      at: FileManager.default.temporaryDirectory
+        .appendingPathComponent("voucher-engine-tests-\(getpid())", isDirectory: true))
+  }
+  return folder
+}()
+
 /// A path for a fresh database file in a directory of its own.
 func makeDatabasePath() throws -> String {
-  let directory = FileManager.default.temporaryDirectory
-    .appendingPathComponent("voucher-engine-tests-\(UUID().uuidString)", isDirectory: true)
+  let directory = testRunFolder.appendingPathComponent(UUID().uuidString, isDirectory: true)
   try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   return directory.appendingPathComponent("vouchers.sqlite").path
 }
