@@ -149,7 +149,11 @@ public final class VoucherEngine: Sendable {
         add(try store.customers(phone: phone, limit: limit))
       }
       let words = ContactText.words(of: text)
-      if let longest = words.max(by: { $0.count < $1.count }) {
+      if words.count == 1 {
+        // The index already guarantees the match; no need to fold names again.
+        add(try store.customers(nameWordPrefix: words[0], limit: limit))
+      } else if let longest = words.max(by: { $0.count < $1.count }) {
+        // Narrow by the most selective word through the index, then check the others.
         let candidates = try store.customers(nameWordPrefix: longest, limit: max(limit * 10, 200))
         add(
           candidates.filter { customer in
