@@ -47,7 +47,9 @@ public enum CashierWords {
     case .duplicatedRedeemables(let code):
       return "The code \(code) is in the list twice."
     case .invalidPayload(let detail):
-      return "The request was not understood: \(detail)."
+      // The details are written as plain sentences already ("“x” is not an email address").
+      let text = detail.prefix(1).uppercased() + detail.dropFirst()
+      return text.hasSuffix(".") ? text : text + "."
     case .reactivationLimitExceeded(let limit):
       return "Cannot reactivate: it has been reactivated \(limit) times already."
     case .voucherStillActive:

@@ -37,54 +37,75 @@ public struct Catalog: Decodable, Sendable {
   /// Loads the catalog into `engine`: customers, then vouchers, then each voucher's history
   /// replayed at its own date. Returns what was created.
   ///
+  /// - Parameter onReject: when given, a customer or voucher that fails is reported to it
+  ///   (with its place in the file and why) and the rest go on; when nil, the first failure
+  ///   throws.
   /// - Throws: `CatalogError` naming the voucher or customer that failed and why.
   @discardableResult
-  public func apply(to engine: VoucherEngine, now: Date) throws -> (
-    customers: Int, vouchers: Int, redemptions: Int
-  ) {
+  public func apply(
+    to engine: VoucherEngine, now: Date, onReject: ((String) -> Void)? = nil
+  ) throws -> (customers: Int, vouchers: Int, redemptions: Int) {
     let replayClock = ManualClock(now)
     let replay = VoucherEngine(
       store: engine.store, clock: replayClock, defaultCurrency: engine.defaultCurrency)
-    var redemptions = 0
+    let utc = TimeZone(identifier: "UTC")!
+    var loaded = (customers: 0, vouchers: 0, redemptions: 0)
+    func reject(_ error: CatalogError) throws {
+      guard let onReject else { throw error }
+      onReject(error.message)
+    }
     for (index, entry) in customers.enumerated() {
       do {
+        replayClock.set(now)
         try replay.upsertCustomer(entry.draft, actor: "import")
+        loaded.customers += 1
       } catch let refusal as Refusal {
-        throw CatalogError(
-          message:
-            "customer \(index + 1) (\(entry.source_id ?? entry.email ?? "?")): \(CashierWords.sentence(for: refusal.reason))"
-        )
+        try reject(
+          CatalogError(
+            message:
+              "customers[\(index)] (\(entry.source_id ?? entry.email ?? "?")): \(CashierWords.sentence(for: refusal.reason, timeZone: utc))"
+          ))
       }
     }
-    for entry in vouchers {
-      func fail(_ detail: String) -> CatalogError {
-        CatalogError(message: "voucher \(entry.code): \(detail)")
+    for (index, entry) in vouchers.enumerated() {
+      func failure(_ detail: String) -> CatalogError {
+        CatalogError(message: "vouchers[\(index)] (\(entry.code)): \(detail)")
       }
       do {
-        let created = try replay.createVoucher(
-          try entry.draft(currency: currency ?? engine.defaultCurrency, now: now), actor: "import")
-        for past in entry.history ?? [] {
-          replayClock.set(try RelativeDate.parse(past.date, now: now))
-          let request = RedemptionRequest(
-            codes: [CodeRequest(created.code, giftCredits: past.gift_credits)],
-            customer: created.holderId, orderSourceId: past.order, items: past.items,
-            channel: Channel(terminal: past.terminal, cashier: past.cashier))
-          try replay.redeem(request)
-          redemptions += 1
+        replayClock.set(now)
+        let draft = try entry.draft(currency: currency ?? engine.defaultCurrency, now: now)
+        // The voucher and its history stand or fall together.
+        let created = try replay.createVoucher(draft, actor: "import")
+        var replayed = 0
+        do {
+          for past in entry.history ?? [] {
+            replayClock.set(try RelativeDate.parse(past.date, now: now))
+            let request = RedemptionRequest(
+              codes: [CodeRequest(created.code, giftCredits: past.gift_credits)],
+              customer: created.holderId, orderSourceId: past.order, items: past.items,
+              channel: Channel(terminal: past.terminal, cashier: past.cashier))
+            try replay.redeem(request)
+            replayed += 1
+          }
+          for reactivation in entry.reactivations ?? [] {
+            replayClock.set(try RelativeDate.parse(reactivation.date, now: now))
+            try replay.reactivate(
+              code: created.code, reason: reactivation.reason, by: reactivation.by)
+          }
+        } catch {
+          // Keep the voucher only when its whole history went in.
+          if onReject != nil { try? engine.deleteVoucher(code: created.code, actor: "import") }
+          throw error
         }
-        for reactivation in entry.reactivations ?? [] {
-          replayClock.set(try RelativeDate.parse(reactivation.date, now: now))
-          try replay.reactivate(
-            code: created.code, reason: reactivation.reason, by: reactivation.by)
-        }
+        loaded.vouchers += 1
+        loaded.redemptions += replayed
       } catch let refusal as Refusal {
-        throw fail(
-          CashierWords.sentence(for: refusal.reason, timeZone: TimeZone(identifier: "UTC")!))
+        try reject(failure(CashierWords.sentence(for: refusal.reason, timeZone: utc)))
       } catch let error as CatalogError {
-        throw fail(error.message)
+        try reject(failure(error.message))
       }
     }
-    return (customers.count, vouchers.count, redemptions)
+    return loaded
   }
 }
 
@@ -163,7 +184,8 @@ public struct CatalogVoucher: Decodable, Sendable {
   public var history: [PastRedemption]?
   public var reactivations: [PastReactivation]?
 
-  func draft(currency: String, now: Date) throws -> VoucherDraft {
+  /// The voucher as a draft, relative dates resolved against `now`.
+  public func draft(currency: String, now: Date) throws -> VoucherDraft {
     let kind: VoucherKind
     switch (type, discount, gift) {
     case ("GIFT_VOUCHER", nil, let gift?):
@@ -207,7 +229,7 @@ extension CatalogVoucher.DiscountSpec {
   }
 
   /// 12.5 → 1250, exactly (Decimal, never Double); more than two decimals is an error.
-  static func basisPoints(_ percent: Decimal) throws -> Int64 {
+  public static func basisPoints(_ percent: Decimal) throws -> Int64 {
     var scaled = percent * 100
     var rounded = Decimal()
     NSDecimalRound(&rounded, &scaled, 0, .plain)

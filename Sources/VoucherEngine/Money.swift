@@ -75,7 +75,15 @@ extension Character {
 }
 
 extension StringProtocol {
-  func trimmingSpaces() -> String {
+  /// Without leading and trailing whitespace (Unicode-aware, fast for plain ASCII).
+  public func trimmingSpaces() -> String {
+    // Nearly every input starts and ends with a visible ASCII character: skip the Unicode
+    // property lookups then (they dominate bulk imports otherwise).
+    if let first = utf8.first, first > 0x20, first < 0x7F, let last = last,
+      let byte = last.asciiValue, byte > 0x20, byte < 0x7F
+    {
+      return String(self)
+    }
     var scalars = Substring(self).unicodeScalars[...]
     while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
     while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }

@@ -124,6 +124,22 @@ enum SQLiteSchema {
       BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
       BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    """,
+    // 2: bulk issuance batches: one voucher per customer per batch, resumable.
     """
+    CREATE TABLE issuance_batches (
+      name        TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      created_at  INTEGER NOT NULL
+    );
+    CREATE TABLE issued_vouchers (
+      batch       TEXT NOT NULL REFERENCES issuance_batches(name),
+      customer_id TEXT NOT NULL,
+      voucher_id  TEXT NOT NULL,
+      line        INTEGER NOT NULL,
+      PRIMARY KEY (batch, customer_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX issued_vouchers_line ON issued_vouchers(batch, line);
+    """,
   ]
 }

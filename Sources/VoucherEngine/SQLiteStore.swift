@@ -27,8 +27,11 @@ public final class SQLiteStore: VoucherStore {
     let connection: SQLiteConnection
     do {
       connection = try SQLiteConnection(path: path)
+      // 64 MiB of page cache: the default 2 MiB sends index lookups on a million-voucher
+      // database to the kernel.
       try connection.execute(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;")
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+      )
       try Self.migrate(connection)
     } catch let error as SQLiteError {
       throw StoreError.cannotOpen(path: path, detail: error.message)
@@ -37,7 +40,7 @@ public final class SQLiteStore: VoucherStore {
     var pool: [Guarded] = []
     for _ in 0..<(path == ":memory:" ? 0 : readerCount) {
       let reader = try SQLiteConnection(path: path)
-      try reader.execute("PRAGMA foreign_keys=ON;")
+      try reader.execute("PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768;")
       pool.append(Guarded(reader))
     }
     readers = pool

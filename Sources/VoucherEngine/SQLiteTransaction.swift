@@ -9,11 +9,25 @@ struct SQLiteTransaction: StoreTransaction {
   private static let customerColumns =
     "id, source_id, name, email, phone, member_number, metadata, created_at, updated_at"
 
+  // Full statements built once: they are the statement cache's keys, and the hot ones run
+  // for every row of a bulk issuance.
+  private static let selectCustomers = "SELECT \(customerColumns) FROM customers WHERE "
+  private static let customerById = selectCustomers + "id = ?"
+  private static let customerBySourceId = selectCustomers + "source_id = ?"
+  private static let customerByEmail = selectCustomers + "email_fold = ?"
+  private static let selectVouchers = "SELECT \(voucherColumns) FROM vouchers WHERE "
+  private static let voucherByCode = selectVouchers + "code = ? AND deleted_at IS NULL"
+  private static let voucherById = selectVouchers + "id = ? AND deleted_at IS NULL"
+  private static let insertVoucher =
+    "INSERT INTO vouchers (\(voucherColumns)) VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))"
+
   private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
+    try customers(sql: Self.selectCustomers + clause, values)
+  }
+
+  private func customers(sql: String, _ values: [SQLValue]) throws -> [Customer] {
     var found: [Customer] = []
-    try connection.each(
-      "SELECT \(Self.customerColumns) FROM customers WHERE \(clause)", values
-    ) { row in
+    try connection.each(sql, values) { row in
       found.append(
         Customer(
           id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
@@ -26,15 +40,15 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func customer(id: String) throws -> Customer? {
-    try customers(where: "id = ?", [.text(id)]).first
+    try customers(sql: Self.customerById, [.text(id)]).first
   }
 
   func customer(sourceId: String) throws -> Customer? {
-    try customers(where: "source_id = ?", [.text(sourceId)]).first
+    try customers(sql: Self.customerBySourceId, [.text(sourceId)]).first
   }
 
   func customer(email: String) throws -> Customer? {
-    try customers(where: "email_fold = ?", [.text(ContactText.foldEmail(email))]).first
+    try customers(sql: Self.customerByEmail, [.text(ContactText.foldEmail(email))]).first
   }
 
   func customers(phone: String, limit: Int) throws -> [Customer] {
@@ -106,8 +120,12 @@ struct SQLiteTransaction: StoreTransaction {
     """
 
   private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
+    try vouchers(sql: Self.selectVouchers + clause, values)
+  }
+
+  private func vouchers(sql: String, _ values: [SQLValue]) throws -> [Voucher] {
     var found: [Voucher] = []
-    try connection.each("SELECT \(Self.voucherColumns) FROM vouchers WHERE \(clause)", values) {
+    try connection.each(sql, values) {
       found.append(try Self.voucher(from: $0))
     }
     return found
@@ -141,11 +159,11 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func voucher(code: String) throws -> Voucher? {
-    try vouchers(where: "code = ? AND deleted_at IS NULL", [.text(code)]).first
+    try vouchers(sql: Self.voucherByCode, [.text(code)]).first
   }
 
   func voucher(id: String) throws -> Voucher? {
-    try vouchers(where: "id = ? AND deleted_at IS NULL", [.text(id)]).first
+    try vouchers(sql: Self.voucherById, [.text(id)]).first
   }
 
   func codeExists(_ code: String) throws -> Bool {
@@ -155,7 +173,7 @@ struct SQLiteTransaction: StoreTransaction {
 
   func insert(_ voucher: Voucher) throws {
     try connection.run(
-      "INSERT INTO vouchers (\(Self.voucherColumns)) VALUES (\(placeholders(27)))",
+      Self.insertVoucher,
       voucherValues(voucher))
   }
 
@@ -423,6 +441,69 @@ struct SQLiteTransaction: StoreTransaction {
     return found
   }
 
+  // MARK: Issuance and export
+
+  func issuanceBatch(name: String) throws -> String? {
+    try connection.first("SELECT fingerprint FROM issuance_batches WHERE name = ?", [.text(name)]) {
+      $0.text(0)
+    }
+  }
+
+  func createIssuanceBatch(name: String, fingerprint: String, at date: Date) throws {
+    try connection.run(
+      "INSERT INTO issuance_batches (name, fingerprint, created_at) VALUES (?, ?, ?)",
+      [.text(name), .text(fingerprint), .from(date)])
+  }
+
+  func issuedVoucher(batch: String, customerId: String) throws -> String? {
+    try connection.first(
+      "SELECT voucher_id FROM issued_vouchers WHERE batch = ? AND customer_id = ?",
+      [.text(batch), .text(customerId)]
+    ) { $0.text(0) }
+  }
+
+  func recordIssued(batch: String, customerId: String, voucherId: String, line: Int) throws {
+    try connection.run(
+      "INSERT INTO issued_vouchers (batch, customer_id, voucher_id, line) VALUES (?, ?, ?, ?)",
+      [.text(batch), .text(customerId), .text(voucherId), .integer(Int64(line))])
+  }
+
+  func eachIssued(batch: String, _ body: (IssuedRow) throws -> Void) throws {
+    try connection.each(
+      """
+      SELECT c.source_id, c.email, v.code, i.line FROM issued_vouchers i
+        JOIN customers c ON c.id = i.customer_id JOIN vouchers v ON v.id = i.voucher_id
+      WHERE i.batch = ? ORDER BY i.line
+      """, [.text(batch)]
+    ) { row in
+      try body(
+        IssuedRow(
+          sourceId: row.optionalText(0), email: row.optionalText(1), code: row.text(2),
+          line: Int(row.int(3))))
+    }
+  }
+
+  func eachExportRow(createdSince: Date?, _ body: (ExportRow) throws -> Void) throws {
+    try connection.each(
+      """
+      SELECT \(Self.voucherColumns.split(separator: ",").map { "v." + $0.trimmingSpaces() }
+        .joined(separator: ", ")),
+        c.source_id, c.email, c.member_number,
+        (SELECT max(r.date) FROM redemptions r
+           WHERE r.voucher_id = v.id AND r.status = 'SUCCEEDED') AS used_date
+      FROM vouchers v LEFT JOIN customers c ON c.id = v.holder_id
+      WHERE v.deleted_at IS NULL AND (?1 IS NULL OR v.created_at >= ?1 OR used_date >= ?1)
+      ORDER BY v.rowid
+      """, [.from(createdSince)]
+    ) { row in
+      try body(
+        ExportRow(
+          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(27),
+          holderEmail: row.optionalText(28), holderMemberNumber: row.optionalText(29),
+          lastUsed: row.optionalInt(30).map(Date.init(millisecondsSince1970:))))
+    }
+  }
+
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
     try connection.first(
       """
@@ -445,6 +526,36 @@ enum JSONText {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     // Encoding plain strings, maps and integers cannot fail.
     return String(decoding: try! encoder.encode(value), as: UTF8.self)
+  }
+
+  /// String lists and maps by hand: they are written for every voucher and customer, and
+  /// JSONEncoder would dominate a bulk issuance.
+  static func encode(_ list: [String]) -> String {
+    if list.isEmpty { return "[]" }
+    return "[" + list.map(quoted).joined(separator: ",") + "]"
+  }
+
+  static func encode(_ map: [String: String]) -> String {
+    if map.isEmpty { return "{}" }
+    return "{"
+      + map.sorted { $0.key < $1.key }.map { quoted($0.key) + ":" + quoted($0.value) }
+      .joined(separator: ",") + "}"
+  }
+
+  static func quoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+      default: out.unicodeScalars.append(scalar)
+      }
+    }
+    return out + "\""
   }
 
   static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {

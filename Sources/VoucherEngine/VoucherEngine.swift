@@ -49,17 +49,29 @@ public final class VoucherEngine: Sendable {
     }
   }
 
-  private static func upsert(
-    _ draft: CustomerDraft, actor: String?, store: any StoreTransaction, now: Date
+  static func upsert(
+    _ draft: CustomerDraft, actor: String?, store: any StoreTransaction, now: Date,
+    logEvent: Bool = true
   ) throws -> Customer {
+    try upsertNoting(draft, actor: actor, store: store, now: now, logEvent: logEvent).customer
+  }
+
+  /// Upserts and tells whether the customer is new (a new customer holds nothing yet).
+  static func upsertNoting(
+    _ draft: CustomerDraft, actor: String?, store: any StoreTransaction, now: Date,
+    logEvent: Bool = true
+  ) throws -> (customer: Customer, created: Bool) {
     var existing: Customer?
     if let sourceId = draft.sourceId {
       existing = try store.customer(sourceId: sourceId)
     } else if let email = draft.email {
       existing = try store.customer(email: email)
     }
-    if let email = draft.email, let owner = try store.customer(email: email),
-      owner.id != existing?.id
+    // An existing customer taking a new email must not take someone else's. A new customer
+    // is checked by the UNIQUE index instead, saving a lookup per row in bulk issuance.
+    if let existing, let email = draft.email,
+      ContactText.foldEmail(email) != existing.email.map(ContactText.foldEmail),
+      let owner = try store.customer(email: email), owner.id != existing.id
     {
       throw Refusal(
         code: nil, reason: .invalidPayload("the email \(email) belongs to another customer"))
@@ -75,19 +87,28 @@ public final class VoucherEngine: Sendable {
     if let value = draft.phone { customer.phone = value }
     if let value = draft.memberNumber { customer.memberNumber = value }
     if let value = draft.metadata { customer.metadata = value }
+    // A re-run that changes nothing writes nothing.
+    if let existing, existing == customer { return (customer, false) }
     customer.updatedAt = now
     if existing == nil {
-      try store.insert(customer)
+      do {
+        try store.insert(customer)
+      } catch let error as SQLiteError where error.isConstraint {
+        throw Refusal(
+          code: nil,
+          reason: .invalidPayload("the email \(customer.email ?? "") belongs to another customer"))
+      }
     } else {
       try store.update(customer)
     }
+    guard logEvent else { return (customer, existing == nil) }
     try store.appendEvent(
       date: now, actor: actor, kind: existing == nil ? "customer.created" : "customer.updated",
       subject: customer.id, detail: JSONText.encode(["source_id": customer.sourceId ?? ""]))
-    return customer
+    return (customer, existing == nil)
   }
 
-  private static func checked(_ draft: CustomerDraft) throws -> CustomerDraft {
+  static func checked(_ draft: CustomerDraft) throws -> CustomerDraft {
     var draft = draft
     func refuse(_ text: String) -> Refusal { Refusal(code: nil, reason: .invalidPayload(text)) }
     if let email = draft.email?.trimmingSpaces() {
@@ -201,19 +222,23 @@ public final class VoucherEngine: Sendable {
     }
   }
 
-  private static func insertVoucher(_ draft: VoucherDraft, store: any StoreTransaction, now: Date)
-    throws -> Voucher
-  {
-    let holder = try draft.holder.map { reference in
+  /// - Parameter codeIsFresh: the caller made the code and handles a UNIQUE violation itself
+  ///   (bulk issuance retries with a new code), so no lookup is needed first.
+  static func insertVoucher(
+    _ draft: VoucherDraft, holderId: String? = nil, codeIsFresh: Bool = false,
+    store: any StoreTransaction, now: Date
+  ) throws -> Voucher {
+    var holderId = holderId
+    if holderId == nil, let reference = draft.holder {
       guard let customer = try resolveCustomer(reference, in: store) else {
         throw Refusal(code: draft.code, reason: .customerNotFound(reference: reference))
       }
-      return customer
+      holderId = customer.id
     }
-    let code = try newCode(for: draft, in: store)
+    let code = codeIsFresh ? draft.code! : try newCode(for: draft, in: store)
     let voucher = Voucher(
       id: Identifiers.make("v_"), code: code, campaign: draft.campaign, kind: draft.kind,
-      currency: draft.currency.uppercased(), holderId: holder?.id, startDate: draft.startDate,
+      currency: draft.currency.uppercased(), holderId: holderId, startDate: draft.startDate,
       expirationDate: draft.expirationDate, active: draft.active, quantity: draft.quantity,
       redeemedQuantity: 0, perCustomer: draft.perCustomer, minOrderAmount: draft.minOrderAmount,
       applicableTo: draft.applicableTo, inapplicableTo: draft.inapplicableTo,
@@ -254,7 +279,7 @@ public final class VoucherEngine: Sendable {
         "the pattern \(pattern.pattern) has no free codes left; make it longer"))
   }
 
-  private static func check(_ draft: VoucherDraft) throws {
+  static func check(_ draft: VoucherDraft) throws {
     func refuse(_ text: String) -> Refusal {
       Refusal(code: draft.code, reason: .invalidPayload(text))
     }

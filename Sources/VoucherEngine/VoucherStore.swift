@@ -65,6 +65,18 @@ public protocol StoreTransaction {
     throws
   func events(subject: String?, limit: Int) throws -> [Event]
 
+  /// The template fingerprint a batch was started with, if it exists.
+  func issuanceBatch(name: String) throws -> String?
+  func createIssuanceBatch(name: String, fingerprint: String, at date: Date) throws
+  /// The voucher id already issued to this customer in this batch, if any.
+  func issuedVoucher(batch: String, customerId: String) throws -> String?
+  func recordIssued(batch: String, customerId: String, voucherId: String, line: Int) throws
+  /// Every voucher of a batch with its holder, in file order: the mapping a store sends from.
+  func eachIssued(batch: String, _ body: (IssuedRow) throws -> Void) throws
+
+  /// Every live voucher for an export, oldest first, with its holder and last use.
+  func eachExportRow(createdSince: Date?, _ body: (ExportRow) throws -> Void) throws
+
   /// Counts for `seed` and `status`: customers, vouchers, redemptions.
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int)
 }

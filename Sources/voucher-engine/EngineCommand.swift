@@ -18,6 +18,10 @@ enum EngineCommand {
       reactivate CODE --reason TEXT [--by NAME]
       redemptions [--code C] [--customer REF] [--order O]
       redeem-loop CODE --order-prefix P --count N --item ... (soak and crash checks)
+      issue --customers FILE.csv --batch NAME --percent P|--amount A|--gift A ...
+                                        one personal code per customer, resumable
+      export --format csv|voyado-xml --out FILE [--status new|used|all] [--since DATE]
+      import --json FILE                customers and vouchers in the catalog layout
 
     Options for every command:
       --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite)
@@ -96,6 +100,7 @@ enum EngineCommand {
       SeedCommand.command, FindCustomersCommand.command, ListVouchersCommand.command,
       ShowVoucherCommand.command, ValidateCommand.command, RedeemCommand.command,
       ReactivateCommand.command, RedemptionsCommand.command, RedeemLoopCommand.command,
+      IssueCommand.command, ExportCommand.command, ImportCommand.command,
     ].map { ($0.name, $0) })
 }
 
