@@ -8,12 +8,18 @@ let package = Package(
     .executable(name: "voucher-bench", targets: ["voucher-bench"]),
     .library(name: "VoucherEngine", targets: ["VoucherEngine"]),
     .library(name: "VoucherClient", targets: ["VoucherClient"]),
+    .library(name: "VoucherServer", targets: ["VoucherServer"]),
+    .library(name: "VoucherRESTClient", targets: ["VoucherRESTClient"]),
   ],
   targets: [
     // System libraries: one shim header each (see Sources/C*/shim.h).
     .systemLibrary(
       name: "CSQLite",
       providers: [.apt(["libsqlite3-dev"])]
+    ),
+    .systemLibrary(
+      name: "CMicroHTTPD",
+      providers: [.apt(["libmicrohttpd-dev"])]
     ),
 
     // The local engine module: model, money, rules, store, clock.
@@ -22,13 +28,26 @@ let package = Package(
     // The client protocol: the embedded engine or a REST endpoint behind one interface.
     .target(name: "VoucherClient", dependencies: ["VoucherEngine"]),
 
+    // The REST API: wire types (Voucherify's JSON), the server over libmicrohttpd, and the
+    // client that speaks it.
+    .target(name: "VoucherAPI", dependencies: ["VoucherEngine"]),
+    .target(name: "VoucherServer", dependencies: ["VoucherAPI", "VoucherEngine", "CMicroHTTPD"]),
+    .target(name: "VoucherRESTClient", dependencies: ["VoucherClient", "VoucherAPI"]),
+
     // Command-line front ends.
-    .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine"]),
+    .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer"]),
     .executableTarget(name: "voucher-bench", dependencies: ["VoucherEngine", "CSQLite"]),
 
     .testTarget(
       name: "VoucherEngineTests",
       dependencies: ["VoucherEngine", "voucher-engine"]
+    ),
+    .testTarget(
+      name: "VoucherServerTests",
+      dependencies: [
+        "VoucherServer", "VoucherAPI", "VoucherRESTClient", "VoucherClient", "VoucherEngine",
+        "voucher-engine",
+      ]
     ),
   ]
 )

@@ -141,5 +141,18 @@ enum SQLiteSchema {
     ) WITHOUT ROWID;
     CREATE INDEX issued_vouchers_line ON issued_vouchers(batch, line);
     """,
+    // 3: REST API keys. Only a salted SHA-256 of each token is kept; a revoked key stays
+    // listed for the audit trail.
+    """
+    CREATE TABLE api_keys (
+      app_id     TEXT PRIMARY KEY,
+      name       TEXT NOT NULL,
+      role       TEXT NOT NULL CHECK (role IN ('cashier', 'support', 'admin')),
+      salt       TEXT NOT NULL,
+      token_hash TEXT NOT NULL,
+      created_at INTEGER NOT NULL,
+      revoked_at INTEGER
+    );
+    """,
   ]
 }

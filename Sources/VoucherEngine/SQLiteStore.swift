@@ -13,6 +13,7 @@ public final class SQLiteStore: VoucherStore {
   private let writer: Guarded
   private let readers: [Guarded]
   private let nextReader = Atomic<Int>(0)
+  private let group = GroupCommit()
 
   /// The schema version this release writes.
   public static var schemaVersion: Int { SQLiteSchema.migrations.count }
@@ -90,6 +91,55 @@ public final class SQLiteStore: VoucherStore {
 
   public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     try writer.withConnection { try Self.run(on: $0, mode: "BEGIN IMMEDIATE", body) }
+  }
+
+  public func writeGrouped<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try withoutActuallyEscaping(body) { body in
+      var result: Result<T, any Error>?
+      let job = GroupCommit.Job { transaction in
+        do {
+          result = .success(try body(transaction))
+          return true
+        } catch {
+          result = .failure(error)
+          return false
+        }
+      }
+      group.submit(job) { batch in
+        try writer.withConnection { connection in
+          try Self.runBatch(batch, on: connection)
+        }
+      }
+      job.run = nil
+      if let error = job.commitError { throw error }
+      guard let result else { throw StoreError.corrupt("a grouped write did not run") }
+      return try result.get()
+    }
+  }
+
+  /// One transaction for the whole batch; each job in its own savepoint.
+  private static func runBatch(_ batch: [GroupCommit.Job], on connection: SQLiteConnection) throws {
+    do {
+      try connection.execute("BEGIN IMMEDIATE")
+    } catch let error as SQLiteError where error.isBusy {
+      throw StoreError.busy
+    }
+    do {
+      let transaction = SQLiteTransaction(connection: connection)
+      for job in batch {
+        try connection.execute("SAVEPOINT grouped")
+        if job.run?(transaction) ?? false {
+          try connection.execute("RELEASE grouped")
+        } else {
+          try connection.execute("ROLLBACK TO grouped; RELEASE grouped")
+        }
+      }
+      try connection.execute("COMMIT")
+    } catch {
+      try? connection.execute("ROLLBACK")
+      if let error = error as? SQLiteError, error.isBusy { throw StoreError.busy }
+      throw error
+    }
   }
 
   private static func run<T>(

@@ -502,7 +502,8 @@ public final class VoucherEngine: Sendable {
   {
     let now = clock.now()
     let fingerprint = Self.fingerprint(request)
-    return try store.write { store in
+    // Grouped: concurrent redemptions share one commit (one fsync), each all-or-nothing.
+    return try store.writeGrouped { store in
       if let key = idempotencyKey,
         let replay = try Self.replay(key: key, fingerprint: fingerprint, in: store)
       {

@@ -11,6 +11,16 @@ public protocol VoucherStore: Sendable {
   /// Runs `body` in one exclusive, all-or-nothing, durable transaction. A thrown error
   /// rolls everything back.
   func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+  /// Like `write`, but may share one transaction (and one fsync) with writes running
+  /// concurrently; `body` is still all-or-nothing on its own and durable on return.
+  func writeGrouped<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+}
+
+extension VoucherStore {
+  /// Stores without group commit write alone.
+  public func writeGrouped<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try write(body)
+  }
 }
 
 /// The operations the rules need inside one transaction.
@@ -76,6 +86,14 @@ public protocol StoreTransaction {
 
   /// Every live voucher for an export, oldest first, with its holder and last use.
   func eachExportRow(createdSince: Date?, _ body: (ExportRow) throws -> Void) throws
+
+  /// REST API keys (salted token hashes, never tokens).
+  func insert(_ key: StoredAPIKey) throws
+  func apiKey(appId: String) throws -> StoredAPIKey?
+  /// Every key, oldest first, revoked ones included.
+  func apiKeys() throws -> [StoredAPIKey]
+  /// Marks a live key revoked; false when there is none with this app id.
+  func revokeAPIKey(appId: String, at date: Date) throws -> Bool
 
   /// Counts for `seed` and `status`: customers, vouchers, redemptions.
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int)

@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import Synchronization
 import VoucherEngine
 
 /// `voucher-bench`: the engine's speed next to the physical floor of this machine, measured
@@ -147,6 +148,21 @@ enum Benchmark {
     redeem.ratio = redeem.opsPerSecond / raw.opsPerSecond
     results.append(redeem)
 
+    // Sixteen threads on one engine: group commit shares fsyncs between them.
+    var grouped = try measureConcurrent(
+      "durable redeem, 16 threads", threads: 16, count: durableCount
+    ) { iteration in
+      let contact = (iteration * 7919 + 1) % contacts
+      let request = RedemptionRequest(
+        codes: [CodeRequest(data.code(contact: contact, slot: 1))],
+        customer: data.sourceId(contact),
+        orderSourceId: "bench-group-\(iteration)", items: cart)
+      _ = try engine.redeem(request)
+    }
+    grouped.baseline = raw.operation
+    grouped.ratio = grouped.opsPerSecond / raw.opsPerSecond
+    results.append(grouped)
+
     printTable(results, contacts: contacts, vouchers: contacts * data.vouchersPerContact)
     if let jsonPath { try writeJSON(results, to: jsonPath) }
   }
@@ -163,6 +179,38 @@ enum Benchmark {
         try body(iteration)
         samples.append(seconds(clock.now - start))
       }
+    }
+    return Measurement(
+      operation: operation, count: count, seconds: seconds(total), samples: samples)
+  }
+
+  /// `count` operations spread over `threads` threads; per-operation latencies merged.
+  static func measureConcurrent(
+    _ operation: String, threads: Int, count: Int, _ body: @escaping @Sendable (Int) throws -> Void
+  ) throws -> Measurement {
+    let next = Atomic<Int>(0)
+    let failures = Atomic<Int>(0)
+    let lock = NSLock()
+    nonisolated(unsafe) var samples: [Double] = []
+    let clock = ContinuousClock()
+    let total = clock.measure {
+      DispatchQueue.concurrentPerform(iterations: threads) { _ in
+        var mine: [Double] = []
+        while true {
+          let iteration = next.wrappingAdd(1, ordering: .relaxed).oldValue
+          guard iteration < count else { break }
+          let start = clock.now
+          do { try body(iteration) } catch { failures.wrappingAdd(1, ordering: .relaxed) }
+          mine.append(seconds(clock.now - start))
+        }
+        lock.lock()
+        samples += mine
+        lock.unlock()
+      }
+    }
+    guard failures.load(ordering: .relaxed) == 0 else {
+      throw BenchError(
+        "\(failures.load(ordering: .relaxed)) of \(count) \(operation) operations failed")
     }
     return Measurement(
       operation: operation, count: count, seconds: seconds(total), samples: samples)

@@ -22,6 +22,8 @@ enum EngineCommand {
                                         one personal code per customer, resumable
       export --format csv|voyado-xml --out FILE [--status new|used|all] [--since DATE]
       import --json FILE                customers and vouchers in the catalog layout
+      serve [--listen HOST:PORT]        the REST API (Voucherify-compatible) over this database
+      keys add|list|revoke              API keys for serve: --role cashier|support|admin --name N
 
     Options for every command:
       --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite)
@@ -101,6 +103,8 @@ enum EngineCommand {
       ShowVoucherCommand.command, ValidateCommand.command, RedeemCommand.command,
       ReactivateCommand.command, RedemptionsCommand.command, RedeemLoopCommand.command,
       IssueCommand.command, ExportCommand.command, ImportCommand.command,
+      ServeCommand.command,
+      KeysCommand.command,
     ].map { ($0.name, $0) })
 }
 

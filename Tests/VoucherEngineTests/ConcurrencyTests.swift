@@ -110,3 +110,68 @@ struct CrashTests {
     #expect(Int64(rows.count) == min(voucher.redeemedQuantity, 1000))
   }
 }
+
+/// Group commit: threads sharing one engine have their redemptions committed together.
+@Suite("Group commit")
+struct GroupCommitTests {
+  @Test(
+    "16 threads sharing one engine make 400 attempts on a quantity-10 voucher: exactly 10 succeed")
+  func sharedEngineRedeemsExactlyTheQuantity() async throws {
+    let folder = try TemporaryFolder()
+    let engine = try VoucherEngine(path: folder.path("engine.sqlite"))
+    try engine.createVoucher(
+      VoucherDraft(code: "GROUP-10", kind: .discount(.amount(500)), quantity: 10))
+    try engine.createVoucher(VoucherDraft(code: "OPEN", kind: .discount(.amount(100))))
+
+    let outcomes = await withTaskGroup(of: [String].self) { group in
+      for thread in 0..<16 {
+        group.addTask {
+          await Task.detached {
+            var lines: [String] = []
+            for attempt in 0..<25 {
+              // Every third attempt is a code that does not exist: refused inside the same
+              // batches as the good ones, it must not undo them.
+              let code = attempt % 3 == 2 ? "NOPE" : (attempt % 3 == 1 ? "OPEN" : "GROUP-10")
+              let request = RedemptionRequest(
+                codes: [CodeRequest(code)], orderSourceId: "t\(thread)-\(attempt)",
+                items: [CartItem(sku: "sku", quantity: 1, price: 10_000)])
+              do {
+                let outcome = try engine.redeem(request)
+                lines.append("ok \(code) \(outcome.redemption.id)")
+              } catch let refusal as Refusal {
+                lines.append("refused \(code) \(refusal.reason.key)")
+              } catch {
+                lines.append("error \(error)")
+              }
+            }
+            return lines
+          }.value
+        }
+      }
+      var all: [String] = []
+      for await lines in group { all += lines }
+      return all
+    }
+    #expect(outcomes.count == 400)
+    #expect(!outcomes.contains { $0.hasPrefix("error") })
+    let limited = outcomes.filter { $0.contains(" GROUP-10 ") }
+    #expect(limited.filter { $0.hasPrefix("ok ") }.count == 10)
+    #expect(
+      limited.filter { $0.hasPrefix("refused ") }.allSatisfy { $0.hasSuffix("quantity_exceeded") })
+    let open = outcomes.filter { $0.contains(" OPEN ") }
+    #expect(open.allSatisfy { $0.hasPrefix("ok ") })
+    #expect(outcomes.filter { $0.contains(" NOPE ") }.allSatisfy { $0.hasSuffix("not_found") })
+
+    // Every acknowledged redemption is in the database, and nothing else is.
+    let reopened = try VoucherEngine(path: folder.path("engine.sqlite"))
+    let acknowledged = outcomes.filter { $0.hasPrefix("ok ") }.map {
+      String($0.split(separator: " ")[2])
+    }
+    for id in acknowledged {
+      #expect(try reopened.redemption(id: id) != nil)
+    }
+    #expect(try reopened.counts().redemptions == acknowledged.count)
+    #expect(try reopened.voucher(code: "GROUP-10")?.redeemedQuantity == 10)
+    #expect(try reopened.voucher(code: "OPEN")?.redeemedQuantity == Int64(open.count))
+  }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+extension SQLiteTransaction {
+  private static let keyColumns = "app_id, name, role, salt, token_hash, created_at, revoked_at"
+
+  private func apiKeys(where clause: String, _ values: [SQLValue]) throws -> [StoredAPIKey] {
+    var found: [StoredAPIKey] = []
+    try connection.each("SELECT \(Self.keyColumns) FROM api_keys WHERE \(clause)", values) {
+      row in
+      guard let role = APIRole(rawValue: row.text(2)) else {
+        throw StoreError.corrupt("api key \(row.text(0)) has role \(row.text(2))")
+      }
+      found.append(
+        StoredAPIKey(
+          key: APIKey(
+            appId: row.text(0), name: row.text(1), role: role,
+            createdAt: Date(millisecondsSince1970: row.int(5)),
+            revokedAt: row.optionalInt(6).map(Date.init(millisecondsSince1970:))),
+          salt: row.text(3), tokenHash: row.text(4)))
+    }
+    return found
+  }
+
+  func insert(_ stored: StoredAPIKey) throws {
+    try connection.run(
+      "INSERT INTO api_keys (\(Self.keyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [
+        .text(stored.key.appId), .text(stored.key.name), .text(stored.key.role.rawValue),
+        .text(stored.salt), .text(stored.tokenHash), .from(stored.key.createdAt),
+        .from(stored.key.revokedAt),
+      ])
+  }
+
+  func apiKey(appId: String) throws -> StoredAPIKey? {
+    try apiKeys(where: "app_id = ?", [.text(appId)]).first
+  }
+
+  func apiKeys() throws -> [StoredAPIKey] {
+    try apiKeys(where: "1 ORDER BY created_at, rowid", [])
+  }
+
+  func revokeAPIKey(appId: String, at date: Date) throws -> Bool {
+    try connection.run(
+      "UPDATE api_keys SET revoked_at = ? WHERE app_id = ? AND revoked_at IS NULL",
+      [.from(date), .text(appId)])
+    return connection.changes == 1
+  }
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+extension VoucherEngine {
+  /// Creates an API key for the REST endpoint. The token is 32 random bytes; only a salted
+  /// SHA-256 of it is stored, so it is shown this once.
+  ///
+  /// - Throws: `Refusal` with `.invalidPayload` for an empty or overlong name.
+  public func addAPIKey(name: String, role: APIRole) throws -> IssuedAPIKey {
+    let name = name.trimmingSpaces()
+    guard !name.isEmpty, name.count <= 100 else {
+      throw Refusal(code: nil, reason: .invalidPayload("a key name must be 1–100 characters"))
+    }
+    var generator = SystemRandomNumberGenerator()
+    let tokenBytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    let saltBytes = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    let token = "vpt_" + tokenBytes.hexString
+    let key = APIKey(
+      appId: Identifiers.make("app_"), name: name, role: role, createdAt: clock.now(),
+      revokedAt: nil)
+    let stored = StoredAPIKey(
+      key: key, salt: saltBytes.hexString, tokenHash: Self.tokenHash(salt: saltBytes, token: token))
+    try store.write { store in
+      try store.insert(stored)
+      try store.appendEvent(
+        date: key.createdAt, actor: nil, kind: "api_key.created", subject: key.appId,
+        detail: JSONText.encode(["name": name, "role": role.rawValue]))
+    }
+    return IssuedAPIKey(key: key, token: token)
+  }
+
+  /// Every key, oldest first, revoked ones included (without their hashes).
+  public func apiKeys() throws -> [APIKey] {
+    try store.read { try $0.apiKeys().map(\.key) }
+  }
+
+  /// Revokes a key; it stops working at once.
+  ///
+  /// - Returns: false when no live key has this app id.
+  @discardableResult
+  public func revokeAPIKey(appId: String) throws -> Bool {
+    let now = clock.now()
+    return try store.write { store in
+      guard try store.revokeAPIKey(appId: appId, at: now) else { return false }
+      try store.appendEvent(
+        date: now, actor: nil, kind: "api_key.revoked", subject: appId, detail: "{}")
+      return true
+    }
+  }
+
+  /// The live key with this app id whose token matches, compared in constant time; nil for
+  /// an unknown app id, a revoked key or a wrong token (the caller cannot tell which).
+  public func authenticate(appId: String, token: String) throws -> APIKey? {
+    guard !appId.isEmpty, appId.utf8.count <= 100, token.utf8.count <= 200 else { return nil }
+    guard let stored = try store.read({ try $0.apiKey(appId: appId) }),
+      stored.key.revokedAt == nil, let salt = [UInt8](hex: stored.salt),
+      let expected = [UInt8](hex: stored.tokenHash)
+    else { return nil }
+    let actual = SHA256.hash(salt + Array(token.utf8))
+    return SHA256.constantTimeEqual(actual, expected) ? stored.key : nil
+  }
+
+  static func tokenHash(salt: [UInt8], token: String) -> String {
+    SHA256.hex(salt + Array(token.utf8))
+  }
+}
+
+extension Array where Element == UInt8 {
+  /// Bytes from lower- or upper-case hex; nil for anything else.
+  init?(hex: String) {
+    let digits = Array(hex.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    func value(_ digit: UInt8) -> UInt8? {
+      switch digit {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+      default: nil
+      }
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    for index in stride(from: 0, to: digits.count, by: 2) {
+      guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+      bytes.append(high << 4 | low)
+    }
+    self = bytes
+  }
+}

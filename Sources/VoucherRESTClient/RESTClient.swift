@@ -1,0 +1,369 @@
+import Dispatch
+import Foundation
+import VoucherAPI
+import VoucherClient
+import VoucherEngine
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// `VoucherClient` over HTTP: `voucher-engine serve`, or any server speaking the same
+/// Voucherify-compatible API.
+///
+/// Reads are retried once when the connection fails. A redeem is never re-sent: it carries
+/// the order's transaction id (`order.source_id`) and an `Idempotency-Key`, gets the time
+/// left before its deadline, and past the deadline (or on a connection lost mid-way) reports
+/// `.outcomeUnknown` so the caller checks `redemptions(ofOrder:)` first.
+public final class RESTClient: VoucherClient {
+  /// The server's base URL (`http://127.0.0.1:8080`).
+  public let baseURL: URL
+  public let appId: String
+  private let token: String
+  /// How long a read may take before `.timedOut`.
+  public let readTimeout: TimeInterval
+  private let session: URLSession
+
+  public var backendDescription: String { baseURL.absoluteString }
+
+  /// - Parameters:
+  ///   - baseURL: the server, without `/v1`.
+  ///   - appId, token: an API key (`voucher-engine keys add`).
+  ///   - readTimeout: seconds a read may take.
+  public init(baseURL: URL, appId: String, token: String, readTimeout: TimeInterval = 10) {
+    self.baseURL = baseURL
+    self.appId = appId
+    self.token = token
+    self.readTimeout = readTimeout
+    let configuration = URLSessionConfiguration.ephemeral
+    configuration.httpMaximumConnectionsPerHost = 4
+    configuration.timeoutIntervalForRequest = max(readTimeout, 1)
+    configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+    session = URLSession(configuration: configuration)
+  }
+
+  /// A client for a resolved configuration (flags and environment).
+  public convenience init(_ configuration: RESTClientConfiguration) {
+    self.init(
+      baseURL: configuration.endpoint, appId: configuration.appId, token: configuration.token)
+  }
+
+  deinit { session.finishTasksAndInvalidate() }
+
+  // MARK: VoucherClient
+
+  public func findContacts(_ query: String, limit: Int) async throws(ClientError) -> [Customer] {
+    let text = query.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty, limit > 0 else { return [] }
+    let list = try await read(
+      WireCustomerList.self, ["v1", "customers"],
+      query: [("q", text), ("limit", String(min(limit, 100)))])
+    return try list?.customers.map(Self.customer) ?? []
+  }
+
+  public func contact(_ reference: String) async throws(ClientError) -> Customer? {
+    let text = reference.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty else { return nil }
+    return try await read(WireCustomer.self, ["v1", "customers", text], notFoundIsNil: true)
+      .map(Self.customer)
+  }
+
+  public func vouchers(of customerId: String, filter: VoucherFilter, page: Int, limit: Int)
+    async throws(ClientError) -> VoucherPage
+  {
+    let page = max(1, page)
+    let limit = max(1, min(limit, 100))
+    guard
+      let list = try await read(
+        WireVoucherList.self, ["v1", "vouchers"],
+        query: [
+          ("customer", customerId), ("status", filter.rawValue), ("page", String(page)),
+          ("limit", String(limit)),
+        ])
+    else { throw .backendFailed("the server sent no voucher list") }
+    var items: [ListedVoucher] = []
+    for wire in list.vouchers {
+      guard let voucher = wire.engineValue(), let status = wire.status else {
+        throw .backendFailed("the server sent an unreadable voucher")
+      }
+      items.append(ListedVoucher.restored(voucher: voucher, status: status))
+    }
+    var counts: [VoucherFilter: Int] = [:]
+    for (name, count) in list.counts ?? [:] {
+      if let tab = VoucherFilter(rawValue: name) { counts[tab] = count }
+    }
+    return VoucherPage.restored(
+      items: items, counts: counts, total: list.total, page: page, limit: limit)
+  }
+
+  public func voucher(code: String) async throws(ClientError) -> Voucher? {
+    let text = code.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty else { return nil }
+    guard
+      let wire = try await read(WireVoucher.self, ["v1", "vouchers", text], notFoundIsNil: true)
+    else { return nil }
+    guard let voucher = wire.engineValue() else {
+      throw .backendFailed("the server sent an unreadable voucher")
+    }
+    return voucher
+  }
+
+  public func validate(_ request: RedemptionRequest) async throws(ClientError) -> ValidationResult {
+    let body = WireFormat.encode(WireRedemptionRequest(request))
+    let answer = try await exchange(
+      "POST", ["v1", "validations"], body: body, timeout: readTimeout, retry: true)
+    guard let wire = try Self.decodeSuccess(WireValidation.self, answer),
+      let result = wire.engineValue()
+    else { throw .backendFailed("the server sent an unreadable validation") }
+    return result
+  }
+
+  public func redeem(_ request: RedemptionRequest, deadline: Date) async throws(ClientError)
+    -> RedeemOutcome
+  {
+    let order = request.orderSourceId ?? ""
+    let timeLeft = deadline.timeIntervalSinceNow
+    guard timeLeft > 0 else { throw .outcomeUnknown(orderSourceId: order) }
+    let wire = WireRedemptionRequest(request)
+    let body = WireFormat.encode(wire)
+    // The same request always carries the same key, so a server that saw it answers with the
+    // first redemption; a changed cart is a different request, judged on (voucher, order).
+    let key = order.isEmpty ? nil : "\(order)-\(SHA256.hex(body).prefix(16))"
+    let answer: (status: Int, body: Data)
+    switch await send(
+      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft, idempotencyKey: key)
+    {
+    case .success(let value): answer = value
+    case .failure(.notSent(let detail)): throw .unreachable(detail)
+    case .failure(.timedOut), .failure(.lost): throw .outcomeUnknown(orderSourceId: order)
+    }
+    guard (200..<300).contains(answer.status) else { throw Self.error(answer) }
+    guard let decoded = try? JSONDecoder().decode(WireRedeemResponse.self, from: answer.body),
+      let outcome = decoded.engineValue()
+    else {
+      // A success we cannot read was still a success on the server: make the caller check.
+      throw .outcomeUnknown(orderSourceId: order)
+    }
+    return outcome
+  }
+
+  public func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption] {
+    guard
+      let list = try await read(
+        WireRedemptionList.self, ["v1", "redemptions"], query: [("order_source_id", orderSourceId)])
+    else { return [] }
+    var found: [Redemption] = []
+    for wire in list.redemptions {
+      guard let redemption = wire.engineValue() else {
+        throw .backendFailed("the server sent an unreadable redemption")
+      }
+      found.append(redemption)
+    }
+    return found
+  }
+
+  public func reactivate(code: String, reason: String, by: String?) async throws(ClientError)
+    -> Rollback
+  {
+    let body = WireFormat.encode(WireReactivateRequest(reason: reason, by: by))
+    // Not retried: a reactivation that arrived twice would give back two uses.
+    let answer = try await exchange(
+      "POST",
+      ["v1", "vouchers", code.trimmingCharacters(in: .whitespacesAndNewlines), "reactivate"],
+      body: body, timeout: readTimeout, retry: false)
+    guard let wire = try Self.decodeSuccess(WireRollback.self, answer),
+      let rollback = wire.engineValue()
+    else { throw .backendFailed("the server sent an unreadable rollback") }
+    return rollback
+  }
+
+  public func isReachable() async -> Bool {
+    if case .success(let answer) = await send(
+      "GET", ["health"], body: nil, timeout: min(readTimeout, 3), idempotencyKey: nil)
+    {
+      return answer.status == 200
+    }
+    return false
+  }
+
+  // MARK: Transport
+
+  /// How a request failed before an HTTP answer came back.
+  enum TransportFailure: Error {
+    /// The connection was never made: the request surely did not arrive.
+    case notSent(String)
+    /// No answer in time: it may have arrived.
+    case timedOut
+    /// The connection broke mid-way: it may have arrived.
+    case lost(String)
+  }
+
+  private func read<T: Decodable>(
+    _ type: T.Type, _ path: [String], query: [(String, String)] = [], notFoundIsNil: Bool = false
+  ) async throws(ClientError) -> T? {
+    let answer = try await exchange(
+      "GET", path, query: query, body: nil, timeout: readTimeout, retry: true)
+    if notFoundIsNil, answer.status == 404,
+      let error = try? JSONDecoder().decode(APIError.self, from: answer.body),
+      error.key == "not_found"
+    {
+      return nil
+    }
+    return try Self.decodeSuccess(type, answer)
+  }
+
+  /// A request that changes nothing (or is safe to repeat): retried once when the
+  /// connection fails.
+  private func exchange(
+    _ method: String, _ path: [String], query: [(String, String)] = [], body: Data?,
+    timeout: TimeInterval, retry: Bool
+  ) async throws(ClientError) -> (status: Int, body: Data) {
+    var attempt = 0
+    while true {
+      attempt += 1
+      switch await send(
+        method, path, query: query, body: body, timeout: timeout, idempotencyKey: nil)
+      {
+      case .success(let answer): return answer
+      case .failure(.timedOut): throw .timedOut
+      case .failure(.notSent(let detail)), .failure(.lost(let detail)):
+        if retry && attempt < 2 { continue }
+        throw .unreachable(detail)
+      }
+    }
+  }
+
+  private static func decodeSuccess<T: Decodable>(
+    _ type: T.Type, _ answer: (status: Int, body: Data)
+  )
+    throws(ClientError) -> T?
+  {
+    guard (200..<300).contains(answer.status) else { throw error(answer) }
+    do {
+      return try JSONDecoder().decode(type, from: answer.body)
+    } catch {
+      throw .backendFailed("the server's answer could not be read (\(error))")
+    }
+  }
+
+  /// The `ClientError` for an HTTP error answer: the same cases `LocalClient` reports.
+  static func error(_ answer: (status: Int, body: Data)) -> ClientError {
+    let decoded = try? JSONDecoder().decode(APIError.self, from: answer.body)
+    switch answer.status {
+    case 401, 403:
+      return .notAllowed(decoded?.details ?? decoded?.message ?? "HTTP \(answer.status)")
+    case 500...:
+      return .backendFailed(decoded?.details ?? "HTTP \(answer.status)")
+    default:
+      if let refusal = decoded?.refusal { return .rejected(refusal) }
+      return .backendFailed(
+        "HTTP \(answer.status): \(decoded?.details ?? decoded?.message ?? "no error object")")
+    }
+  }
+
+  private static func customer(_ wire: WireCustomer) throws(ClientError) -> Customer {
+    guard let customer = wire.engineValue() else {
+      throw .backendFailed("the server sent an unreadable customer")
+    }
+    return customer
+  }
+
+  private func url(_ path: [String], query: [(String, String)]) -> URL? {
+    var allowed = CharacterSet.urlPathAllowed
+    allowed.remove(charactersIn: "/?#%;")
+    let encoded = path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
+    guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false) else {
+      return nil
+    }
+    let base =
+      components.percentEncodedPath.hasSuffix("/")
+      ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
+    components.percentEncodedPath = base + "/" + encoded.joined(separator: "/")
+    if !query.isEmpty {
+      components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+      // `+` would read as a space on the server (a phone number's `+46`).
+      components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(
+        of: "+", with: "%2B")
+    }
+    return components.url
+  }
+
+  /// One HTTP exchange, bounded by `timeout`: whatever comes first, the answer or the time,
+  /// decides; a late answer is dropped.
+  private func send(
+    _ method: String, _ path: [String], query: [(String, String)] = [], body: Data?,
+    timeout: TimeInterval, idempotencyKey: String?
+  ) async -> Result<(status: Int, body: Data), TransportFailure> {
+    guard let url = url(path, query: query) else { return .failure(.notSent("bad URL")) }
+    var request = URLRequest(url: url, timeoutInterval: max(0.05, timeout))
+    request.httpMethod = method
+    request.setValue(appId, forHTTPHeaderField: "X-App-Id")
+    request.setValue(token, forHTTPHeaderField: "X-App-Token")
+    request.setValue("application/json", forHTTPHeaderField: "Accept")
+    if let body {
+      request.httpBody = body
+      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+    }
+    if let idempotencyKey {
+      request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
+    }
+    let session = session
+    return await withCheckedContinuation { continuation in
+      let once = FirstResult(continuation)
+      let task = session.dataTask(with: request) { data, response, error in
+        if let error {
+          once.resume(.failure(Self.failure(error)))
+        } else if let http = response as? HTTPURLResponse {
+          once.resume(.success((http.statusCode, data ?? Data())))
+        } else {
+          once.resume(.failure(.lost("no HTTP answer")))
+        }
+      }
+      once.onTimeout { task.cancel() }
+      task.resume()
+      DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) {
+        once.resume(.failure(.timedOut))
+      }
+    }
+  }
+
+  private static func failure(_ error: any Error) -> TransportFailure {
+    guard let error = error as? URLError else { return .lost("\(error)") }
+    switch error.code {
+    case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
+      .badURL, .unsupportedURL:
+      return .notSent(error.localizedDescription)
+    case .timedOut: return .timedOut
+    default: return .lost(error.localizedDescription)
+    }
+  }
+}
+
+/// Resumes a continuation with the first result only: the answer and the timer race.
+private final class FirstResult<T: Sendable>: @unchecked Sendable {
+  private var continuation: CheckedContinuation<T, Never>?
+  private var cancel: (@Sendable () -> Void)?
+  private let lock = NSLock()
+
+  init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = continuation }
+
+  /// What to do when the timer wins (cancel the request).
+  func onTimeout(_ action: @escaping @Sendable () -> Void) {
+    lock.lock()
+    cancel = action
+    lock.unlock()
+  }
+
+  func resume(_ value: T) {
+    lock.lock()
+    let pending = continuation
+    continuation = nil
+    let action = cancel
+    cancel = nil
+    lock.unlock()
+    guard let pending else { return }
+    pending.resume(returning: value)
+    // The loser is cancelled; a timed-out request must not linger holding a connection.
+    action?()
+  }
+}

@@ -1,0 +1,228 @@
+import Foundation
+import VoucherAPI
+import VoucherEngine
+
+/// Routes, authentication and roles. Handlers are synchronous engine calls on the pool
+/// thread that received the request.
+struct APIRouter: Sendable {
+  let engine: VoucherEngine
+
+  /// A caller who passed authentication.
+  struct Caller {
+    let key: APIKey
+  }
+
+  /// One endpoint: the role it needs and what it does.
+  struct Endpoint {
+    let role: APIRole
+    let run: (APIRouter, HTTPRequest, Caller) throws -> HTTPResponse
+  }
+
+  func handle(_ request: HTTPRequest) -> HTTPResponse {
+    let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(
+      String.init)
+    if segments == ["health"] {
+      guard request.method == "GET" || request.method == "HEAD" else {
+        return APIResponder.error(.methodNotAllowed(request.method, request.path), request: request)
+      }
+      return health(request)
+    }
+    guard let caller = authenticate(request) else {
+      return APIResponder.error(.unauthorized, request: request)
+    }
+    var response: HTTPResponse
+    switch Self.endpoint(request.method, segments) {
+    case .none:
+      response = APIResponder.error(.noRoute(request.method, request.path), request: request)
+    case .wrongMethod:
+      response = APIResponder.error(
+        .methodNotAllowed(request.method, request.path), request: request)
+    case .found(let endpoint):
+      if caller.key.role < endpoint.role {
+        response = APIResponder.error(
+          .forbidden(role: caller.key.role, needs: endpoint.role), request: request)
+      } else {
+        response = run(endpoint, request, caller)
+      }
+    }
+    response.appId = caller.key.appId
+    return response
+  }
+
+  private func run(_ endpoint: Endpoint, _ request: HTTPRequest, _ caller: Caller) -> HTTPResponse {
+    do {
+      return try endpoint.run(self, request, caller)
+    } catch let error as APIError {
+      return APIResponder.error(error, request: request)
+    } catch let refusal as Refusal {
+      return APIResponder.error(APIError(refusal), request: request)
+    } catch let reason as Reason {
+      return APIResponder.error(APIError(Refusal(code: nil, reason: reason)), request: request)
+    } catch StoreError.busy {
+      return APIResponder.error(.busy, request: request)
+    } catch {
+      // The detail may name files or SQL: it goes to the server's log, not to the client.
+      FileHandle.standardError.write(
+        Data("voucher-engine serve: \(request.requestId) failed: \(error)\n".utf8))
+      return APIResponder.error(.internalError, request: request)
+    }
+  }
+
+  private func health(_ request: HTTPRequest) -> HTTPResponse {
+    do {
+      _ = try engine.counts()
+      return APIResponder.json(WireHealth(status: "ok", schemaVersion: SQLiteStore.schemaVersion))
+    } catch {
+      return APIResponder.json(
+        WireHealth(status: "failing", schemaVersion: SQLiteStore.schemaVersion), status: 503)
+    }
+  }
+
+  // MARK: Authentication
+
+  /// `X-App-Id` + `X-App-Token`, or `Authorization: Bearer APP_ID:TOKEN` (or `Bearer TOKEN`
+  /// with `X-App-Id`).
+  private func authenticate(_ request: HTTPRequest) -> Caller? {
+    var appId = request.header("X-App-Id")
+    var token = request.header("X-App-Token")
+    if token == nil, let authorization = request.header("Authorization"),
+      authorization.lowercased().hasPrefix("bearer ")
+    {
+      let credential = authorization.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
+      if let colon = credential.firstIndex(of: ":") {
+        appId = String(credential[..<colon])
+        token = String(credential[credential.index(after: colon)...])
+      } else {
+        token = credential
+      }
+    }
+    guard let appId, let token,
+      let key = try? engine.authenticate(appId: appId, token: token)
+    else { return nil }
+    return Caller(key: key)
+  }
+
+  // MARK: Routes
+
+  enum Match {
+    case found(Endpoint)
+    case wrongMethod
+    case none
+  }
+
+  /// The route table: path shapes and methods. `{…}` segments are passed to the handler.
+  static func endpoint(_ method: String, _ segments: [String]) -> Match {
+    func pick(_ table: [String: Endpoint]) -> Match {
+      table[method].map(Match.found) ?? .wrongMethod
+    }
+    guard segments.first == "v1" else { return .none }
+    let rest = Array(segments.dropFirst())
+    switch rest.count {
+    case 1:
+      switch rest[0] {
+      case "customers":
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.listCustomers(request)
+          },
+          "POST": Endpoint(role: .admin) { router, request, caller in
+            try router.createCustomer(request, caller)
+          },
+        ])
+      case "vouchers":
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.listVouchers(request)
+          },
+          "POST": Endpoint(role: .admin) { router, request, caller in
+            try router.createVoucher(request, caller, code: nil)
+          },
+        ])
+      case "validations":
+        return pick([
+          "POST": Endpoint(role: .cashier) { router, request, caller in
+            try router.validate(request, caller)
+          }
+        ])
+      case "redemptions":
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in
+            try router.listRedemptions(request)
+          },
+          "POST": Endpoint(role: .cashier) { router, request, caller in
+            try router.redeem(request, caller)
+          },
+        ])
+      default: return .none
+      }
+    case 2:
+      let id = rest[1]
+      switch rest[0] {
+      case "customers":
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.customer(request, id) }
+        ])
+      case "vouchers":
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.voucher(request, id) },
+          "POST": Endpoint(role: .admin) { router, request, caller in
+            try router.createVoucher(request, caller, code: id)
+          },
+          "PUT": Endpoint(role: .admin) { router, request, caller in
+            try router.updateVoucher(request, caller, id)
+          },
+          "DELETE": Endpoint(role: .admin) { router, request, caller in
+            try router.deleteVoucher(request, caller, id)
+          },
+        ])
+      case "redemptions":
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.redemption(request, id)
+          }
+        ])
+      default: return .none
+      }
+    case 3:
+      let (id, action) = (rest[1], rest[2])
+      switch (rest[0], action) {
+      case ("customers", "redeemables"):
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in
+            try router.redeemables(request, id)
+          }
+        ])
+      case ("vouchers", "enable"), ("vouchers", "disable"):
+        return pick([
+          "POST": Endpoint(role: .admin) { router, request, caller in
+            try router.setActive(request, caller, id, action == "enable")
+          }
+        ])
+      case ("vouchers", "balance"):
+        return pick([
+          "POST": Endpoint(role: .admin) { router, request, caller in
+            try router.addBalance(request, caller, id)
+          }
+        ])
+      case ("vouchers", "reactivate"):
+        return pick([
+          "POST": Endpoint(role: .support) { router, request, caller in
+            try router.reactivate(request, caller, id)
+          }
+        ])
+      case ("vouchers", "redemption"):
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in
+            try router.voucherRedemptions(request, id)
+          }
+        ])
+      case ("redemptions", "rollback"):
+        return pick([
+          "POST": Endpoint(role: .support) { router, request, caller in
+            try router.rollback(request, caller, id)
+          }
+        ])
+      default: return .none
+      }
+    default:
+      return .none
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import VoucherAPI
+import VoucherEngine
+
+/// `voucher-engine serve`: the Voucherify-compatible REST API over one engine, on
+/// libmicrohttpd. Every route but `GET /health` needs an API key; its role decides what it
+/// may do.
+public final class APIServer: Sendable {
+  public let engine: VoucherEngine
+  private let http: HTTPServer
+
+  /// The bound address (the real port when 0 was asked for).
+  public var host: String { http.host }
+  public var port: Int { http.port }
+  /// `http://HOST:PORT`.
+  public var baseURL: String { "http://\(host):\(port)" }
+
+  /// Starts serving `engine` on `host:port`.
+  ///
+  /// - Parameters:
+  ///   - beforeResponding: a test hook run after the handler and before the answer is sent,
+  ///     with the request and the status (to hold an answer past a client's deadline).
+  /// - Throws: `HTTPServerError` when the address cannot be bound.
+  public init(
+    engine: VoucherEngine, host: String = "127.0.0.1", port: Int = 8080,
+    options: HTTPServerOptions = HTTPServerOptions(), accessLog: AccessLog = .standardError,
+    beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
+  ) throws {
+    self.engine = engine
+    let router = APIRouter(engine: engine)
+    http = try HTTPServer(host: host, port: port, options: options) { request in
+      let started = ContinuousClock.now
+      let response = router.handle(request)
+      beforeResponding?(request, response.status)
+      let elapsed = ContinuousClock.now - started
+      let milliseconds =
+        Double(elapsed.components.attoseconds) / 1e15
+        + Double(elapsed.components.seconds) * 1000
+      accessLog.write(
+        "\(WireFormat.date(Date())) \(request.method) \(request.path) \(response.status) "
+          + String(format: "%.1fms", milliseconds)
+          + " \(request.requestId) app=\(response.appId ?? "-")")
+      return response
+    }
+  }
+
+  /// Stops accepting, finishes requests in flight, shuts down.
+  public func stop() { http.stop() }
+}

@@ -1,0 +1,143 @@
+import CMicroHTTPD
+import Foundation
+import Synchronization
+
+/// One HTTP request as the handler sees it: the whole body already read.
+public struct HTTPRequest: Sendable {
+  public var method: String
+  /// The decoded path, without the query string.
+  public var path: String
+  /// Header lookup (case-insensitive) and query lookup, answered by libmicrohttpd.
+  public var header: @Sendable (String) -> String?
+  public var query: @Sendable (String) -> String?
+  public var body: Data
+  /// Our id for the request, echoed in `X-Request-Id` and in error objects.
+  public var requestId: String
+}
+
+/// One HTTP answer.
+public struct HTTPResponse: Sendable {
+  public var status: Int
+  public var body: Data
+  public var contentType: String = "application/json; charset=utf-8"
+  /// Written to the access log (never a token).
+  public var appId: String?
+
+  public init(status: Int, body: Data, appId: String? = nil) {
+    self.status = status
+    self.body = body
+    self.appId = appId
+  }
+}
+
+/// Limits and sizes of the HTTP layer.
+public struct HTTPServerOptions: Sendable {
+  /// Polling threads; each handles its connections' requests one at a time.
+  public var threads: Int = 8
+  /// Seconds an idle connection is kept.
+  public var connectionTimeout: Int = 30
+  /// Bytes of buffer per connection: the request line and headers must fit (431 beyond).
+  public var connectionMemoryLimit: Int = 64 * 1024
+  /// Largest request body; a larger one is answered 413.
+  public var bodyLimit: Int = 1024 * 1024
+  /// Connections allowed per client address; 0 means no limit.
+  public var perAddressLimit: Int = 0
+  /// Seconds a graceful stop waits for requests in flight.
+  public var drainTimeout: TimeInterval = 10
+
+  public init() {}
+}
+
+/// Why the server could not start.
+public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+}
+
+/// An HTTP/1.1 server on libmicrohttpd's thread pool. The handler is synchronous and runs on
+/// a pool thread; every request gets one call with the complete body.
+public final class HTTPServer: Sendable {
+  /// The address actually bound.
+  public let host: String
+  public let port: Int
+  private let daemon: Mutex<OpaquePointer?>
+  private let context: ServerContext
+
+  /// Binds `host:port` (port 0 picks a free one) and starts serving.
+  ///
+  /// - Throws: `HTTPServerError` when the address is invalid or the port is taken.
+  public init(
+    host: String, port: Int, options: HTTPServerOptions = HTTPServerOptions(),
+    handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+  ) throws {
+    guard (0...65535).contains(port) else {
+      throw HTTPServerError(description: "port \(port) is outside 0–65535")
+    }
+    let context = ServerContext(options: options, handler: handler)
+    let pointer = Unmanaged.passUnretained(context).toOpaque()
+    guard
+      let started = mhd_start(
+        host, UInt16(port), UInt32(max(1, options.threads)),
+        UInt32(max(1, options.connectionTimeout)), options.connectionMemoryLimit,
+        UInt32(max(0, options.perAddressLimit)), mhdAccessHandler, pointer, mhdRequestCompleted,
+        pointer)
+    else {
+      throw HTTPServerError(
+        description: "cannot listen on \(host):\(port) (an IPv4 address and a free port are needed)"
+      )
+    }
+    self.context = context
+    self.host = host
+    self.port = Int(mhd_bound_port(started))
+    daemon = Mutex(started)
+  }
+
+  /// Requests being handled or answered right now.
+  public var requestsInFlight: Int { context.inFlight.load(ordering: .acquiring) }
+
+  /// Stops accepting connections, waits (up to the drain timeout) for requests in flight to
+  /// be answered, then shuts down. Safe to call more than once.
+  public func stop() {
+    guard
+      let running = daemon.withLock({ value -> OpaquePointer? in
+        defer { value = nil }
+        return value
+      })
+    else { return }
+    let listener = MHD_quiesce_daemon(running)
+    let deadline = Date().addingTimeInterval(context.options.drainTimeout)
+    while context.inFlight.load(ordering: .acquiring) > 0, Date() < deadline {
+      usleep(5_000)
+    }
+    MHD_stop_daemon(running)
+    if listener >= 0 { close(listener) }
+  }
+
+  deinit { stop() }
+}
+
+/// What the C callbacks reach through their context pointer; lives as long as the server.
+final class ServerContext: Sendable {
+  let options: HTTPServerOptions
+  let handler: @Sendable (HTTPRequest) -> HTTPResponse
+  let inFlight = Atomic<Int>(0)
+
+  init(options: HTTPServerOptions, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+    self.options = options
+    self.handler = handler
+  }
+}
+
+/// The state of one request between libmicrohttpd's calls: the body so far. Only the
+/// connection's own thread touches it.
+final class RequestState {
+  var body = Data()
+  var tooLarge = false
+  let requestId = "req_" + randomToken(length: 16)
+}
+
+/// Random lower-case letters and digits, for request ids.
+func randomToken(length: Int) -> String {
+  let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+  var generator = SystemRandomNumberGenerator()
+  return String((0..<length).map { _ in alphabet.randomElement(using: &generator)! })
+}

@@ -1,0 +1,67 @@
+import Dispatch
+import Foundation
+import VoucherEngine
+import VoucherServer
+
+enum ServeCommand {
+  static let command = Command(
+    name: "serve",
+    help: """
+      Usage: voucher-engine serve [--listen HOST:PORT] [--threads N] [--timeout SECONDS]
+               [--db PATH] [--quiet]
+
+      Serves the Voucherify-compatible REST API over the database (default listen address
+      127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
+      "listening on http://HOST:PORT". One access-log line per request goes to stderr
+      (method, path, status, time, request id, app id; never a token); --quiet turns it off.
+      Every route but GET /health needs a key from `voucher-engine keys add`.
+      SIGTERM or SIGINT stops accepting, finishes requests in flight, and exits 0.
+      """,
+    spec: OptionSpec(flags: ["quiet"], options: ["listen", "threads", "timeout"])
+  ) { context in
+    let listen = context.arguments.value("listen") ?? "127.0.0.1:8080"
+    guard let colon = listen.lastIndex(of: ":"),
+      let port = Int(listen[listen.index(after: colon)...]),
+      (0...65535).contains(port), colon > listen.startIndex
+    else {
+      throw UsageError("--listen must be HOST:PORT, like 127.0.0.1:8080")
+    }
+    let host = String(listen[..<colon])
+    var options = HTTPServerOptions()
+    options.threads = try context.arguments.integer("threads", in: 1...256) ?? options.threads
+    options.connectionTimeout =
+      try context.arguments.integer("timeout", in: 1...3600) ?? options.connectionTimeout
+    let engine = try context.engine()
+    let server: APIServer
+    do {
+      server = try APIServer(
+        engine: engine, host: host, port: port, options: options,
+        accessLog: context.arguments.flag("quiet") ? .none : .standardError)
+    } catch let error as HTTPServerError {
+      Output.error(error.description)
+      return exitFailure
+    }
+    // Unbuffered: a supervisor (or a test) reads the port from this line at once.
+    Output.immediate("listening on \(server.baseURL)")
+    waitForStopSignal()
+    server.stop()
+    return exitDone
+  }
+
+  /// Blocks until SIGTERM or SIGINT. The signals are ignored for the default action and
+  /// delivered through Dispatch, so the stop runs as ordinary code, not in a signal handler.
+  private static func waitForStopSignal() {
+    let stop = DispatchSemaphore(value: 0)
+    let queue = DispatchQueue(label: "serve.signals")
+    var sources: [any DispatchSourceSignal] = []
+    for number in [SIGTERM, SIGINT] {
+      signal(number, SIG_IGN)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+      source.setEventHandler { stop.signal() }
+      source.resume()
+      sources.append(source)
+    }
+    stop.wait()
+    sources.forEach { $0.cancel() }
+  }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import Testing
+import VoucherClient
+import VoucherEngine
+import VoucherRESTClient
+import VoucherServer
+
+/// The two clients under one suite: the embedded engine, and the REST client talking to a
+/// live server over 127.0.0.1.
+enum ClientKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+  case local, rest
+  var testDescription: String { rawValue }
+}
+
+/// An engine with a few contacts and vouchers, and a client of `kind` over it. Both clients
+/// see the same data through the same fixed clock.
+final class Fixture: Sendable {
+  let engine: VoucherEngine
+  let client: any VoucherClient
+  let server: LiveServer?
+  let alice: Customer
+
+  init(_ kind: ClientKind) throws {
+    engine = try freshEngine()
+    alice = try engine.upsertCustomer(
+      CustomerDraft(
+        sourceId: "alice-1", name: "Alice Lindqvist", email: "alice@example.com",
+        phone: "070-123 45 67"))
+    try engine.upsertCustomer(CustomerDraft(sourceId: "bob-1", name: "Bob Åberg"))
+    var ten = VoucherDraft(
+      code: "TEN10", kind: .discount(.percent(basisPoints: 1000, amountLimit: nil)))
+    ten.holder = "alice-1"
+    ten.quantity = 1
+    ten.expirationDate = endOfYear
+    try engine.createVoucher(ten)
+    var old = VoucherDraft(code: "OLD5", kind: .discount(.amount(500)))
+    old.holder = "alice-1"
+    old.expirationDate = lastMonth
+    try engine.createVoucher(old)
+    var half = VoucherDraft(
+      code: "HALF", kind: .discount(.percent(basisPoints: 1250, amountLimit: 2000)))
+    half.minOrderAmount = 10_000
+    try engine.createVoucher(half)
+    try engine.createVoucher(
+      VoucherDraft(code: "GIFT50", kind: .gift(amount: 5000, balance: 5000)))
+    switch kind {
+    case .local:
+      server = nil
+      client = LocalClient(engine: engine, description: "test")
+    case .rest:
+      let live = try LiveServer(engine: engine)
+      server = live
+      client = live.client(.support)
+    }
+  }
+}
+
+private let cart = [CartItem(sku: "prod_1", quantity: 1, price: 25900)]
+
+private func sale(_ codes: [CodeRequest], order: String?, customer: String? = "alice-1")
+  -> RedemptionRequest
+{
+  RedemptionRequest(
+    codes: codes, customer: customer, orderSourceId: order, items: cart,
+    channel: Channel(terminal: "till-02", cashier: "Kim"))
+}
+
+private func later() -> Date { Date().addingTimeInterval(30) }
+
+@Suite("Client conformance: LocalClient and RESTClient give the same results")
+struct ConformanceTests {
+  @Test("contacts: search, lookup, unknown", arguments: ClientKind.allCases)
+  func contacts(kind: ClientKind) async throws {
+    let fixture = try Fixture(kind)
+    let client = fixture.client
+    #expect(try await client.findContacts("ali", limit: 10).map(\.sourceId) == ["alice-1"])
+    #expect(
+      try await client.findContacts("+46701234567", limit: 10).map(\.sourceId) == ["alice-1"])
+    #expect(try await client.findContacts("åbe", limit: 10).map(\.name) == ["Bob Åberg"])
+    let alice = try #require(try await client.contact("alice@example.com"))
+    #expect(alice == fixture.alice.readBack)
+    #expect(try await client.contact(fixture.alice.id)?.sourceId == "alice-1")
+    #expect(try await client.contact("nobody-9") == nil)
+  }
+
+  @Test("a contact's vouchers, with every tab's count", arguments: ClientKind.allCases)
+  func vouchers(kind: ClientKind) async throws {
+    let fixture = try Fixture(kind)
+    let all = try await fixture.client.vouchers(
+      of: fixture.alice.id, filter: .all, page: 1, limit: 10)
+    #expect(all.items.map(\.voucher.code) == ["OLD5", "TEN10"])
+    #expect(all.items.map(\.status) == [.expired, .active])
+    #expect(all.counts == [.available: 1, .redeemed: 0, .expired: 1, .all: 2])
+    let available = try await fixture.client.vouchers(
+      of: "alice-1", filter: .available, page: 1, limit: 10)
+    let ten = try #require(try fixture.engine.voucher(code: "TEN10"))
+    #expect(available.items.map(\.voucher) == [ten])
+    #expect(available.total == 1)
+    let missing = await clientError {
+      try await fixture.client.vouchers(of: "ghost", filter: .all, page: 1, limit: 5)
+    }
+    #expect(
+      missing == .rejected(Refusal(code: nil, reason: .customerNotFound(reference: "ghost"))))
+  }
+
+  @Test("one voucher by code: scanner input works, unknown is nil", arguments: ClientKind.allCases)
+  func voucherByCode(kind: ClientKind) async throws {
+    let fixture = try Fixture(kind)
+    let found = try #require(try await fixture.client.voucher(code: " half\n"))
+    #expect(found == (try fixture.engine.voucher(code: "HALF")))
+    #expect(try await fixture.client.voucher(code: "NO-SUCH") == nil)
+  }
+
+  @Test("validation: discounts, refusals with their reasons", arguments: ClientKind.allCases)
+  func validation(kind: ClientKind) async throws {
+    let fixture = try Fixture(kind)
+    let client = fixture.client
+    let result = try await client.validate(sale([CodeRequest("ten10")], order: nil))
+    #expect(result.valid)
+    #expect(result.orderAmount == 25900)
+    #expect(result.discountAmount == 2590)
+    #expect(result.totalAmount == 23310)
+    #expect(result.currency == "SEK")
+    #expect(result.customer?.id == fixture.alice.id)
+    #expect(result.redeemables.map(\.status) == [.active])
+
+    let capped = try await client.validate(sale([CodeRequest("HALF")], order: nil, customer: nil))
+    #expect(capped.discountAmount == 2000)
+
+    let refused = try await client.validate(
+      sale([CodeRequest("OLD5"), CodeRequest("NOPE"), CodeRequest("OLD5")], order: nil))
+    #expect(!refused.valid)
+    #expect(
+      refused.redeemables.map(\.refusal) == [
+        .voucherExpired(expiredAt: lastMonth), .notFound(code: "NOPE"),
+        .duplicatedRedeemables(code: "OLD5"),
+      ])
+    let small = RedemptionRequest(
+      codes: [CodeRequest("HALF")], items: [CartItem(sku: "p", quantity: 2, price: 1000)])
+    #expect(
+      try await client.validate(small).redeemables.first?.refusal
+        == .orderBelowMinimum(minimum: 10_000, orderAmount: 2000))
+    let bound = try await client.validate(
+      sale([CodeRequest("TEN10")], order: nil, customer: "bob-1"))
+    #expect(bound.redeemables.first?.refusal == .boundToAnotherCustomer)
+
+    let unknownCustomer = await clientError {
+      try await client.validate(sale([CodeRequest("HALF")], order: nil, customer: "ghost"))
+    }
+    #expect(
+      unknownCustomer
+        == .rejected(Refusal(code: nil, reason: .customerNotFound(reference: "ghost"))))
+  }
+
+  @Test(
+    "redeem exactly once: replay on the same order, refusal on another",
+    arguments: ClientKind.allCases)
+  func redeem(kind: ClientKind) async throws {
+    let fixture = try Fixture(kind)
+    let client = fixture.client
+    let first = try await client.redeem(
+      sale([CodeRequest("TEN10")], order: "sale-1"), deadline: later())
+    #expect(!first.isReplay)
+    #expect(first.redemption.voucherCode == "TEN10")
+    #expect(first.redemption.amount == 2590)
+    #expect(first.redemption.order.totalAmount == 23310)
+    #expect(first.redemption.order.sourceId == "sale-1")
+    #expect(first.redemption.status == .succeeded)
+    #expect(first.redemption.date == testNow)
+    #expect(first.redemption.channel.terminal == "till-02")
+
+    let again = try await client.redeem(
+      sale([CodeRequest("TEN10")], order: "sale-1"), deadline: later())
+    #expect(again.isReplay)
+    #expect(again.redemption == first.redemption)
+
+    let other = await clientError {
+      try await client.redeem(sale([CodeRequest("TEN10")], order: "sale-2"), deadline: later())
+    }
+    #expect(
+      other
+        == .rejected(
+          Refusal(
+            code: "TEN10",
+            reason: .quantityExceeded(lastUse: UseRecord(date: testNow, terminal: "till-02")))))
+
+    let made = try await client.redemptions(ofOrder: "sale-1")
+    #expect(made == [first.redemption])
+    #expect(try await client.redemptions(ofOrder: "sale-2").isEmpty)
+    #expect(try fixture.engine.counts().redemptions == 1)
+  }
+
+  @Test("stacked codes and a gift card's named amount", arguments: ClientKind.allCases)
+  func stackedAndGift(kind: ClientKind) async throws {
+    let fixture = try Fixture(kind)
+    let request = sale(
+      [CodeRequest("HALF"), CodeRequest("GIFT50", giftCredits: 1200)], order: "sale-9")
+    let outcome = try await fixture.client.redeem(request, deadline: later())
+    #expect(outcome.perCode.map(\.voucherCode) == ["HALF", "GIFT50"])
+    #expect(outcome.perCode.map(\.amount) == [2000, 1200])
+    #expect(outcome.perCode.last?.giftBalanceAfter == 3800)
+    #expect(outcome.redemption.order.totalAmount == 25900 - 2000 - 1200)
+    #expect(try await fixture.client.redemptions(ofOrder: "sale-9") == [outcome.redemption])
+    let empty = await clientError {
+      try await fixture.client.redeem(
+        sale([CodeRequest("GIFT50", giftCredits: 9000)], order: "sale-10"), deadline: later())
+    }
+    #expect(
+      empty
+        == .rejected(
+          Refusal(code: "GIFT50", reason: .giftAmountExceeded(balance: 3800, requested: 9000))))
+  }
+
+  @Test("reactivation gives one use back, within its limit", arguments: ClientKind.allCases)
+  func reactivation(kind: ClientKind) async throws {
+    let fixture = try Fixture(kind)
+    let client = fixture.client
+    let first = try await client.redeem(
+      sale([CodeRequest("TEN10")], order: "sale-1"), deadline: later())
+    let rollback = try await client.reactivate(code: "ten10", reason: "Goods returned", by: "Omar")
+    #expect(rollback.redemptionId == first.redemption.id)
+    #expect(rollback.voucherCode == "TEN10")
+    #expect(rollback.reason == "Goods returned")
+    #expect(rollback.by == "Omar")
+    #expect(rollback.reactivationsLeft == 2)
+    #expect(rollback.date == testNow)
+    let still = await clientError {
+      try await client.reactivate(code: "TEN10", reason: "again", by: nil)
+    }
+    #expect(still == .rejected(Refusal(code: "TEN10", reason: .voucherStillActive)))
+    let unknown = await clientError {
+      try await client.reactivate(code: "nope", reason: "x", by: nil)
+    }
+    #expect(unknown == .rejected(Refusal(code: "NOPE", reason: .notFound(code: "NOPE"))))
+    #expect(try await client.redemptions(ofOrder: "sale-1").first?.status == .rolledBack)
+    #expect(await client.isReachable())
+  }
+}
+
+extension Customer {
+  /// The customer as read back from the store (dates at whole milliseconds).
+  var readBack: Customer {
+    var copy = self
+    copy.createdAt = Date(
+      timeIntervalSince1970: (createdAt.timeIntervalSince1970 * 1000).rounded() / 1000)
+    copy.updatedAt = Date(
+      timeIntervalSince1970: (updatedAt.timeIntervalSince1970 * 1000).rounded() / 1000)
+    return copy
+  }
+}

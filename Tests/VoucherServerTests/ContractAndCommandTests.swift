@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import VoucherEngine
+import VoucherServer
+
+/// `../shared/tools/voucherify-contract-check`, beside the package, when present.
+private let contractCheck = packageRoot.deletingLastPathComponent()
+  .appendingPathComponent("shared/tools/voucherify-contract-check")
+
+/// Runs `executable` with `arguments` to its end, bounded by `timeout`.
+private func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120) throws
+  -> (status: Int32, output: String)
+{
+  let process = Process()
+  process.executableURL = executable
+  process.arguments = arguments
+  let pipe = Pipe()
+  process.standardOutput = pipe
+  process.standardError = pipe
+  try process.run()
+  let killer = DispatchWorkItem { process.terminate() }
+  DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
+  let data = pipe.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  killer.cancel()
+  return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+@Suite("Contract and command line")
+struct ContractAndCommandTests {
+  @Test(
+    "voucherify-contract-check passes against the server",
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: contractCheck.path),
+      "../shared/tools/voucherify-contract-check is absent: the contract check is skipped"))
+  func contract() throws {
+    let live = try LiveServer(engine: try freshEngine(clock: SystemClock()))
+    let admin = live.keys[.admin]!
+    let result = try run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      [
+        "python3", contractCheck.path, "--base", live.server.baseURL, "--app-id",
+        admin.key.appId, "--app-token", admin.token,
+      ])
+    let lines = result.output.split(separator: "\n")
+    #expect(result.status == 0, "\(result.output)")
+    #expect(lines.last?.hasSuffix(" passed, 0 failed") == true, "\(result.output)")
+  }
+
+  @Test("serve: first line names the port, answers, and stops cleanly on SIGTERM")
+  func serveCommand() throws {
+    let executable = try voucherEngineExecutable()
+    let database = try freshDatabasePath()
+    let added = try run(
+      executable,
+      ["keys", "add", "--role", "cashier", "--name", "till 1", "--json", "--db", database])
+    #expect(added.status == 0)
+    let key = try #require(
+      try JSONSerialization.jsonObject(with: Data(added.output.utf8)) as? [String: String])
+    #expect(key["role"] == "cashier")
+    #expect(key["app_id"]?.hasPrefix("app_") == true)
+
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    defer { if process.isRunning { process.terminate() } }
+    var buffer = Data()
+    let handle = output.fileHandleForReading
+    let deadline = Date().addingTimeInterval(20)
+    while !buffer.contains(UInt8(ascii: "\n")), Date() < deadline {
+      let chunk = handle.availableData
+      if chunk.isEmpty { break }
+      buffer.append(chunk)
+    }
+    let line =
+      String(decoding: buffer, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    #expect(line.hasPrefix("listening on http://127.0.0.1:"))
+    let base = String(line.dropFirst("listening on ".count))
+    let health = try Data(contentsOf: URL(string: base + "/health")!)
+    #expect(String(decoding: health, as: UTF8.self).contains("\"ok\""))
+
+    kill(process.processIdentifier, SIGTERM)
+    let stopBy = Date().addingTimeInterval(15)
+    while process.isRunning, Date() < stopBy { usleep(20_000) }
+    #expect(!process.isRunning)
+    #expect(process.terminationStatus == 0)
+
+    let list = try run(executable, ["keys", "list", "--json", "--db", database])
+    #expect(list.output.contains(key["app_id"] ?? "?"))
+    #expect(!list.output.contains("vpt_"))
+    let revoked = try run(executable, ["keys", "revoke", key["app_id"] ?? "", "--db", database])
+    #expect(revoked.status == 0)
+  }
+}
