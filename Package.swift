@@ -36,7 +36,8 @@ let package = Package(
 
     // Command-line front ends.
     .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer"]),
-    .executableTarget(name: "voucher-bench", dependencies: ["VoucherEngine", "CSQLite"]),
+    .executableTarget(
+      name: "voucher-bench", dependencies: ["VoucherEngine", "VoucherServer", "CSQLite"]),
 
     .testTarget(
       name: "VoucherEngineTests",

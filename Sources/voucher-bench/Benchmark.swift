@@ -2,6 +2,7 @@ import CSQLite
 import Foundation
 import Synchronization
 import VoucherEngine
+import VoucherServer
 
 /// `voucher-bench`: the engine's speed next to the physical floor of this machine, measured
 /// in the same run so the ratios mean something on a noisy box.
@@ -163,6 +164,9 @@ enum Benchmark {
     grouped.ratio = grouped.opsPerSecond / raw.opsPerSecond
     results.append(grouped)
 
+    results += try httpRows(
+      engine: engine, data: data, contacts: contacts, quick: quick, cart: cart)
+
     printTable(results, contacts: contacts, vouchers: contacts * data.vouchersPerContact)
     if let jsonPath { try writeJSON(results, to: jsonPath) }
   }
@@ -220,8 +224,92 @@ enum Benchmark {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
   }
 
+  /// Validate and redeem over HTTP at concurrency 1 and 16, next to a trivial handler
+  /// served by the same libmicrohttpd configuration (the ceiling of this HTTP stack here).
+  static func httpRows(
+    engine: VoucherEngine, data: BenchData, contacts: Int, quick: Bool, cart: [CartItem]
+  ) throws -> [Measurement] {
+    let options = HTTPServerOptions()
+    let fixed = Data(#"{"object":"health","status":"ok"}"#.utf8)
+    let trivial = try HTTPServer(host: "127.0.0.1", port: 0, options: options) { _ in
+      HTTPResponse(status: 200, body: fixed)
+    }
+    defer { trivial.stop() }
+    let server = try APIServer(engine: engine, port: 0, options: options, accessLog: .none)
+    defer { server.stop() }
+    let key = try engine.addAPIKey(name: "bench", role: .cashier)
+    let headers = ["X-App-Id": key.key.appId, "X-App-Token": key.token]
+    let count = quick ? 2_000 : 20_000
+    let redeemCount = quick ? 1_000 : 6_000
+    let cartJSON = cart.map {
+      #"{"product_id":"\#($0.sku)","quantity":\#($0.quantity),"price":\#($0.price)}"#
+    }
+    .joined(separator: ",")
+    let amount = cart.reduce(Int64(0)) { $0 + $1.amount }
+
+    var rows: [Measurement] = []
+    for connections in [1, 16] {
+      let ceiling = try measureHTTP(
+        "trivial handler (baseline), c=\(connections)", port: trivial.port,
+        connections: connections,
+        count: count
+      ) { _ in HTTPConnection.request(method: "GET", path: "/health") }
+      rows.append(ceiling)
+      var validate = try measureHTTP(
+        "HTTP validate, c=\(connections)", port: server.port, connections: connections, count: count
+      ) { iteration in
+        let contact = (iteration * 104_729) % contacts
+        let body =
+          #"{"redeemables":[{"object":"voucher","id":"\#(data.code(contact: contact, slot: iteration % 5))"}],"#
+          + #""customer":{"source_id":"\#(data.sourceId(contact))"},"order":{"amount":\#(amount),"items":[\#(cartJSON)]}}"#
+        return HTTPConnection.request(
+          method: "POST", path: "/v1/validations", body: body, headers: headers)
+      }
+      validate.baseline = ceiling.operation
+      validate.ratio = validate.opsPerSecond / ceiling.opsPerSecond
+      rows.append(validate)
+    }
+    let raw = try rawCommitLoop(
+      path: FileManager.default.temporaryDirectory.appendingPathComponent(
+        "voucher-bench-raw-\(getpid()).sqlite"
+      ).path,
+      count: quick ? 500 : 3_000, reuse: false)
+    for connections in [1, 16] {
+      var redeem = try measureHTTP(
+        "HTTP durable redeem, c=\(connections)", port: server.port, connections: connections,
+        count: redeemCount
+      ) { iteration in
+        // A different contact's single-use voucher per request (slot 2 or 4), its own order.
+        let contact = (iteration * 7_919 + connections) % contacts
+        let slot = connections == 1 ? 2 : 4
+        let body =
+          #"{"redeemables":[{"object":"voucher","id":"\#(data.code(contact: contact, slot: slot))"}],"#
+          + #""customer":{"source_id":"\#(data.sourceId(contact))"},"#
+          + #""order":{"source_id":"http-\#(connections)-\#(iteration)","amount":\#(amount),"items":[\#(cartJSON)]}}"#
+        return HTTPConnection.request(
+          method: "POST", path: "/v1/redemptions", body: body, headers: headers)
+      }
+      redeem.baseline = "raw commit loop (baseline)"
+      redeem.ratio = redeem.opsPerSecond / raw.opsPerSecond
+      rows.append(redeem)
+    }
+    return rows
+  }
+
   /// The floor for a durable write: raw SQLite, one single-row UPDATE per transaction.
-  static func rawCommitLoop(path: String, count: Int) throws -> Measurement {
+  static func rawCommitLoop(path: String, count: Int, reuse: Bool = true) throws -> Measurement {
+    if !reuse {
+      for suffix in ["", "-wal", "-shm"] {
+        try? FileManager.default.removeItem(atPath: path + suffix)
+      }
+    }
+    defer {
+      if !reuse {
+        for suffix in ["", "-wal", "-shm"] {
+          try? FileManager.default.removeItem(atPath: path + suffix)
+        }
+      }
+    }
     var db: OpaquePointer?
     guard sqlite3_open(path, &db) == SQLITE_OK, let db else {
       throw BenchError("cannot open \(path)")
