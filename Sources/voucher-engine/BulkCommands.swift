@@ -33,63 +33,28 @@ enum IssueCommand {
     let batch = try arguments.required("batch")
     let template = try VoucherTemplate.from(arguments)
     let chunk = try arguments.integer("chunk", in: 1...1_000_000) ?? 50_000
-    guard FileManager.default.isReadableFile(atPath: file) else {
-      throw UsageError("cannot read \(file)")
-    }
-
-    var reader = try CSVReader(path: file)
-    guard let header = try reader.next() else { throw UsageError("\(file) is empty") }
-    let columns = Dictionary(
-      header.fields.enumerated().map { ($1.trimmingCharacters(in: .whitespaces).lowercased(), $0) },
-      uniquingKeysWith: { first, _ in first })
-    guard columns["source_id"] != nil || columns["email"] != nil else {
-      throw UsageError("\(file): the header needs a source_id or an email column")
-    }
     let rejectsPath = arguments.value("rejects") ?? file + ".rejects.csv"
     let rejects = try BufferedFileWriter(path: rejectsPath)
     try rejects.write(CSVWriter.line(["line", "reason"]))
 
     let engine = try context.engine()
     let progress = Progress(label: "issuing", total: nil)
-    var totals = IssueChunkResult()
-    var rows: [IssueRow] = []
-    var seen = 0
-    func flush() throws {
-      guard !rows.isEmpty else { return }
-      let result = try engine.issue(batch: batch, template: template, rows: rows)
-      totals.issued += result.issued
-      totals.alreadyIssued += result.alreadyIssued
-      for (line, reason) in result.rejected {
-        try rejects.write(CSVWriter.line([String(line), reason]))
-      }
-      totals.rejected += result.rejected
-      rows.removeAll(keepingCapacity: true)
-      progress.update(done: seen)
-    }
+    let totals: IssueTotals
     do {
-      while let record = try reader.next() {
-        seen += 1
-        func field(_ name: String) -> String? {
-          guard let index = columns[name], index < record.fields.count else { return nil }
-          let value = record.fields[index].trimmingSpaces()
-          return value.isEmpty ? nil : value
-        }
-        rows.append(
-          IssueRow(
-            line: record.line,
-            customer: CustomerDraft(
-              sourceId: field("source_id"), name: field("name"), email: field("email"),
-              phone: field("phone"), memberNumber: field("member_number"))))
-        if rows.count == chunk { try flush() }
-      }
+      totals = try engine.issue(
+        csvPath: file, batch: batch, template: template, chunkSize: chunk,
+        onRejected: { line, reason in try rejects.write(CSVWriter.line([String(line), reason])) },
+        onProgress: { progress.update(done: $0) })
+    } catch let error as IssueFileError {
+      try? rejects.close()
+      try? FileManager.default.removeItem(atPath: rejectsPath)
+      throw UsageError(error.description)
     } catch let error as CSVReader.FormatError {
-      try flush()
       try rejects.close()
       Output.error("\(file): \(error); rows before it were issued, re-run after fixing the file")
       return exitFailure
     }
-    try flush()
-    progress.finish(done: seen)
+    progress.finish(done: totals.rows)
     try rejects.close()
 
     if let out = arguments.value("out") {
@@ -100,19 +65,19 @@ enum IssueCommand {
       }
       try mapping.close()
     }
-    if totals.rejected.isEmpty { try? FileManager.default.removeItem(atPath: rejectsPath) }
+    if totals.rejected == 0 { try? FileManager.default.removeItem(atPath: rejectsPath) }
     if context.json {
       Output.json([
-        "batch": batch, "rows": seen, "issued": totals.issued,
+        "batch": batch, "rows": totals.rows, "issued": totals.issued,
         "already_issued": totals.alreadyIssued,
-        "rejected": totals.rejected.count,
-        "rejects_file": totals.rejected.isEmpty ? NSNull() : rejectsPath as Any,
+        "rejected": totals.rejected,
+        "rejects_file": totals.rejected == 0 ? NSNull() : rejectsPath as Any,
         "mapping_file": Output.optional(arguments.value("out")),
       ])
     } else {
       Output.line(
-        "Batch \(batch): \(totals.issued) issued, \(totals.alreadyIssued) already issued, \(totals.rejected.count) rejected"
-          + (totals.rejected.isEmpty ? "" : " (see \(rejectsPath))"))
+        "Batch \(batch): \(totals.issued) issued, \(totals.alreadyIssued) already issued, \(totals.rejected) rejected"
+          + (totals.rejected == 0 ? "" : " (see \(rejectsPath))"))
     }
     return exitDone
   }
