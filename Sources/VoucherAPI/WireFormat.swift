@@ -38,10 +38,12 @@ public enum WireFormat {
     return encoder
   }
 
-  /// Encodes `value`; wire types hold only strings, integers, booleans and decimals, so this
-  /// cannot fail in practice.
+  /// Encodes `value` as compact JSON, keys in declaration order. Every response body goes
+  /// through here, so it streams (`StreamingJSONEncoder`) rather than building the value tree
+  /// `JSONEncoder` does. Wire types hold only strings, integers, booleans and decimals, so
+  /// this cannot fail in practice.
   public static func encode(_ value: some Encodable) -> Data {
-    (try? encoder().encode(value)) ?? Data("{}".utf8)
+    (try? StreamingJSONEncoder().encode(value)) ?? Data("{}".utf8)
   }
 
   /// ISO 8601 in UTC with milliseconds, the precision the engine stores.
