@@ -8,6 +8,8 @@ let package = Package(
     .executable(name: "voucher-bench", targets: ["voucher-bench"]),
     .library(name: "VoucherEngine", targets: ["VoucherEngine"]),
     .library(name: "VoucherClient", targets: ["VoucherClient"]),
+    .executable(name: "voucher-pos", targets: ["voucher-pos"]),
+    .library(name: "CashierUI", targets: ["CashierUI"]),
     .library(name: "VoucherServer", targets: ["VoucherServer"]),
     .library(name: "VoucherRESTClient", targets: ["VoucherRESTClient"]),
   ],
@@ -16,6 +18,10 @@ let package = Package(
     .systemLibrary(
       name: "CSQLite",
       providers: [.apt(["libsqlite3-dev"])]
+    ),
+    .systemLibrary(
+      name: "CNcurses",
+      providers: [.apt(["libncurses-dev"])]
     ),
     .systemLibrary(
       name: "CMicroHTTPD",
@@ -28,6 +34,9 @@ let package = Package(
     // The client protocol: the embedded engine or a REST endpoint behind one interface.
     .target(name: "VoucherClient", dependencies: ["VoucherEngine"]),
 
+    // The till's screens: state, actions, reducer, Canvas, key table. Never imports curses.
+    .target(name: "CashierUI", dependencies: ["VoucherClient", "VoucherEngine"]),
+
     // The REST API: wire types (Voucherify's JSON), the server over libmicrohttpd, and the
     // client that speaks it.
     .target(name: "VoucherAPI", dependencies: ["VoucherEngine"]),
@@ -37,11 +46,29 @@ let package = Package(
     // Command-line front ends.
     .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer"]),
     .executableTarget(
-      name: "voucher-bench", dependencies: ["VoucherEngine", "VoucherServer", "CSQLite"]),
+      name: "voucher-bench",
+      dependencies: ["VoucherEngine", "VoucherServer", "CSQLite", "CPseudoTerminal"]),
+    // C: the first-frame baseline the bench compares voucher-pos with, and the pty opener
+    // it runs both under.
+    .executableTarget(
+      name: "ncurses-first-frame", linkerSettings: [.linkedLibrary("ncursesw")]),
+    .target(name: "CPseudoTerminal"),
+    .executableTarget(
+      name: "voucher-pos",
+      dependencies: ["CashierUI", "VoucherClient", "VoucherEngine", "CNcurses"]
+    ),
 
     .testTarget(
       name: "VoucherEngineTests",
       dependencies: ["VoucherEngine", "voucher-engine"]
+    ),
+    .testTarget(
+      name: "CashierUITests",
+      dependencies: ["CashierUI", "VoucherClient", "VoucherEngine"]
+    ),
+    .testTarget(
+      name: "VoucherPOSTests",
+      dependencies: ["voucher-pos", "CashierUI", "VoucherEngine"]
     ),
     .testTarget(
       name: "VoucherServerTests",
@@ -54,7 +81,8 @@ let package = Package(
 )
 
 // Strict settings for every Swift target, in one place.
-for target in package.targets where target.type != .system {
+let cTargets: Set<String> = ["ncurses-first-frame", "CPseudoTerminal"]
+for target in package.targets where target.type != .system && !cTargets.contains(target.name) {
   var settings = target.swiftSettings ?? []
   settings.append(.swiftLanguageMode(.v6))
   settings.append(.enableUpcomingFeature("ExistentialAny"))

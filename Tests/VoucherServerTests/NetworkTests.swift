@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VoucherAPI
 import VoucherClient
@@ -15,21 +16,27 @@ struct NetworkTests {
     let engine = try freshEngine()
     try engine.createVoucher(
       VoucherDraft(code: "SLOW", kind: .discount(.amount(500)), quantity: 1))
-    // The server commits, then holds its answer past the client's deadline.
+    // The server commits, then holds its answer until the test lets it go: the client must
+    // give up (unknown) while the answer is still held, whatever the machine's speed.
+    let hold = DispatchSemaphore(value: 0)
+    let released = Atomic<Bool>(false)
     let live = try LiveServer(engine: engine) { request, status in
       if request.method == "POST", request.path == "/v1/redemptions", status == 200 {
-        Thread.sleep(forTimeInterval: 1.5)
+        _ = hold.wait(timeout: .now() + 30)
+        released.store(true, ordering: .sequentiallyConsistent)
       }
     }
+    defer { hold.signal() }
     let client = live.client(.cashier)
     let request = RedemptionRequest(
       codes: [CodeRequest("SLOW")], orderSourceId: "sale-slow", items: cart)
-    let started = Date()
     let error = await clientError {
       try await client.redeem(request, deadline: Date().addingTimeInterval(0.5))
     }
     #expect(error == .outcomeUnknown(orderSourceId: "sale-slow"))
-    #expect(Date().timeIntervalSince(started) < 1.4)
+    let answerWasStillHeld = !released.load(ordering: .sequentiallyConsistent)
+    #expect(answerWasStillHeld, "the client waited for the held answer")
+    hold.signal()
     let made = try await client.redemptions(ofOrder: "sale-slow")
     #expect(made.count == 1)
     #expect(made.first?.voucherCode == "SLOW")

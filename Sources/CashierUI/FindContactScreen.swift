@@ -1,0 +1,68 @@
+import Foundation
+import VoucherEngine
+
+/// The first screen: one live search field over every way a contact is known, and a code
+/// field for a voucher typed or scanned without a contact.
+public struct FindContactScreen: Equatable, Sendable {
+  public enum Field: Equatable, Sendable { case contact, code }
+
+  public var query = ""
+  public var code = ""
+  public var focus = Field.contact
+  public var results: [Customer] = []
+  /// The query `results` answer. It lags `query` while a search is under way, and an Enter
+  /// typed in that gap (a scanner is faster than the search) waits for the answer.
+  public var answeredQuery = ""
+  public var selection = 0
+  public var opensWhenAnswered = false
+  /// The code being looked up, so a stale answer is not taken for the current one.
+  public var lookingUpCode: String?
+
+  public init() {}
+
+  var focusedText: String { focus == .contact ? query : code }
+
+  public func handle(_ key: Key) -> Action? {
+    guard let edited = TextEditing.edit(focusedText, with: key) else { return nil }
+    return focus == .contact ? .queryEdited(edited) : .codeEdited(edited)
+  }
+
+  public func render(into canvas: inout Canvas, in area: Rect) {
+    let y = area.y
+    canvas.put("Contact", x: 2, y: y, style: focus == .contact ? .bold : [])
+    canvas.field(query, x: 11, y: y, width: 40, focused: focus == .contact)
+    canvas.put("name, email, phone, member", x: 54, y: y, style: .dim)
+    canvas.put("Code", x: 2, y: y + 1, style: focus == .code ? .bold : [])
+    canvas.field(code, x: 11, y: y + 1, width: 24, focused: focus == .code)
+    canvas.put("a voucher code, typed or scanned", x: 38, y: y + 1, style: .dim)
+
+    let trimmed = query.trimmingCharacters(in: .whitespaces)
+    if trimmed.isEmpty {
+      canvas.put("Type a name, email, phone, member number or customer id.", x: 2, y: y + 3)
+      canvas.put("Or scan a voucher code: F3 moves to the code field.", x: 2, y: y + 4)
+      return
+    }
+    if results.isEmpty {
+      if answeredQuery == query {
+        canvas.put("No contact matches “\(trimmed)”.".fitted(to: area.width - 4), x: 2, y: y + 3)
+        canvas.put("Enter looks it up as a voucher code.", x: 2, y: y + 4)
+      } else {
+        canvas.put("Searching…", x: 2, y: y + 3, style: .dim)
+      }
+      return
+    }
+    canvas.row(
+      [("Name", 2, 22), ("Email", 26, 28), ("Phone", 56, 13), ("Member", 71, 9)], y: y + 3,
+      selected: false)
+    let visible = max(1, area.maxY - (y + 4))
+    let first = max(0, selection - visible + 1)
+    for (offset, customer) in results.dropFirst(first).prefix(visible).enumerated() {
+      canvas.row(
+        [
+          (customer.name ?? customer.sourceId ?? customer.id, 2, 22),
+          (customer.email ?? "", 26, 28),
+          (customer.phone ?? "", 56, 13), (customer.memberNumber ?? "", 71, 9),
+        ], y: y + 4 + offset, selected: first + offset == selection)
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/// The smallest terminal the screens are laid out for.
+public let minimumSize = (width: 80, height: 24)
+
+/// Draws the whole frame: status bar, title, the current screen, the notice line, the
+/// footer from the key table, and help on top when it is open.
+public func render(_ state: AppState, into canvas: inout Canvas) {
+  canvas.cursor = nil
+  guard canvas.width >= minimumSize.width, canvas.height >= minimumSize.height else {
+    let message =
+      "Please enlarge the terminal to at least \(minimumSize.width)×\(minimumSize.height) (now \(canvas.width)×\(canvas.height))"
+    let fitted = message.fitted(to: canvas.width)
+    canvas.put(
+      fitted, x: max(0, (canvas.width - DisplayWidth.of(fitted)) / 2), y: canvas.height / 2,
+      style: .bold)
+    return
+  }
+  let session = state.session
+  canvas.fill(y: 0, style: .reverse)
+  let right =
+    "Terminal \(session.terminal) │ Cashier \(session.cashier) │ Role \(session.role.rawValue) "
+  let rightStart = canvas.putRight(right.fitted(to: 48), end: canvas.width, y: 0, style: .reverse)
+  let start = canvas.put(" Voucher POS │ ", x: 0, y: 0, style: [.reverse, .bold])
+  let backend = session.isDemo ? "DEMO" : session.backend
+  canvas.put(
+    backend.fittedFromStart(to: rightStart - start - 2), x: start, y: 0, style: [.reverse, .bold])
+
+  let area = Rect(x: 0, y: 2, width: canvas.width, height: canvas.height - 4)
+  let title: String
+  switch state.route {
+  case .emptyDatabase:
+    title = "No data yet"
+    EmptyDatabaseScreen.render(into: &canvas, in: area, session: session)
+  case .findContact:
+    title = "Find contact"
+    state.findContact.render(into: &canvas, in: area)
+  case .contact:
+    title = "Contact"
+    state.contact?.render(into: &canvas, in: area, session: session)
+  case .cart:
+    title = "Cart"
+    state.cart.render(into: &canvas, in: area, session: session)
+  case .redeem:
+    title = "Redeem"
+    state.redeem?.render(into: &canvas, in: area, now: state.now)
+  case .support:
+    title = "Reactivate voucher"
+    state.support?.render(into: &canvas, in: area)
+  }
+  canvas.put(title, x: 1, y: 1, style: [.bold, .accent])
+  if state.route == .cart {
+    canvas.putRight("Order \(state.cart.orderId)", end: canvas.width - 1, y: 1, style: .dim)
+  }
+
+  if let notice = state.notice {
+    canvas.put(
+      notice.text.fitted(to: canvas.width - 2), x: 1, y: canvas.height - 2,
+      style: notice.isError ? [.error, .bold] : .success)
+  }
+  canvas.fill(y: canvas.height - 1, style: .reverse)
+  canvas.put(
+    " " + KeyMap.footer(for: state.route, role: session.role), x: 0, y: canvas.height - 1,
+    style: .reverse)
+  if state.showsHelp { HelpScreen.render(into: &canvas, role: session.role) }
+}

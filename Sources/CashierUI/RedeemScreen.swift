@@ -1,0 +1,136 @@
+import Foundation
+import VoucherEngine
+
+/// What the customer pays, as the engine recorded it.
+public struct Receipt: Equatable, Sendable {
+  public var redemptionId: String
+  public var codes: [String]
+  public var orderAmount: Int64
+  public var discount: Int64
+  public var giftCredits: Int64
+  public var amountToPay: Int64
+  /// Left on the gift card(s) after this sale; nil when no gift card was used.
+  public var giftBalanceLeft: Int64?
+
+  public init(_ outcome: RedeemOutcome) {
+    self.init(main: outcome.redemption, perCode: outcome.perCode)
+  }
+
+  /// From the redemptions an order check found: the parent when stacked, else the one.
+  public init?(found redemptions: [Redemption]) {
+    let made = redemptions.filter { $0.status == .succeeded }
+    guard let main = made.first(where: { $0.parentId == nil }) ?? made.first else { return nil }
+    let perCode = main.children.isEmpty ? made.filter { $0.voucherCode != nil } : main.children
+    self.init(main: main, perCode: perCode.isEmpty ? [main] : perCode)
+  }
+
+  private init(main: Redemption, perCode: [Redemption]) {
+    redemptionId = main.id
+    codes = perCode.compactMap(\.voucherCode)
+    orderAmount = main.order.amount
+    discount = main.order.discountAmount
+    giftCredits = main.order.giftCredits
+    amountToPay = main.order.totalAmount
+    let balances = perCode.compactMap(\.giftBalanceAfter)
+    giftBalanceLeft = balances.isEmpty ? nil : balances.reduce(0, +)
+  }
+}
+
+/// Confirm, redeem against the deadline, and the receipt. Past the deadline the outcome is
+/// unknown, and only the order check decides what the screen says.
+public struct RedeemScreen: Equatable, Sendable {
+  public enum Phase: Equatable, Sendable {
+    case confirming
+    case redeeming(deadline: Date)
+    case checking
+    /// The check itself got no answer: still unknown, never "failed".
+    case checkFailed(String)
+    case redeemed(Receipt)
+    /// Known not to have happened; the detail says why when there is one.
+    case notRedeemed(String?)
+    case rejected(String)
+  }
+
+  public var request: RedemptionRequest
+  public var validation: ValidationResult
+  public var customerName: String?
+  public var phase = Phase.confirming
+
+  public init(request: RedemptionRequest, validation: ValidationResult, customerName: String?) {
+    self.request = request
+    self.validation = validation
+    self.customerName = customerName
+  }
+
+  public var orderId: String { request.orderSourceId ?? "" }
+
+  /// While the answer is pending the cashier may not leave: the sale is in the balance.
+  var isPending: Bool {
+    switch phase {
+    case .redeeming, .checking: true
+    default: false
+    }
+  }
+
+  public func handle(_ key: Key) -> Action? { nil }
+
+  public func render(into canvas: inout Canvas, in area: Rect, now: Date) {
+    let y = area.y
+    let currency = validation.currency
+    let heading = (["Order \(orderId)"] + [customerName].compactMap { $0 }).joined(separator: " · ")
+    canvas.put(heading.fitted(to: area.width - 4), x: 2, y: y, style: .bold)
+
+    func line(_ label: String, _ value: String, row: Int, style: Style = []) {
+      canvas.put(label, x: 2, y: row, style: style)
+      canvas.put(value.fitted(to: area.width - 22), x: 20, y: row, style: style)
+    }
+    func amount(_ label: String, _ minor: Int64, row: Int, style: Style = []) {
+      canvas.put(label, x: 2, y: row, style: style)
+      canvas.putRight(Amount.text(minor, currency), end: 36, y: row, style: style)
+    }
+
+    if case .redeemed(let receipt) = phase {
+      canvas.put("Redeemed", x: 2, y: y + 2, style: [.success, .bold])
+      line("Redemption", receipt.redemptionId, row: y + 4)
+      line("Vouchers", receipt.codes.joined(separator: ", "), row: y + 5)
+      amount("Subtotal", receipt.orderAmount, row: y + 6)
+      amount("Discount", receipt.discount, row: y + 7)
+      if receipt.giftCredits > 0 { amount("Gift cards", receipt.giftCredits, row: y + 8) }
+      amount("Amount to pay", receipt.amountToPay, row: y + 9, style: .bold)
+      if let left = receipt.giftBalanceLeft { amount("Gift balance left", left, row: y + 10) }
+      canvas.put("Enter starts a new sale.", x: 2, y: y + 12)
+      return
+    }
+
+    line("Vouchers", request.codes.map(\.code).joined(separator: ", "), row: y + 2)
+    amount("Subtotal", validation.orderAmount, row: y + 3)
+    amount("Discount", validation.discountAmount, row: y + 4)
+    if validation.giftCredits > 0 { amount("Gift cards", validation.giftCredits, row: y + 5) }
+    amount("To pay", validation.totalAmount, row: y + 6, style: .bold)
+
+    let row = y + 8
+    switch phase {
+    case .confirming:
+      canvas.put("Press Enter to redeem, or Esc to go back to the cart.", x: 2, y: row)
+    case .redeeming(let deadline):
+      let left = max(0, Int(deadline.timeIntervalSince(now).rounded(.up)))
+      canvas.put("Redeeming… \(left) s", x: 2, y: row, style: .bold)
+    case .checking:
+      canvas.put("No answer yet — checking whether it was used…", x: 2, y: row, style: .bold)
+    case .checkFailed(let sentence):
+      canvas.put("Not known yet whether it was used.", x: 2, y: row, style: [.error, .bold])
+      canvas.put(sentence.fitted(to: area.width - 4), x: 2, y: row + 1)
+      canvas.put("Enter checks again. Do not retry the sale until it is known.", x: 2, y: row + 2)
+    case .notRedeemed(let detail):
+      canvas.put("Not redeemed — safe to try again.", x: 2, y: row, style: .bold)
+      if let detail { canvas.put(detail.fitted(to: area.width - 4), x: 2, y: row + 1) }
+      canvas.put("Enter tries again (same order); Esc goes back to the cart.", x: 2, y: row + 2)
+    case .rejected(let sentence):
+      canvas.put("Not redeemed:", x: 2, y: row, style: [.error, .bold])
+      canvas.put(sentence.fitted(to: area.width - 4), x: 2, y: row + 1, style: .error)
+      canvas.put("Esc goes back to the cart.", x: 2, y: row + 2)
+    case .redeemed:
+      break
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Who may do what at the till.
+public enum Role: String, Sendable, CaseIterable {
+  case cashier, support
+}
+
+/// What stays fixed while the program runs: the backend, the till and who is at it.
+public struct Session: Equatable, Sendable {
+  /// The file path or endpoint URL the status bar shows.
+  public var backend: String
+  /// Demo mode: a throwaway database; the status bar says DEMO.
+  public var isDemo: Bool
+  public var terminal: String
+  public var cashier: String
+  public var role: Role
+  /// Seconds a redeem may take before its outcome is checked instead.
+  public var redeemTimeout: TimeInterval
+  /// Shown until a validation names the vouchers' own currency.
+  public var currency: String
+  public var timeZone: TimeZone
+  /// Makes order ids unique across runs of the same terminal (a UUID prefix).
+  public var saleTag: String
+
+  public init(
+    backend: String, isDemo: Bool = false, terminal: String = "T01", cashier: String = "cashier",
+    role: Role = .cashier, redeemTimeout: TimeInterval = 60, currency: String = "SEK",
+    timeZone: TimeZone = .current, saleTag: String
+  ) {
+    self.backend = backend
+    self.isDemo = isDemo
+    self.terminal = terminal
+    self.cashier = cashier
+    self.role = role
+    self.redeemTimeout = redeemTimeout
+    self.currency = currency
+    self.timeZone = timeZone
+    self.saleTag = saleTag
+  }
+
+  /// The transaction id of sale number `number`: sent as the order's source id, so a
+  /// redeem repeated for the same sale can never count twice.
+  public func orderId(sale number: Int) -> String {
+    let digits = String(number)
+    return
+      "\(terminal)-\(saleTag)-\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits)"
+  }
+}

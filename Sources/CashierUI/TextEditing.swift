@@ -1,0 +1,48 @@
+import VoucherEngine
+
+/// The one-line text editing every field shares: type, Backspace, Ctrl-U clears.
+enum TextEditing {
+  static func edit(_ text: String, with key: Key, limit: Int = 80) -> String? {
+    switch key {
+    case .character(let character):
+      guard !character.isNewline, text.count < limit else { return nil }
+      return text + String(character)
+    case .backspace:
+      return text.isEmpty ? nil : String(text.dropLast())
+    case .control("u"):
+      return text.isEmpty ? nil : ""
+    default:
+      return nil
+    }
+  }
+}
+
+extension Canvas {
+  /// Draws `[text   ]` with `width` columns inside the brackets; a focused field gets the
+  /// cursor. Long text shows its end, where the cashier is typing.
+  mutating func field(_ text: String, x: Int, y: Int, width: Int, focused: Bool) {
+    put("[", x: x, y: y, style: focused ? .bold : [])
+    var shown = text
+    while DisplayWidth.of(shown) > width - 1, !shown.isEmpty { shown.removeFirst() }
+    let end = put(shown, x: x + 1, y: y, style: .underline)
+    fill(y: y, x: end, count: x + 1 + width - end, style: .underline)
+    put("]", x: x + 1 + width, y: y, style: focused ? .bold : [])
+    if focused { cursor = Position(x: end, y: y) }
+  }
+
+  /// A list row: the selected one in reverse video across the row.
+  mutating func row(_ columns: [(text: String, x: Int, width: Int)], y: Int, selected: Bool) {
+    let style: Style = selected ? .reverse : []
+    if selected { fill(y: y, x: 1, count: width - 2, style: style) }
+    for column in columns {
+      put(column.text.fitted(to: column.width), x: column.x, y: y, style: style)
+    }
+  }
+}
+
+/// Amounts as the till writes them.
+enum Amount {
+  static func text(_ minor: Int64, _ currency: String) -> String {
+    "\(Money.format(minor)) \(currency)"
+  }
+}

@@ -1,0 +1,98 @@
+import CashierUI
+import Foundation
+
+/// A command line that cannot be run as written: exit code 2.
+struct UsageError: Error {
+  let message: String
+}
+
+/// The flags of `voucher-pos`.
+struct Options: Equatable {
+  enum Parsed: Equatable {
+    case run(Options)
+    case help
+    case version
+  }
+
+  var demo = false
+  var database: String?
+  var role = Role.cashier
+  var terminal = "T01"
+  var cashier =
+    ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 }
+    ?? "cashier"
+  var redeemTimeout: TimeInterval = 60
+
+  static let help = """
+    voucher-pos: the cashier's terminal for vouchers
+
+    USAGE: voucher-pos [--demo | --db PATH] [options]
+
+    OPTIONS:
+      --demo                  Run on a fresh throwaway database seeded with demo data;
+                              it is deleted on exit and the status bar says DEMO.
+      --db PATH               The engine database (default:
+                              $XDG_DATA_HOME/voucher-pos/engine.sqlite, as voucher-engine).
+      --role cashier|support  Support may also reactivate used vouchers (default: cashier).
+      --terminal ID           This till's id, recorded with every redemption (default: T01).
+      --cashier NAME          Who is at the till (default: $USER).
+      --redeem-timeout SECONDS
+                              How long a redeem may take before its outcome is checked
+                              instead (default: 60).
+      --help                  Show this help.
+      --version               Show the version.
+
+    KEYS: F1 or ? shows every key inside the program; F10 or Ctrl-Q quits.
+    NO_COLOR set in the environment turns colours off.
+
+    EXIT CODES: 0 done, 1 failure (database, terminal), 2 wrong usage.
+    """
+
+  static func parse(_ arguments: [String]) throws(UsageError) -> Parsed {
+    var options = Options()
+    var rest = arguments[...]
+    func value(_ flag: String, inline: String?) throws(UsageError) -> String {
+      if let inline { return inline }
+      guard let next = rest.popFirst(), !next.hasPrefix("--") else {
+        throw UsageError(message: "\(flag) needs a value")
+      }
+      return next
+    }
+    while let argument = rest.popFirst() {
+      let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+      let flag = parts[0]
+      let inline = parts.count == 2 ? parts[1] : nil
+      switch flag {
+      case "--help", "-h": return .help
+      case "--version": return .version
+      case "--demo": options.demo = true
+      case "--db": options.database = try value(flag, inline: inline)
+      case "--terminal": options.terminal = try value(flag, inline: inline)
+      case "--cashier": options.cashier = try value(flag, inline: inline)
+      case "--role":
+        let text = try value(flag, inline: inline)
+        guard let role = Role(rawValue: text) else {
+          throw UsageError(message: "--role must be cashier or support, not “\(text)”")
+        }
+        options.role = role
+      case "--redeem-timeout":
+        let text = try value(flag, inline: inline)
+        guard let seconds = Double(text), seconds > 0, seconds <= 3600 else {
+          throw UsageError(
+            message: "--redeem-timeout must be seconds from 1 to 3600, not “\(text)”")
+        }
+        options.redeemTimeout = seconds
+      default:
+        throw UsageError(message: "unknown argument “\(argument)”")
+      }
+    }
+    if options.demo, options.database != nil {
+      throw UsageError(message: "--demo and --db exclude each other")
+    }
+    for (name, text) in [("--terminal", options.terminal), ("--cashier", options.cashier)]
+    where text.trimmingCharacters(in: .whitespaces).isEmpty {
+      throw UsageError(message: "\(name) must not be empty")
+    }
+    return .run(options)
+  }
+}

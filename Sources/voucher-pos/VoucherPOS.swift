@@ -1,0 +1,102 @@
+import CashierUI
+import Foundation
+import VoucherClient
+import VoucherEngine
+
+/// The program: flags, the backend, the terminal, the loop. Returns the exit code.
+enum VoucherPOS {
+  static let version = "0.1.0"
+
+  static func main(_ arguments: [String]) -> Int32 {
+    let options: Options
+    do {
+      switch try Options.parse(arguments) {
+      case .help:
+        print(Options.help)
+        return 0
+      case .version:
+        print("voucher-pos \(version)")
+        return 0
+      case .run(let parsed):
+        options = parsed
+      }
+    } catch {
+      printError("voucher-pos: \(error.message)\nTry voucher-pos --help.")
+      return 2
+    }
+    guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+      printError("voucher-pos: needs a terminal (stdin and stdout must be a tty)")
+      return 1
+    }
+
+    let demoFolder = options.demo ? demoFolderURL() : nil
+    defer { if let demoFolder { try? FileManager.default.removeItem(at: demoFolder) } }
+    let state: AppState
+    let runner: EffectRunner
+    do {
+      let path = try demoFolder.map { try prepareDemo(in: $0) } ?? options.database ?? defaultPath()
+      let engine = try VoucherEngine(path: path)
+      let counts = try engine.counts()
+      let client = LocalClient(engine: engine, description: path)
+      runner = EffectRunner(client: client)
+      let session = Session(
+        backend: path, isDemo: options.demo, terminal: options.terminal, cashier: options.cashier,
+        role: options.role, redeemTimeout: options.redeemTimeout, currency: engine.defaultCurrency,
+        saleTag: String(UUID().uuidString.prefix(8)).lowercased())
+      state = AppState(
+        session: session, now: Date(),
+        databaseIsEmpty: counts.customers == 0 && counts.vouchers == 0)
+    } catch {
+      printError("voucher-pos: \(error)")
+      return 1
+    }
+
+    let terminalGuard = TerminalGuard(
+      removeOnSignal: demoFolder.map { folder in
+        ["engine.sqlite", "engine.sqlite-wal", "engine.sqlite-shm"].map {
+          folder.appendingPathComponent($0).path
+        } + [folder.path]
+      } ?? [])
+    defer { terminalGuard.release() }
+    let terminal = CursesTerminal.start(
+      colors: ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true)
+    terminalGuard.resetSequence = terminal.resetSequence
+    defer { terminal.stop() }
+    var running = state
+    Runtime(terminal: terminal, runner: runner).run(&running)
+    return 0
+  }
+
+  static func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+
+  static func demoFolderURL() -> URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent(
+      "voucher-pos-demo-\(UUID().uuidString.prefix(8).lowercased())")
+  }
+
+  /// A fresh database seeded from `Assets/demo`, so the demo never touches real data.
+  static func prepareDemo(in folder: URL) throws -> String {
+    guard let catalog = DemoCatalog.locate() else {
+      throw CatalogError(
+        message: "demo data not found: set VOUCHER_POS_DEMO_DATA to Assets/demo/demo.json")
+    }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent("engine.sqlite").path
+    let engine = try VoucherEngine(path: path)
+    try Catalog.load(from: catalog).apply(to: engine, now: Date())
+    return path
+  }
+
+  /// The same default as `voucher-engine`, so both find one database without flags.
+  static func defaultPath() throws -> String {
+    let environment = ProcessInfo.processInfo.environment
+    let base =
+      environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+    let directory = base + "/voucher-pos"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    return directory + "/engine.sqlite"
+  }
+}

@@ -1,0 +1,3 @@
+import Foundation
+
+exit(VoucherPOS.main(Array(CommandLine.arguments.dropFirst())))

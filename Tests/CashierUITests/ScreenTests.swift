@@ -1,0 +1,528 @@
+import Testing
+
+@testable import CashierUI
+
+/// What the terminal shows for each snapshot, 80×24 unless the snapshot says otherwise.
+let expectedScreens: [Snapshot: String] = [
+  .emptyDatabase: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   No data yet
+
+    There are no contacts or vouchers in this database yet:
+      /data/engine.sqlite
+
+    Load the demo data into it with:
+      voucher-engine seed --demo --db /data/engine.sqlite
+
+    or try the till on its own throwaway demo data:
+      voucher-pos --demo
+
+    F2 opens the contact search anyway; F10 quits.
+
+
+
+
+
+
+
+
+
+
+   F1 Help  F2 Find  F10 Quit
+  """,
+  .findStart: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Find contact
+    Contact  [                                        ] name, email, phone, member
+    Code     [                        ] a voucher code, typed or scanned
+
+    Type a name, email, phone, member number or customer id.
+    Or scan a voucher code: F3 moves to the code field.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+  """,
+  .findResults: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Find contact
+    Contact  [lind                                    ] name, email, phone, member
+    Code     [                        ] a voucher code, typed or scanned
+
+    Name                    Email                         Phone          Member
+    Erik Lindqvist          erik.lindqvist@example.se     +46706712345   M-100128
+    Karin Lindqvist         karin.lindqvist@example.se    +46707123456   M-100129
+    Nora Åkesson-Lind       nora.akesson-lind@example.se  +46707234561   M-100138
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+  """,
+  .findCodeNotFound: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Find contact
+    Contact  [                                        ] name, email, phone, member
+    Code     [NOPE-123                ] a voucher code, typed or scanned
+
+    Type a name, email, phone, member number or customer id.
+    Or scan a voucher code: F3 moves to the code field.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+   No voucher with the code NOPE-123. Check the code and try again.
+   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+  """,
+  .contact: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Contact
+    Alice Example
+    alice@example.com · +46701234567 · member M-100123 · id customer-123
+
+     Available (3)    Redeemed (1)    Expired (1)    All (6)
+
+    Code                Value               Uses / balance    Expires     Status
+    ALICE-10OFF-2026    10 % off            1 of 1 left       17 Mar 2031 active
+    ALICE-5X-2026       5.00 off            4 of 5 left       17 Mar 2031 active
+    GIFT-ALICE-500      gift 500.00         500.00 left       15 Feb 2032 active
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
+  """,
+  .contactAll: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Contact
+    Alice Example
+    alice@example.com · +46701234567 · member M-100123 · id customer-123
+
+     Available (3)    Redeemed (1)    Expired (1)    All (6)
+
+    Code                Value               Uses / balance    Expires     Status
+    ALICE-10OFF-2026    10 % off            1 of 1 left       17 Mar 2031 active
+    ALICE-5X-2026       5.00 off            4 of 5 left       17 Mar 2031 active
+    ALICE-BDAY-15       15 % off (≤75.00)   1 of 1 left       26 Apr 2030 not yet
+    BONUS-19500-0023    195.00 off          1 of 1 left       7 Mar 2030  expired
+    BONUS-19500-0123    195.00 off          0 of 1 left       17 Dec 2030 used
+    GIFT-ALICE-500      gift 500.00         500.00 left       15 Feb 2032 active
+
+
+
+
+
+
+
+
+
+   F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
+  """,
+  .contactWide: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Contact
+    山田太郎
+    taro.yamada@example.jp · +46703456712 · member M-100125 · id customer-125
+
+     Available (2)    Redeemed (1)    Expired (0)    All (3)
+
+    Code                Value               Uses / balance    Expires     Status
+    BONUS-19500-0125    195.00 off          1 of 1 left       7 Dec 2030  active
+    YAMADA-PCT20-CAP    20 % off (≤100.00)  3 of 3 left       15 Jun 2030 active
+
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
+  """,
+  .cartEmpty: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Cart                                                   Order T01-test0001-0001
+    Customer  Alice Example · customer-123
+    Vouchers  ALICE-10OFF-2026
+    Add code  [                        ]
+    Add line  [                              ] SKU QTY PRICE, Enter adds
+
+    SKU                          Qty       Price      Amount
+    No lines yet: type e.g. prod_1 1 259.00 and press Enter.
+
+
+
+
+
+
+
+    Subtotal                                            0.00 SEK
+
+
+
+
+
+
+   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+  """,
+  .cartValidated: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Cart                                                   Order T01-test0001-0001
+    Customer  Alice Example · customer-123
+    Vouchers  ALICE-10OFF-2026
+    Add code  [                        ]
+    Add line  [                              ] SKU QTY PRICE, Enter adds
+
+    SKU                          Qty       Price      Amount
+    prod_1                         1      259.00      259.00
+
+
+
+
+
+
+
+    Subtotal                                          259.00 SEK
+    Discount                                           25.90 SEK
+
+    New total                                         233.10 SEK
+    Valid. F9 redeems.
+
+
+   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+  """,
+  .cartRejected: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Cart                                                   Order T01-test0001-0001
+    Customer  Alice Example · customer-123
+    Vouchers  BONUS-19500-0023
+    Add code  [                        ]
+    Add line  [                              ] SKU QTY PRICE, Enter adds
+
+    SKU                          Qty       Price      Amount
+    prod_1                         1      259.00      259.00
+
+
+
+
+
+
+
+    Subtotal                                          259.00 SEK
+
+
+    Not valid: BONUS-19500-0023
+    Expired on 7 Mar 2030.
+
+
+   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+  """,
+  .cartLineError: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Cart                                                   Order T01-test0001-0001
+    Customer  Alice Example · customer-123
+    Vouchers  ALICE-10OFF-2026
+    Add code  [                        ]
+    Add line  [prod_1 one 259.00             ] SKU QTY PRICE, Enter adds
+    Not added: quantity “one” should be a whole number from 1 to 100000.
+    SKU                          Qty       Price      Amount
+    No lines yet: type e.g. prod_1 1 259.00 and press Enter.
+
+
+
+
+
+
+
+    Subtotal                                            0.00 SEK
+
+
+
+
+
+
+   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+  """,
+  .redeemConfirm: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Redeem
+    Order T01-test0001-0001 · Alice Example
+
+    Vouchers          ALICE-10OFF-2026
+    Subtotal                259.00 SEK
+    Discount                 25.90 SEK
+
+    To pay                  233.10 SEK
+
+    Press Enter to redeem, or Esc to go back to the cart.
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  F10 Quit
+  """,
+  .redeemCountdown: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Redeem
+    Order T01-test0001-0001 · Alice Example
+
+    Vouchers          ALICE-10OFF-2026
+    Subtotal                259.00 SEK
+    Discount                 25.90 SEK
+
+    To pay                  233.10 SEK
+
+    Redeeming… 57 s
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  F10 Quit
+  """,
+  .redeemChecking: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Redeem
+    Order T01-test0001-0001 · Alice Example
+
+    Vouchers          ALICE-10OFF-2026
+    Subtotal                259.00 SEK
+    Discount                 25.90 SEK
+
+    To pay                  233.10 SEK
+
+    No answer yet — checking whether it was used…
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  F10 Quit
+  """,
+  .redeemNotRedeemed: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Redeem
+    Order T01-test0001-0001 · Alice Example
+
+    Vouchers          ALICE-10OFF-2026
+    Subtotal                259.00 SEK
+    Discount                 25.90 SEK
+
+    To pay                  233.10 SEK
+
+    Not redeemed — safe to try again.
+
+    Enter tries again (same order); Esc goes back to the cart.
+
+
+
+
+
+
+
+
+
+
+   F1 Help  F10 Quit
+  """,
+  .receipt: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Redeem
+    Order T01-test0001-0001 · Alice Example
+
+    Redeemed
+
+    Redemption        r_<id>
+    Vouchers          ALICE-10OFF-2026
+    Subtotal                259.00 SEK
+    Discount                 25.90 SEK
+
+    Amount to pay           233.10 SEK
+
+
+    Enter starts a new sale.
+
+
+
+
+
+
+
+
+   F1 Help  F10 Quit
+  """,
+  .support: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role support
+   Reactivate voucher
+    Reactivate BONUS-19500-0123 (used)
+    Holder              Alice Example
+    Reactivations left  3 of 3
+
+    Reason              [                                                  ]
+
+    Enter gives one use back; Esc goes back to the contact.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  F10 Quit
+  """,
+  .supportDone: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role support
+   Reactivate voucher
+    Reactivate BONUS-19500-0123 (used)
+    Holder              Alice Example
+    Reactivations left  2 of 3
+
+    Reason              [Till crashed mid-sale                             ]
+
+    Reactivated: rr_<id>; 2 reactivations left.
+    Esc goes back to the contact.
+
+
+
+
+
+
+
+
+
+
+
+
+
+   F1 Help  F10 Quit
+  """,
+  .help: """
+   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Find contact
+    Contact  [                                        ] name, email, phone, member
+    Co┌─ Keys ───────────────────────────────────────────────────────────────┐
+      │ F1 / ?                Help; ? types itself when a field has text     │
+    Ty│ Enter                 Open, add or confirm what is selected          │
+    Or│ Esc                   Go back one step                               │
+      │ Tab                   Next tab or field                              │
+      │ Shift-Tab             Previous tab or field                          │
+      │ ↑                     Move the selection up                          │
+      │ ↓                     Move the selection down                        │
+      │ F2 / Ctrl-F           Find a contact                                 │
+      │ F3 / Ctrl-E           Enter or scan a voucher code                   │
+      │ F4 / Ctrl-L           Edit the selected cart line                    │
+      │ Del / Ctrl-D          Remove the selected cart line                  │
+      │ F5 / Ctrl-V           Validate the vouchers on the cart              │
+      │ F9 / Ctrl-R           Redeem the validated cart                      │
+      │ F10 / Ctrl-Q          Quit                                           │
+      │                                                                      │
+      │ Esc, Enter, F1 or ? closes this help.                                │
+      └──────────────────────────────────────────────────────────────────────┘
+
+
+   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+  """,
+  .tooSmall: """
+
+
+
+
+
+
+
+
+
+
+   Please enlarge the terminal to at least 80×24 (now 60×20)
+
+
+
+
+
+
+
+
+
+  """,
+]
+
+@Test("every screen, driven by keys, matches its text", arguments: Snapshot.allCases)
+func screenMatchesLiteral(_ snapshot: Snapshot) async throws {
+  expectScreen(try await snapshot.take(), try #require(expectedScreens[snapshot]))
+}

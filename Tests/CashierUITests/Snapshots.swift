@@ -1,0 +1,89 @@
+import Foundation
+import Testing
+import VoucherEngine
+
+@testable import CashierUI
+
+/// The screens the literal tests compare, each reached by keys from a fresh till.
+enum Snapshot: String, CaseIterable {
+  case emptyDatabase, findStart, findResults, findCodeNotFound, contact, contactAll, contactWide
+  case cartEmpty, cartValidated, cartRejected, cartLineError, redeemConfirm, redeemCountdown
+  case redeemChecking, redeemNotRedeemed, receipt, support, supportDone, help, tooSmall
+
+  func take() async throws -> String {
+    let till = try Till(
+      role: self == .support || self == .supportDone ? .support : .cashier,
+      empty: self == .emptyDatabase)
+    switch self {
+    case .emptyDatabase:
+      break
+    case .findStart:
+      break
+    case .findResults:
+      await till.type("lind")
+    case .findCodeNotFound:
+      await till.press(.function(3))
+      await till.type("NOPE-123")
+      await till.press(.enter)
+    case .contact:
+      await till.openAlice()
+    case .contactAll:
+      await till.openAlice()
+      await till.press(.tab, .tab, .tab)
+    case .contactWide:
+      await till.type("山田")
+      await till.press(.enter)
+    case .cartEmpty:
+      await till.openAlice()
+      await till.press(.enter)
+    case .cartValidated:
+      await till.aliceCartValidated()
+    case .cartRejected:
+      await till.openAlice()
+      await till.press(.tab, .tab)
+      await till.press(.enter)
+      await till.type("prod_1 1 259.00")
+      await till.press(.enter, .function(5))
+    case .cartLineError:
+      await till.openAlice()
+      await till.press(.enter)
+      await till.type("prod_1 one 259.00")
+      await till.press(.enter)
+    case .redeemConfirm:
+      await till.aliceCartValidated()
+      await till.press(.function(9))
+    case .redeemCountdown:
+      await till.aliceCartValidated()
+      await till.press(.function(9))
+      await till.press(.enter, running: false)
+      await till.advance(by: 3)
+    case .redeemChecking:
+      await till.aliceCartValidated()
+      await till.press(.function(9))
+      await till.press(.enter, running: false)
+      await till.advance(by: 60)
+    case .redeemNotRedeemed:
+      await till.aliceCartValidated()
+      await till.press(.function(9))
+      await till.press(.enter, running: false)
+      await till.advance(by: 60)
+      await till.send(.orderChecked(.success([])))
+    case .receipt:
+      await till.aliceCartValidated()
+      await till.press(.function(9), .enter)
+    case .support:
+      await till.openAlice()
+      await till.press(.tab, .function(6))
+    case .supportDone:
+      await till.openAlice()
+      await till.press(.tab, .function(6))
+      await till.type("Till crashed mid-sale")
+      await till.press(.enter)
+    case .help:
+      await till.press(.function(1))
+    case .tooSmall:
+      return till.screen(width: 60, height: 20)
+    }
+    return till.screen()
+  }
+}

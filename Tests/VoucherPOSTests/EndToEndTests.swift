@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// The built program in a real terminal (tmux), the way a cashier uses it.
+@Suite(
+  "end to end under tmux",
+  .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")))
+struct EndToEndTests {
+  @Test("find Alice, validate her 10 % voucher on a cart, redeem, get the receipt")
+  func wholeSale() throws {
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    try tmux.startPOS()
+    try tmux.waitFor("Find contact")
+    try tmux.type("alice")
+    try tmux.waitFor("alice@example.com")
+    try tmux.send("Enter")
+    try tmux.waitFor("ALICE-10OFF-2026")
+    try tmux.send("Enter")
+    try tmux.waitFor("Add line")
+    try tmux.type("prod_1 1 259.00")
+    try tmux.send("Enter")
+    try tmux.waitFor("259.00      259.00")
+    try tmux.send("F5")
+    let validated = try tmux.waitFor("Valid. F9 redeems.")
+    #expect(validated.contains("25.90 SEK"))
+    #expect(validated.contains("233.10 SEK"))
+    try tmux.send("F9")
+    try tmux.waitFor("Press Enter to redeem")
+    try tmux.send("Enter")
+    let receipt = try tmux.waitFor("Enter starts a new sale.")
+    #expect(receipt.contains("Redeemed"))
+    #expect(receipt.contains("Redemption        r_"))
+    #expect(receipt.contains("Amount to pay           233.10 SEK"))
+  }
+
+  @Test("a rejected code shows its reason in words")
+  func rejectedCode() throws {
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    try tmux.startPOS()
+    try tmux.waitFor("Find contact")
+    try tmux.send("C-e")
+    try tmux.type("JOSE-DISABLED-15")
+    try tmux.send("Enter")
+    try tmux.waitFor("Add line")
+    try tmux.type("prod_1 1 100")
+    try tmux.send("Enter")
+    try tmux.waitFor("100.00      100.00")
+    try tmux.send("C-v")
+    try tmux.waitFor("This voucher has been switched off.")
+    try tmux.send("F3")
+    try tmux.type("NO-SUCH-CODE")
+    try tmux.send("Enter", "F5")
+    try tmux.waitFor("Not valid: ")
+  }
+
+  @Test("shrinking below 80×24 asks for more room; growing back keeps working")
+  func resize() throws {
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    try tmux.startPOS()
+    try tmux.waitFor("Find contact")
+    try tmux.resize(width: 60, height: 20)
+    try tmux.waitFor("Please enlarge the terminal to at least 80×24")
+    try tmux.resize(width: 80, height: 24)
+    try tmux.waitFor("Find contact")
+    try tmux.type("lind")
+    try tmux.waitFor("Karin Lindqvist")
+  }
+
+  @Test("Ctrl-C leaves the terminal in cooked mode")
+  func interruptRestoresTerminal() throws {
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
+    try tmux.waitFor("$")
+    try tmux.type("\(try TmuxSession.executable) --demo")
+    try tmux.send("Enter")
+    try tmux.waitFor("Find contact")
+    try tmux.send("C-c")
+    try tmux.type(
+      "clear; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo E\"\"ND"
+    )
+    try tmux.send("Enter")
+    let screen = try tmux.waitFor("END\n")
+    #expect(screen.contains("icanon echo"))
+    #expect(!screen.contains("-icanon") && !screen.contains("-echo "))
+  }
+}
