@@ -55,7 +55,7 @@ let package = Package(
     .target(name: "CPseudoTerminal"),
     .executableTarget(
       name: "voucher-pos",
-      dependencies: ["CashierUI", "VoucherClient", "VoucherEngine", "CNcurses"]
+      dependencies: ["CashierUI", "VoucherClient", "VoucherRESTClient", "VoucherEngine", "CNcurses"]
     ),
 
     .testTarget(
@@ -68,7 +68,7 @@ let package = Package(
     ),
     .testTarget(
       name: "VoucherPOSTests",
-      dependencies: ["voucher-pos", "CashierUI", "VoucherEngine"]
+      dependencies: ["voucher-pos", "voucher-engine", "CashierUI", "VoucherEngine"]
     ),
     .testTarget(
       name: "VoucherServerTests",

@@ -9,6 +9,8 @@ public enum Action: Equatable, Sendable {
   case command(Command)
   /// The clock moved; drives the countdown and the redeem deadline.
   case tick(Date)
+  /// The endpoint's health check came back.
+  case backendChecked(answers: Bool)
 
   case queryEdited(String)
   case codeEdited(String)
@@ -37,5 +39,7 @@ public enum Effect: Equatable, Sendable {
   /// Ask which redemptions the order made: the only way an unknown outcome is resolved.
   case checkOrder(String)
   case reactivate(code: String, reason: String, by: String?)
+  /// Ask whether the REST endpoint answers (for the status bar).
+  case checkBackend
   case quit
 }

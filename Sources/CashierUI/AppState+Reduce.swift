@@ -14,6 +14,16 @@ extension AppState {
       if let redeem, case .redeeming(let deadline) = redeem.phase, date >= deadline {
         return reduce(.deadlinePassed)
       }
+      if session.isRemote,
+        lastBackendCheck.map({ date.timeIntervalSince($0) >= Self.backendCheckInterval }) ?? true
+      {
+        lastBackendCheck = date
+        return [.checkBackend]
+      }
+      return []
+
+    case .backendChecked(let answers):
+      session.backendAnswers = answers
       return []
 
     case .queryEdited(let text):

@@ -32,6 +32,11 @@ public struct AppState: Equatable, Sendable {
   public var notice: Notice?
   public var saleNumber = 1
   public var isQuitting = false
+  /// When the endpoint's health was last asked for (remote backends only).
+  var lastBackendCheck: Date?
+
+  /// How often a remote endpoint's health is checked for the status bar.
+  static let backendCheckInterval: TimeInterval = 10
 
   public init(session: Session, now: Date, databaseIsEmpty: Bool = false) {
     self.session = session

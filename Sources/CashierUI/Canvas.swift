@@ -103,10 +103,13 @@ public struct Canvas: Equatable, Sendable {
     return column
   }
 
-  /// Writes `text` so it ends just before column `end`.
+  /// Writes `text` so it ends just before column `end`; returns the column it starts at,
+  /// which is where text on its left must stop.
   @discardableResult
   public mutating func putRight(_ text: String, end: Int, y: Int, style: Style = []) -> Int {
-    put(text, x: max(0, end - DisplayWidth.of(text)), y: y, style: style)
+    let start = max(0, end - DisplayWidth.of(text))
+    put(text, x: start, y: y, style: style)
+    return start
   }
 
   /// Blanks `count` cells of row `y` from `x` with `style` (bars, selections).

@@ -53,6 +53,8 @@ public struct EffectRunner: Sendable {
         return .reactivated(
           .success(try await client.reactivate(code: code, reason: reason, by: by)))
       } catch { return .reactivated(.failure(error)) }
+    case .checkBackend:
+      return .backendChecked(answers: await client.isReachable())
     case .quit:
       return nil
     }

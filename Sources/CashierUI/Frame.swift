@@ -16,13 +16,24 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   }
   let session = state.session
   canvas.fill(y: 0, style: .reverse)
-  let right =
-    "Terminal \(session.terminal) │ Cashier \(session.cashier) │ Role \(session.role.rawValue) "
-  let rightStart = canvas.putRight(right.fitted(to: 48), end: canvas.width, y: 0, style: .reverse)
+  let right = "Till \(session.terminal) │ \(session.cashier) (\(session.role.rawValue)) "
+  let rightStart = canvas.putRight(right.fitted(to: 40), end: canvas.width, y: 0, style: .reverse)
   let start = canvas.put(" Voucher POS │ ", x: 0, y: 0, style: [.reverse, .bold])
-  let backend = session.isDemo ? "DEMO" : session.backend
-  canvas.put(
-    backend.fittedFromStart(to: rightStart - start - 2), x: start, y: 0, style: [.reverse, .bold])
+  let room = rightStart - start - 2
+  var backend = session.isDemo ? "DEMO" : session.backend.fittedFromStart(to: room)
+  if session.isRemote {
+    // The health label is never cut; the URL gives way, scheme first.
+    let health =
+      switch session.backendAnswers {
+      case true?: " ● online"
+      case false?: " ✕ offline"
+      case nil: " … checking"
+      }
+    var address = session.backend
+    if let scheme = address.range(of: "://") { address = String(address[scheme.upperBound...]) }
+    backend = address.fitted(to: room - DisplayWidth.of(health)) + health
+  }
+  canvas.put(backend, x: start, y: 0, style: [.reverse, .bold])
 
   let area = Rect(x: 0, y: 2, width: canvas.width, height: canvas.height - 4)
   let title: String

@@ -21,6 +21,10 @@ public struct Session: Equatable, Sendable {
   public var timeZone: TimeZone
   /// Makes order ids unique across runs of the same terminal (a UUID prefix).
   public var saleTag: String
+  /// True when the backend is a REST endpoint: the status bar then says whether it answers.
+  public var isRemote = false
+  /// Whether the endpoint answered its latest health check; nil before the first one.
+  public var backendAnswers: Bool?
 
   public init(
     backend: String, isDemo: Bool = false, terminal: String = "T01", cashier: String = "cashier",

@@ -22,17 +22,26 @@ struct Options: Equatable {
     ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 }
     ?? "cashier"
   var redeemTimeout: TimeInterval = 60
+  var endpoint: String?
+  var appId: String?
+  var tokenFile: String?
 
   static let help = """
     voucher-pos: the cashier's terminal for vouchers
 
-    USAGE: voucher-pos [--demo | --db PATH] [options]
+    USAGE: voucher-pos [--demo | --db PATH | --endpoint URL] [options]
 
     OPTIONS:
       --demo                  Run on a fresh throwaway database seeded with demo data;
                               it is deleted on exit and the status bar says DEMO.
       --db PATH               The engine database (default:
                               $XDG_DATA_HOME/voucher-pos/engine.sqlite, as voucher-engine).
+      --endpoint URL          A REST endpoint (voucher-engine serve, or a Voucherify-
+                              compatible server) instead of a local database. Also
+                              $VOUCHER_POS_ENDPOINT.
+      --app-id ID             The endpoint key's app id (or $VOUCHER_POS_APP_ID).
+      --token-file PATH       A file holding the key's token (or $VOUCHER_POS_APP_TOKEN);
+                              never give a token on the command line, where ps shows it.
       --role cashier|support  Support may also reactivate used vouchers (default: cashier).
       --terminal ID           This till's id, recorded with every redemption (default: T01).
       --cashier NAME          Who is at the till (default: $USER).
@@ -67,6 +76,14 @@ struct Options: Equatable {
       case "--version": return .version
       case "--demo": options.demo = true
       case "--db": options.database = try value(flag, inline: inline)
+      case "--endpoint": options.endpoint = try value(flag, inline: inline)
+      case "--app-id": options.appId = try value(flag, inline: inline)
+      case "--token-file": options.tokenFile = try value(flag, inline: inline)
+      case "--token", "--app-token":
+        throw UsageError(
+          message:
+            "a token on the command line is visible to every user (ps); use --token-file or VOUCHER_POS_APP_TOKEN"
+        )
       case "--terminal": options.terminal = try value(flag, inline: inline)
       case "--cashier": options.cashier = try value(flag, inline: inline)
       case "--role":
@@ -86,8 +103,8 @@ struct Options: Equatable {
         throw UsageError(message: "unknown argument “\(argument)”")
       }
     }
-    if options.demo, options.database != nil {
-      throw UsageError(message: "--demo and --db exclude each other")
+    if [options.demo, options.database != nil, options.endpoint != nil].filter({ $0 }).count > 1 {
+      throw UsageError(message: "choose one of --demo, --db and --endpoint")
     }
     for (name, text) in [("--terminal", options.terminal), ("--cashier", options.cashier)]
     where text.trimmingCharacters(in: .whitespaces).isEmpty {

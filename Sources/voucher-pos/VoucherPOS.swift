@@ -2,6 +2,7 @@ import CashierUI
 import Foundation
 import VoucherClient
 import VoucherEngine
+import VoucherRESTClient
 
 /// The program: flags, the backend, the terminal, the loop. Returns the exit code.
 enum VoucherPOS {
@@ -29,23 +30,48 @@ enum VoucherPOS {
       return 1
     }
 
+    let remote: RESTClientConfiguration?
+    do {
+      // Flags first, then the environment; --demo and --db mean a local database.
+      remote =
+        options.demo || options.database != nil
+        ? nil
+        : try RESTClientConfiguration.resolve(
+          endpoint: options.endpoint, appId: options.appId, tokenFile: options.tokenFile)
+    } catch {
+      printError("voucher-pos: \(error.description)\nTry voucher-pos --help.")
+      return 2
+    }
+
     let demoFolder = options.demo ? demoFolderURL() : nil
     defer { if let demoFolder { try? FileManager.default.removeItem(at: demoFolder) } }
-    let state: AppState
+    var state: AppState
     let runner: EffectRunner
     do {
-      let path = try demoFolder.map { try prepareDemo(in: $0) } ?? options.database ?? defaultPath()
-      let engine = try VoucherEngine(path: path)
-      let counts = try engine.counts()
-      let client = LocalClient(engine: engine, description: path)
-      runner = EffectRunner(client: client)
-      let session = Session(
-        backend: path, isDemo: options.demo, terminal: options.terminal, cashier: options.cashier,
-        role: options.role, redeemTimeout: options.redeemTimeout, currency: engine.defaultCurrency,
+      var session = Session(
+        backend: "", isDemo: options.demo, terminal: options.terminal, cashier: options.cashier,
+        role: options.role, redeemTimeout: options.redeemTimeout,
         saleTag: String(UUID().uuidString.prefix(8)).lowercased())
-      state = AppState(
-        session: session, now: Date(),
-        databaseIsEmpty: counts.customers == 0 && counts.vouchers == 0)
+      if let remote {
+        // The status bar names the endpoint and checks that it answers; the empty-database
+        // screen is a local matter (the server's owner loads its data).
+        runner = EffectRunner(
+          client: RESTClient(baseURL: remote.endpoint, appId: remote.appId, token: remote.token))
+        session.backend = remote.endpoint.absoluteString
+        session.isRemote = true
+        state = AppState(session: session, now: Date())
+      } else {
+        let path =
+          try demoFolder.map { try prepareDemo(in: $0) } ?? options.database ?? defaultPath()
+        let engine = try VoucherEngine(path: path)
+        let counts = try engine.counts()
+        runner = EffectRunner(client: LocalClient(engine: engine, description: path))
+        session.backend = path
+        session.currency = engine.defaultCurrency
+        state = AppState(
+          session: session, now: Date(),
+          databaseIsEmpty: counts.customers == 0 && counts.vouchers == 0)
+      }
     } catch {
       printError("voucher-pos: \(error)")
       return 1

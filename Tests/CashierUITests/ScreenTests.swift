@@ -5,7 +5,7 @@ import Testing
 /// What the terminal shows for each snapshot, 80×24 unless the snapshot says otherwise.
 let expectedScreens: [Snapshot: String] = [
   .emptyDatabase: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    No data yet
 
     There are no contacts or vouchers in this database yet:
@@ -31,7 +31,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F2 Find  F10 Quit
   """,
   .findStart: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Find contact
     Contact  [                                        ] name, email, phone, member
     Code     [                        ] a voucher code, typed or scanned
@@ -57,7 +57,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
   """,
   .findResults: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Find contact
     Contact  [lind                                    ] name, email, phone, member
     Code     [                        ] a voucher code, typed or scanned
@@ -83,7 +83,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
   """,
   .findCodeNotFound: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Find contact
     Contact  [                                        ] name, email, phone, member
     Code     [NOPE-123                ] a voucher code, typed or scanned
@@ -109,7 +109,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
   """,
   .contact: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Contact
     Alice Example
     alice@example.com · +46701234567 · member M-100123 · id customer-123
@@ -135,7 +135,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
   """,
   .contactAll: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Contact
     Alice Example
     alice@example.com · +46701234567 · member M-100123 · id customer-123
@@ -161,7 +161,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
   """,
   .contactWide: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Contact
     山田太郎
     taro.yamada@example.jp · +46703456712 · member M-100125 · id customer-125
@@ -187,7 +187,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
   """,
   .cartEmpty: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
     Vouchers  ALICE-10OFF-2026
@@ -213,7 +213,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartValidated: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
     Vouchers  ALICE-10OFF-2026
@@ -239,7 +239,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartRejected: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
     Vouchers  BONUS-19500-0023
@@ -265,7 +265,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartLineError: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
     Vouchers  ALICE-10OFF-2026
@@ -291,7 +291,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .redeemConfirm: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Redeem
     Order T01-test0001-0001 · Alice Example
 
@@ -317,7 +317,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F10 Quit
   """,
   .redeemCountdown: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Redeem
     Order T01-test0001-0001 · Alice Example
 
@@ -343,7 +343,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F10 Quit
   """,
   .redeemChecking: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Redeem
     Order T01-test0001-0001 · Alice Example
 
@@ -369,7 +369,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F10 Quit
   """,
   .redeemNotRedeemed: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Redeem
     Order T01-test0001-0001 · Alice Example
 
@@ -395,7 +395,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F10 Quit
   """,
   .receipt: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Redeem
     Order T01-test0001-0001 · Alice Example
 
@@ -421,7 +421,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F10 Quit
   """,
   .support: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role support
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (support)
    Reactivate voucher
     Reactivate BONUS-19500-0123 (used)
     Holder              Alice Example
@@ -447,7 +447,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F10 Quit
   """,
   .supportDone: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role support
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (support)
    Reactivate voucher
     Reactivate BONUS-19500-0123 (used)
     Holder              Alice Example
@@ -473,7 +473,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  F10 Quit
   """,
   .help: """
-   Voucher POS │ /data/engine.sqlite    Terminal T01 │ Cashier Kim │ Role cashier
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Find contact
     Contact  [                                        ] name, email, phone, member
     Co┌─ Keys ───────────────────────────────────────────────────────────────┐

@@ -8,20 +8,23 @@ final class TmuxSession {
   private(set) var started = false
 
   static var executable: String {
-    get throws {
-      var folders: [URL] = []
-      if let main = Bundle.main.executableURL { folders.append(main.deletingLastPathComponent()) }
-      folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-      for folder in folders {
-        var directory = folder
-        for _ in 0..<4 {
-          let binary = directory.appendingPathComponent("voucher-pos")
-          if FileManager.default.isExecutableFile(atPath: binary.path) { return binary.path }
-          directory = directory.deletingLastPathComponent()
-        }
+    get throws { try binary("voucher-pos") }
+  }
+
+  /// A program built next to this test bundle (`voucher-pos`, `voucher-engine`).
+  static func binary(_ name: String) throws -> String {
+    var folders: [URL] = []
+    if let main = Bundle.main.executableURL { folders.append(main.deletingLastPathComponent()) }
+    folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+    for folder in folders {
+      var directory = folder
+      for _ in 0..<4 {
+        let binary = directory.appendingPathComponent(name)
+        if FileManager.default.isExecutableFile(atPath: binary.path) { return binary.path }
+        directory = directory.deletingLastPathComponent()
       }
-      throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "voucher-pos"])
     }
+    throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
   }
 
   static let environment =

@@ -1,0 +1,56 @@
+import CashierUI
+import Foundation
+import Testing
+
+@Suite("Status bar")
+struct StatusBarTests {
+  private func statusLine(_ session: Session) -> String {
+    var canvas = Canvas(width: 80, height: 24)
+    render(AppState(session: session, now: Date()), into: &canvas)
+    return String(canvas.text.split(separator: "\n", omittingEmptySubsequences: false)[0])
+  }
+
+  @Test("a long database path is cut from the front and never covers the terminal id")
+  func longPathIsFitted() {
+    let line = statusLine(
+      Session(
+        backend: "/var/lib/voucher-pos/stores/stockholm-centralen/till-data/engine.sqlite",
+        terminal: "T07", cashier: "Maja", saleTag: "abcd1234"))
+    #expect(line.contains("…"))
+    #expect(line.contains("engine.sqlite"))
+    #expect(line.contains("Till T07 │ Maja (cashier)"))
+  }
+
+  @Test(
+    "a remote endpoint shows whether it answers",
+    arguments: [(true, "● online"), (false, "✕ offline")])
+  func remoteHealth(answers: Bool, label: String) {
+    var session = Session(backend: "http://store:8080", terminal: "T02", saleTag: "abcd1234")
+    session.isRemote = true
+    #expect(statusLine(session).contains("store:8080 … checking"))
+    session.backendAnswers = answers
+    let line = statusLine(session)
+    #expect(line.contains("store:8080 \(label)"))
+    #expect(line.contains("Till T02 │ cashier (cashier)"))
+  }
+
+  @Test("the health of a remote endpoint is asked for on the first tick and every 10 s")
+  func healthIsPolled() {
+    var session = Session(backend: "http://store:8080", saleTag: "abcd1234")
+    session.isRemote = true
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    var state = AppState(session: session, now: start)
+    #expect(reduce(&state, .tick(start)) == [.checkBackend])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(5))) == [])
+    #expect(reduce(&state, .backendChecked(answers: false)) == [])
+    #expect(state.session.backendAnswers == false)
+    #expect(reduce(&state, .tick(start.addingTimeInterval(10))) == [.checkBackend])
+  }
+
+  @Test("a local database is never health-checked")
+  func localIsNotPolled() {
+    var state = AppState(
+      session: Session(backend: "/tmp/x.sqlite", saleTag: "abcd1234"), now: Date())
+    #expect(reduce(&state, .tick(Date())) == [])
+  }
+}

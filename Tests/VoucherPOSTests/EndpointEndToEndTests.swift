@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+/// A live `voucher-engine serve` on 127.0.0.1 (ephemeral port, fresh demo database, one
+/// cashier key), stopped when the value goes away.
+final class LiveEngineServer {
+  let folder: URL
+  let url: String
+  let appId: String
+  let tokenFile: String
+  private let process = Process()
+
+  init() throws {
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "voucher-pos-e2e-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let engine = try TmuxSession.binary("voucher-engine")
+    let database = folder.appendingPathComponent("store.sqlite").path
+    _ = try Self.run(engine, ["seed", "--demo", "--db", database])
+    let keyJSON = try Self.run(
+      engine, ["keys", "add", "--role", "cashier", "--name", "till 01", "--json", "--db", database])
+    let key = try #require(
+      try JSONSerialization.jsonObject(with: Data(keyJSON.utf8)) as? [String: Any])
+    appId = try #require(key["app_id"] as? String)
+    tokenFile = folder.appendingPathComponent("token").path
+    try Data(try #require(key["token"] as? String).utf8).write(
+      to: URL(fileURLWithPath: tokenFile))
+
+    process.executableURL = URL(fileURLWithPath: engine)
+    process.arguments = ["serve", "--listen", "127.0.0.1:0", "--quiet", "--db", database]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    // The first line names the address: read up to it, never longer than 15 s.
+    var first = Data()
+    let deadline = Date().addingTimeInterval(15)
+    while !first.contains(UInt8(ascii: "\n")), Date() < deadline {
+      let chunk = output.fileHandleForReading.availableData
+      if chunk.isEmpty { break }
+      first.append(chunk)
+    }
+    let line = String(decoding: first, as: UTF8.self)
+    guard let range = line.range(of: "listening on ") else {
+      throw CocoaError(
+        .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve said: \(line)"])
+    }
+    url = String(line[range.upperBound...].prefix { !$0.isNewline })
+  }
+
+  /// Stops the server (SIGTERM: it finishes what is in flight and exits).
+  func stop() {
+    guard process.isRunning else { return }
+    process.terminate()
+    process.waitUntilExit()
+  }
+
+  deinit {
+    stop()
+    try? FileManager.default.removeItem(at: folder)
+  }
+
+  private static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: executable)
+    child.arguments = arguments
+    let output = Pipe()
+    child.standardOutput = output
+    child.standardError = FileHandle.nullDevice
+    try child.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    child.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+  }
+}
+
+@Suite(
+  "end to end against a live server",
+  .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")))
+struct EndpointEndToEndTests {
+  @Test("a till on --endpoint sells through the REST API and says when the server goes away")
+  func saleOverREST() throws {
+    let server = try LiveEngineServer()
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    try tmux.startPOS(
+      "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T02"
+    )
+    try tmux.waitFor("● online")
+    try tmux.type("alice")
+    try tmux.waitFor("alice@example.com")
+    try tmux.send("Enter")
+    try tmux.waitFor("ALICE-10OFF-2026")
+    try tmux.send("Enter")
+    try tmux.waitFor("Add line")
+    try tmux.type("prod_1 1 259.00")
+    try tmux.send("Enter")
+    try tmux.waitFor("259.00      259.00")
+    try tmux.send("F5")
+    let validated = try tmux.waitFor("Valid. F9 redeems.")
+    #expect(validated.contains("25.90 SEK"))
+    #expect(validated.contains("233.10 SEK"))
+    try tmux.send("F9")
+    try tmux.waitFor("Press Enter to redeem")
+    try tmux.send("Enter")
+    let receipt = try tmux.waitFor("Enter starts a new sale.")
+    #expect(receipt.contains("Redemption        r_"))
+    #expect(receipt.contains("Amount to pay           233.10 SEK"))
+
+    server.stop()
+    // The status bar checks every 10 s.
+    try tmux.waitFor("✕ offline", timeout: 25)
+  }
+}
