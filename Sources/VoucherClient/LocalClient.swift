@@ -67,7 +67,7 @@ public final class LocalClient: VoucherClient {
   }
 
   public func isReachable() async -> Bool {
-    (try? await perform { [engine] in try engine.counts() }) != nil
+    (try? await perform { [engine] in try engine.isEmpty() }) != nil
   }
 
   /// Runs `work` on a global queue. With a deadline, the caller gets `.outcomeUnknown` when

@@ -504,6 +504,12 @@ struct SQLiteTransaction: StoreTransaction {
     }
   }
 
+  func isEmpty() throws -> Bool {
+    try connection.first(
+      "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM vouchers)"
+    ) { $0.int(0) != 0 } ?? true
+  }
+
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
     try connection.first(
       """

@@ -668,6 +668,12 @@ public final class VoucherEngine: Sendable {
     try store.read { try $0.events(subject: subject, limit: max(1, min(limit, 10_000))) }
   }
 
+  /// True when the database holds no customer and no voucher yet. Unlike `counts()` it
+  /// reads one row, whatever the size: the till asks at every start.
+  public func isEmpty() throws -> Bool {
+    try store.read { try $0.isEmpty() }
+  }
+
   /// How much the database holds.
   public func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
     try store.read { try $0.counts() }

@@ -95,6 +95,8 @@ public protocol StoreTransaction {
   /// Marks a live key revoked; false when there is none with this app id.
   func revokeAPIKey(appId: String, at date: Date) throws -> Bool
 
+  /// True when there is no customer and no voucher (cheap on any size: no counting).
+  func isEmpty() throws -> Bool
   /// Counts for `seed` and `status`: customers, vouchers, redemptions.
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int)
 }

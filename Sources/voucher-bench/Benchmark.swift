@@ -32,6 +32,8 @@ enum Benchmark {
     var samples: [Double]
     var baseline: String?
     var ratio: Double?
+    /// For times (first frame): the ratio is this time over the baseline's.
+    var lowerIsBetter = false
 
     var opsPerSecond: Double { Double(count) / seconds }
     func percentile(_ p: Double) -> Double {
@@ -175,6 +177,9 @@ enum Benchmark {
     issued.operation += String(format: " (peak %.0f MB)", issuance.peakMegabytes)
     results.append(issued)
 
+    results += firstFrameRows(
+      database: folder.appendingPathComponent("engine.sqlite").path, quick: quick)
+
     results += try httpRows(
       engine: engine, data: data, contacts: contacts, quick: quick, cart: cart)
 
@@ -307,6 +312,51 @@ enum Benchmark {
     return rows
   }
 
+  /// Time to the first full frame of `voucher-pos` (demo, and the bench's own large
+  /// database) next to a minimal C program that draws one 80×24 ncursesw frame, all under a
+  /// pseudo-terminal. Needs both programs built beside the bench (`swift build -c release`);
+  /// says so instead of measuring when they are not.
+  static func firstFrameRows(database: String, quick: Bool) -> [Measurement] {
+    let folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+      .deletingLastPathComponent()
+    let pos = folder.appendingPathComponent("voucher-pos").path
+    let baseline = folder.appendingPathComponent("ncurses-first-frame").path
+    guard FileManager.default.isExecutableFile(atPath: pos),
+      FileManager.default.isExecutableFile(atPath: baseline)
+    else {
+      print(
+        "time to first frame: not measured; build voucher-pos and ncurses-first-frame first (swift build -c release)"
+      )
+      return []
+    }
+    let runs = quick ? 5 : 15
+    do {
+      var c = try FirstFrameBench.median(
+        runs: runs, executable: baseline, arguments: [], marker: "READY")
+      c.operation = "first frame: C ncurses program (baseline)"
+      c.lowerIsBetter = true
+      // The footer's last label is the last thing voucher-pos draws.
+      var demo = try FirstFrameBench.median(
+        runs: runs, executable: pos, arguments: ["--demo"], marker: "F10 Quit")
+      demo.operation = "first frame: voucher-pos --demo"
+      var large = try FirstFrameBench.median(
+        runs: runs, executable: pos, arguments: ["--db", database], marker: "F10 Quit")
+      large.operation = "first frame: voucher-pos, large database"
+      for index in [0, 1] {
+        var row = index == 0 ? demo : large
+        row.baseline = c.operation
+        // Frames: a ratio of times, lower is better; shown as "time × baseline's time".
+        row.ratio = row.percentile(0.5) / c.percentile(0.5)
+        row.lowerIsBetter = true
+        if index == 0 { demo = row } else { large = row }
+      }
+      return [c, demo, large]
+    } catch {
+      print("time to first frame: \(error)")
+      return []
+    }
+  }
+
   /// The floor for a durable write: raw SQLite, one single-row UPDATE per transaction.
   static func rawCommitLoop(path: String, count: Int, reuse: Bool = true) throws -> Measurement {
     if !reuse {
@@ -355,16 +405,21 @@ enum Benchmark {
 
   static func printTable(_ results: [Measurement], contacts: Int, vouchers: Int) {
     print(
-      "voucher-bench: \(contacts) contacts, \(vouchers) vouchers, \(ProcessInfo.processInfo.activeProcessorCount) cores, 1 client thread"
+      "voucher-bench: \(contacts) contacts, \(vouchers) vouchers, \(ProcessInfo.processInfo.activeProcessorCount) cores;"
+        + " HTTP rows: one client thread per connection (c)"
     )
     let header = ["operation", "ops/s", "p50 ms", "p99 ms", "vs baseline"]
     var rows = [header]
     for result in results {
       rows.append([
-        result.operation, String(format: "%.0f", result.opsPerSecond),
+        result.operation, result.lowerIsBetter ? "-" : String(format: "%.0f", result.opsPerSecond),
         result.samples.count < 2 ? "-" : String(format: "%.3f", result.percentile(0.5) * 1000),
         result.samples.count < 2 ? "-" : String(format: "%.3f", result.percentile(0.99) * 1000),
-        result.ratio.map { String(format: "%.2f× %@", $0, result.baseline ?? "") } ?? "",
+        result.ratio.map {
+          result.lowerIsBetter
+            ? String(format: "%.2f× the time of %@", $0, result.baseline ?? "")
+            : String(format: "%.2f× %@", $0, result.baseline ?? "")
+        } ?? "",
       ])
     }
     let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }

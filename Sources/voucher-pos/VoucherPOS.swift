@@ -64,13 +64,13 @@ enum VoucherPOS {
         let path =
           try demoFolder.map { try prepareDemo(in: $0) } ?? options.database ?? defaultPath()
         let engine = try VoucherEngine(path: path)
-        let counts = try engine.counts()
+        let isEmpty = try engine.isEmpty()
         runner = EffectRunner(client: LocalClient(engine: engine, description: path))
         session.backend = path
         session.currency = engine.defaultCurrency
         state = AppState(
           session: session, now: Date(),
-          databaseIsEmpty: counts.customers == 0 && counts.vouchers == 0)
+          databaseIsEmpty: isEmpty)
       }
     } catch {
       printError("voucher-pos: \(error)")
