@@ -55,7 +55,9 @@ let package = Package(
     .target(name: "CPseudoTerminal"),
     .executableTarget(
       name: "voucher-pos",
-      dependencies: ["CashierUI", "VoucherClient", "VoucherRESTClient", "VoucherEngine", "CNcurses"]
+      dependencies: [
+        "CashierUI", "VoucherClient", "VoucherRESTClient", "VoucherEngine", "CNcurses",
+      ]
     ),
 
     .testTarget(
@@ -68,7 +70,9 @@ let package = Package(
     ),
     .testTarget(
       name: "VoucherPOSTests",
-      dependencies: ["voucher-pos", "voucher-engine", "CashierUI", "VoucherEngine"]
+      dependencies: [
+        "voucher-pos", "voucher-engine", "CashierUI", "VoucherEngine", "CPseudoTerminal",
+      ]
     ),
     .testTarget(
       name: "VoucherServerTests",

@@ -44,9 +44,12 @@ static inline int cnc_move(WINDOW *window, int y, int x) { return wmove(window, 
 // ioctl is variadic, which Swift cannot call. The loop polls the tty's size with it: under
 // this program ncurses installed no SIGWINCH handler (never KEY_RESIZE), and adding our
 // own would fight ncurses' where it does install one.
+// Returns 0 with the size, 1 when the terminal reports no size (0x0: some ptys and serial
+// lines; keep what ncurses has), -1 when the terminal is gone.
 static inline int cnc_tty_size(int fd, int *rows, int *columns) {
   struct winsize size;
-  if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0) return -1;
+  if (ioctl(fd, TIOCGWINSZ, &size) != 0) return -1;
+  if (size.ws_row == 0 || size.ws_col == 0) return 1;
   *rows = size.ws_row;
   *columns = size.ws_col;
   return 0;

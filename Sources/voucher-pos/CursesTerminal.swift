@@ -156,13 +156,15 @@ final class CursesTerminal {
     if screen == nil {
       var rows: Int32 = 0
       var columns: Int32 = 0
-      guard cnc_tty_size(STDOUT_FILENO, &rows, &columns) == 0 else {
+      let sized = cnc_tty_size(STDOUT_FILENO, &rows, &columns)
+      guard sized >= 0 else {
         // The tty hung up without a SIGHUP reaching us (its session leader went first):
         // reads would return at once forever.
         isGone = true
         return nil
       }
-      if rows != cnc_lines() || columns != cnc_cols() {
+      // A terminal that reports no size (0x0) is still there: keep the size ncurses has.
+      if sized == 0, rows != cnc_lines() || columns != cnc_cols() {
         resizeterm(rows, columns)
         return .resize
       }

@@ -41,6 +41,12 @@ final class TerminalGuard {
     }
     // Installed before curses starts, so curses leaves SIGINT and SIGTERM to us.
     for signal in guardedSignals { Glibc.signal(signal, restoreTerminalAndDie) }
+    // A parent may hand down a mask that blocks them (a thread pool's thread spawning us
+    // does): unblocked here, so a handler can fire at all and SIGTERM is not left pending.
+    var deliverable = sigset_t()
+    sigemptyset(&deliverable)
+    for signal in guardedSignals { sigaddset(&deliverable, signal) }
+    pthread_sigmask(SIG_UNBLOCK, &deliverable, nil)
   }
 
   /// What the handler writes after restoring the modes (leave the alternate screen, show
