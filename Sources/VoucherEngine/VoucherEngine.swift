@@ -19,6 +19,26 @@ public final class VoucherEngine: Sendable {
     self.defaultCurrency = defaultCurrency
   }
 
+  /// Where the tools keep the database unless told otherwise:
+  /// `$XDG_DATA_HOME/voucher-pos/engine.sqlite` (`~/.local/share/…` without XDG_DATA_HOME).
+  /// Creates the folder.
+  ///
+  /// - Throws: `StoreError.cannotOpen` when the folder cannot be made.
+  public static func defaultDatabasePath(
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws -> String {
+    let base =
+      environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+      ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+    let directory = base + "/voucher-pos"
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw StoreError.cannotOpen(path: directory, detail: "cannot create the folder")
+    }
+    return directory + "/engine.sqlite"
+  }
+
   /// Opens the SQLite database at `path`, creating it when missing.
   public convenience init(path: String, clock: any WallClock = SystemClock()) throws {
     self.init(store: try SQLiteStore(path: path), clock: clock)

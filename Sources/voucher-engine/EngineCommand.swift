@@ -126,22 +126,8 @@ struct Context {
   var databasePath: String {
     get throws {
       if let path = arguments.value("db") { return path }
-      return try Self.defaultDatabasePath()
+      return try VoucherEngine.defaultDatabasePath()
     }
-  }
-
-  static func defaultDatabasePath() throws -> String {
-    let environment = ProcessInfo.processInfo.environment
-    let base =
-      environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-    let directory = base + "/voucher-pos"
-    do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    } catch {
-      throw StoreError.cannotOpen(path: directory, detail: "cannot create the folder")
-    }
-    return directory + "/engine.sqlite"
   }
 
   func engine() throws -> VoucherEngine {

@@ -62,7 +62,8 @@ enum VoucherPOS {
         state = AppState(session: session, now: Date())
       } else {
         let path =
-          try demoFolder.map { try prepareDemo(in: $0) } ?? options.database ?? defaultPath()
+          try demoFolder.map { try prepareDemo(in: $0) } ?? options.database
+          ?? VoucherEngine.defaultDatabasePath()
         let engine = try VoucherEngine(path: path)
         let isEmpty = try engine.isEmpty()
         runner = EffectRunner(client: LocalClient(engine: engine, description: path))
@@ -113,16 +114,5 @@ enum VoucherPOS {
     let engine = try VoucherEngine(path: path)
     try Catalog.load(from: catalog).apply(to: engine, now: Date())
     return path
-  }
-
-  /// The same default as `voucher-engine`, so both find one database without flags.
-  static func defaultPath() throws -> String {
-    let environment = ProcessInfo.processInfo.environment
-    let base =
-      environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-      ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
-    let directory = base + "/voucher-pos"
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    return directory + "/engine.sqlite"
   }
 }

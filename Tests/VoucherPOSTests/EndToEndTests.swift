@@ -12,26 +12,7 @@ struct EndToEndTests {
     defer { tmux.stop() }
     try tmux.startPOS()
     try tmux.waitFor("Find contact")
-    try tmux.type("alice")
-    try tmux.waitFor("alice@example.com")
-    try tmux.send("Enter")
-    try tmux.waitFor("ALICE-10OFF-2026")
-    try tmux.send("Enter")
-    try tmux.waitFor("Add line")
-    try tmux.type("prod_1 1 259.00")
-    try tmux.send("Enter")
-    try tmux.waitFor("259.00      259.00")
-    try tmux.send("F5")
-    let validated = try tmux.waitFor("Valid. F9 redeems.")
-    #expect(validated.contains("25.90 SEK"))
-    #expect(validated.contains("233.10 SEK"))
-    try tmux.send("F9")
-    try tmux.waitFor("Press Enter to redeem")
-    try tmux.send("Enter")
-    let receipt = try tmux.waitFor("Enter starts a new sale.")
-    #expect(receipt.contains("Redeemed"))
-    #expect(receipt.contains("Redemption        r_"))
-    #expect(receipt.contains("Amount to pay           233.10 SEK"))
+    try sellAliceTenPercent(tmux)
   }
 
   @Test("a rejected code shows its reason in words")
@@ -87,4 +68,31 @@ struct EndToEndTests {
     #expect(screen.contains("icanon echo"))
     #expect(!screen.contains("-icanon") && !screen.contains("-echo "))
   }
+}
+
+/// The README's sale, by keyboard alone: find Alice, open ALICE-10OFF-2026, cart
+/// `prod_1 1 259.00`, validate (25.90 off, 233.10 to pay), redeem, receipt.
+func sellAliceTenPercent(
+  _ tmux: TmuxSession, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+  try tmux.type("alice")
+  try tmux.waitFor("alice@example.com", sourceLocation: sourceLocation)
+  try tmux.send("Enter")
+  try tmux.waitFor("ALICE-10OFF-2026", sourceLocation: sourceLocation)
+  try tmux.send("Enter")
+  try tmux.waitFor("Add line", sourceLocation: sourceLocation)
+  try tmux.type("prod_1 1 259.00")
+  try tmux.send("Enter")
+  try tmux.waitFor("259.00      259.00", sourceLocation: sourceLocation)
+  try tmux.send("F5")
+  let validated = try tmux.waitFor("Valid. F9 redeems.", sourceLocation: sourceLocation)
+  #expect(validated.contains("25.90 SEK"), sourceLocation: sourceLocation)
+  #expect(validated.contains("233.10 SEK"), sourceLocation: sourceLocation)
+  try tmux.send("F9")
+  try tmux.waitFor("Press Enter to redeem", sourceLocation: sourceLocation)
+  try tmux.send("Enter")
+  let receipt = try tmux.waitFor("Enter starts a new sale.", sourceLocation: sourceLocation)
+  #expect(receipt.contains("Redeemed"), sourceLocation: sourceLocation)
+  #expect(receipt.contains("Redemption        r_"), sourceLocation: sourceLocation)
+  #expect(receipt.contains("Amount to pay           233.10 SEK"), sourceLocation: sourceLocation)
 }
