@@ -20,10 +20,13 @@ public final class SQLiteStore: VoucherStore {
 
   /// Opens (and if needed creates and migrates) the database at `path`.
   ///
-  /// - Parameter readerCount: connections kept for reads (0 sends reads to the writer).
+  /// - Parameters:
+  ///   - readerCount: connections kept for reads (0 sends reads to the writer).
+  ///   - durable: `synchronous=FULL` (the default: acknowledged means on disk). False only
+  ///     for throwaway files, such as the demo's while it is seeded.
   /// - Throws: `StoreError` when the file cannot be opened, is not a database, or was made
   ///   by a newer release.
-  public init(path: String, readerCount: Int = 2) throws {
+  public init(path: String, readerCount: Int = 2, durable: Bool = true) throws {
     self.path = path
     let connection: SQLiteConnection
     do {
@@ -31,7 +34,7 @@ public final class SQLiteStore: VoucherStore {
       // 64 MiB of page cache: the default 2 MiB sends index lookups on a million-voucher
       // database to the kernel.
       try connection.execute(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=\(durable ? "FULL" : "OFF"); PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
       )
       try Self.migrate(connection)
     } catch let error as SQLiteError {

@@ -111,8 +111,10 @@ enum VoucherPOS {
     }
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let path = folder.appendingPathComponent("engine.sqlite").path
-    let engine = try VoucherEngine(path: path)
-    try Catalog.load(from: catalog).apply(to: engine, now: Date())
+    // The file is deleted on exit, so seeding it need not wait for the disk; the till
+    // opens it afresh, durable as always.
+    let seeding = VoucherEngine(store: try SQLiteStore(path: path, readerCount: 0, durable: false))
+    try Catalog.load(from: catalog).apply(to: seeding, now: Date())
     return path
   }
 }
