@@ -50,6 +50,36 @@ struct EndToEndTests {
     try tmux.waitFor("Karin Lindqvist")
   }
 
+  @Test(
+    "SIGTERM and SIGHUP sent from outside leave the terminal in cooked mode",
+    arguments: ["TERM", "HUP"])
+  func signalRestoresTerminal(signal: String) throws {
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    let pidFile = FileManager.default.temporaryDirectory
+      .appendingPathComponent("voucher-pos-\(UUID().uuidString.prefix(8)).pid").path
+    defer { try? FileManager.default.removeItem(atPath: pidFile) }
+    try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
+    try tmux.waitFor("$")
+    // exec keeps the pid the shell wrote down: the signal goes to voucher-pos itself.
+    try tmux.type("sh -c 'echo $$ > \(pidFile); exec \(try TmuxSession.executable) --demo'")
+    try tmux.send("Enter")
+    try tmux.waitFor("Find contact")
+    let pid = try #require(
+      Int32(
+        try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(
+          in: .whitespacesAndNewlines)))
+    kill(pid, signal == "TERM" ? SIGTERM : SIGHUP)
+    try tmux.waitFor("$ ")
+    try tmux.type(
+      "clear; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo E\"\"ND"
+    )
+    try tmux.send("Enter")
+    let screen = try tmux.waitFor("END\n")
+    #expect(screen.contains("icanon echo"))
+    #expect(!screen.contains("-icanon") && !screen.contains("-echo "))
+  }
+
   @Test("Ctrl-C leaves the terminal in cooked mode")
   func interruptRestoresTerminal() throws {
     let tmux = TmuxSession()
