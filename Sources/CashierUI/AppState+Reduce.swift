@@ -229,9 +229,11 @@ extension AppState {
     switch result {
     case .success(let customers):
       findContact.results = customers
+      findContact.searchFailed = false
       findContact.selection = min(findContact.selection, max(0, customers.count - 1))
     case .failure(let error):
       findContact.results = []
+      findContact.searchFailed = true
       notice = Notice(sentence(error), isError: true)
     }
     guard findContact.opensWhenAnswered else { return [] }

@@ -13,6 +13,8 @@ public struct FindContactScreen: Equatable, Sendable {
   /// The query `results` answer. It lags `query` while a search is under way, and an Enter
   /// typed in that gap (a scanner is faster than the search) waits for the answer.
   public var answeredQuery = ""
+  /// True when the latest search failed: its empty list says nothing about who exists.
+  public var searchFailed = false
   public var selection = 0
   public var opensWhenAnswered = false
   /// The code being looked up, so a stale answer is not taken for the current one.
@@ -43,7 +45,12 @@ public struct FindContactScreen: Equatable, Sendable {
       return
     }
     if results.isEmpty {
-      if answeredQuery == query {
+      if answeredQuery == query, searchFailed {
+        canvas.put(
+          "Could not search for “\(trimmed)” (see below).".fitted(to: area.width - 4), x: 2,
+          y: y + 3)
+        canvas.put("Enter looks it up as a voucher code.", x: 2, y: y + 4)
+      } else if answeredQuery == query {
         canvas.put("No contact matches “\(trimmed)”.".fitted(to: area.width - 4), x: 2, y: y + 3)
         canvas.put("Enter looks it up as a voucher code.", x: 2, y: y + 4)
       } else {

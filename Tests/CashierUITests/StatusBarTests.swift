@@ -54,3 +54,25 @@ struct StatusBarTests {
     #expect(reduce(&state, .tick(Date())) == [])
   }
 }
+
+@Suite("A search that could not be made")
+struct FailedSearchTests {
+  @Test("an unreachable backend is not reported as 'no contact matches'")
+  func failedSearchIsNotNoMatch() {
+    var state = AppState(
+      session: Session(backend: "http://store:8080", saleTag: "abcd1234"), now: Date())
+    _ = reduce(&state, .queryEdited("alice"))
+    _ = reduce(&state, .contactsFound(query: "alice", .failure(.unreachable("refused"))))
+    var canvas = Canvas(width: 80, height: 24)
+    render(state, into: &canvas)
+    #expect(canvas.text.contains("Could not search for “alice”"))
+    #expect(!canvas.text.contains("No contact matches"))
+    #expect(canvas.text.contains("The voucher system cannot be reached."))
+
+    _ = reduce(&state, .queryEdited("alicia"))
+    _ = reduce(&state, .contactsFound(query: "alicia", .success([])))
+    canvas = Canvas(width: 80, height: 24)
+    render(state, into: &canvas)
+    #expect(canvas.text.contains("No contact matches “alicia”"))
+  }
+}
