@@ -71,13 +71,7 @@ struct EndToEndTests {
           in: .whitespacesAndNewlines)))
     kill(pid, signal == "TERM" ? SIGTERM : SIGHUP)
     try tmux.waitFor("$ ")
-    try tmux.type(
-      "clear; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo E\"\"ND"
-    )
-    try tmux.send("Enter")
-    let screen = try tmux.waitFor("END\n")
-    #expect(screen.contains("icanon echo"))
-    #expect(!screen.contains("-icanon") && !screen.contains("-echo "))
+    try expectCookedMode(tmux)
   }
 
   @Test("Ctrl-C leaves the terminal in cooked mode")
@@ -90,13 +84,7 @@ struct EndToEndTests {
     try tmux.send("Enter")
     try tmux.waitFor("Find contact")
     try tmux.send("C-c")
-    try tmux.type(
-      "clear; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo E\"\"ND"
-    )
-    try tmux.send("Enter")
-    let screen = try tmux.waitFor("END\n")
-    #expect(screen.contains("icanon echo"))
-    #expect(!screen.contains("-icanon") && !screen.contains("-echo "))
+    try expectCookedMode(tmux)
   }
 }
 
@@ -125,4 +113,18 @@ func sellAliceTenPercent(
   #expect(receipt.contains("Redeemed"), sourceLocation: sourceLocation)
   #expect(receipt.contains("Redemption        r_"), sourceLocation: sourceLocation)
   #expect(receipt.contains("Amount to pay           233.10 SEK"), sourceLocation: sourceLocation)
+}
+
+/// Asks the shell in the pane for its tty modes: canonical input and echo must be back on.
+func expectCookedMode(
+  _ tmux: TmuxSession, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+  try tmux.type(
+    "clear; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo E\"\"ND"
+  )
+  try tmux.send("Enter")
+  let screen = try tmux.waitFor("END\n", sourceLocation: sourceLocation)
+  #expect(screen.contains("icanon echo"), sourceLocation: sourceLocation)
+  #expect(
+    !screen.contains("-icanon") && !screen.contains("-echo "), sourceLocation: sourceLocation)
 }
