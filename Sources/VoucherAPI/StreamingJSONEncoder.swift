@@ -49,8 +49,8 @@ public struct StreamingJSONEncoder: Sendable {
 /// encodes the value again with `JSONEncoder`.
 private struct StreamAbandoned: Error {}
 
-/// An array index as a coding key, for coding paths.
-private struct IndexKey: CodingKey {
+/// An array index as a coding key, for coding paths (the encoder's and the decoder's).
+struct IndexKey: CodingKey {
   let intValue: Int?
   var stringValue: String { "Index \(intValue ?? 0)" }
   init(_ index: Int) { intValue = index }
@@ -250,10 +250,7 @@ private struct JSONWriter {
 
   // MARK: Text
 
-  mutating func appendASCII(_ text: StaticString) {
-    bytes.append(
-      contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-  }
+  mutating func appendASCII(_ text: StaticString) { bytes.appendJSONLiteral(text) }
 
   mutating func appendASCII(_ text: String) {
     bytes.append(contentsOf: text.utf8)
@@ -261,19 +258,7 @@ private struct JSONWriter {
 
   mutating func appendBool(_ value: Bool) { appendASCII(value ? "true" : "false") }
 
-  mutating func appendInteger<T: FixedWidthInteger>(_ value: T) {
-    if value < 0 { bytes.append(UInt8(ascii: "-")) }
-    var rest = UInt64(value.magnitude)
-    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-      var start = 20
-      repeat {
-        start -= 1
-        digits[start] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
-        rest /= 10
-      } while rest != 0
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-    }
-  }
+  mutating func appendInteger<T: FixedWidthInteger>(_ value: T) { bytes.appendJSONInteger(value) }
 
   /// Throws for NaN and infinity, which JSON cannot hold; called before anything of the
   /// member is written, so a caught error leaves no key without a value.
@@ -296,45 +281,9 @@ private struct JSONWriter {
     appendASCII(text)
   }
 
-  mutating func appendString(_ value: String) {
-    var value = value
-    value.withUTF8 { appendQuoted($0) }
-  }
+  mutating func appendString(_ value: String) { bytes.appendJSONString(value) }
 
-  /// `utf8` in quotes, escaped per RFC 8259: `"`, `\` and control characters. Runs that need
-  /// no escape are copied in one go.
-  mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) {
-    bytes.append(UInt8(ascii: "\""))
-    var start = 0
-    for index in 0..<utf8.count {
-      let byte = utf8[index]
-      guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-        continue
-      }
-      if start < index {
-        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
-      }
-      start = index + 1
-      bytes.append(UInt8(ascii: "\\"))
-      switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(byte)
-      case 0x0A: bytes.append(UInt8(ascii: "n"))
-      case 0x0D: bytes.append(UInt8(ascii: "r"))
-      case 0x09: bytes.append(UInt8(ascii: "t"))
-      case 0x08: bytes.append(UInt8(ascii: "b"))
-      case 0x0C: bytes.append(UInt8(ascii: "f"))
-      default:
-        let hex: StaticString = "0123456789abcdef"
-        appendASCII("u00")
-        bytes.append(hex.utf8Start[Int(byte >> 4)])
-        bytes.append(hex.utf8Start[Int(byte & 0xF)])
-      }
-    }
-    if start < utf8.count {
-      bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
-    }
-    bytes.append(UInt8(ascii: "\""))
-  }
+  mutating func appendQuoted(_ utf8: UnsafeBufferPointer<UInt8>) { bytes.appendJSONQuoted(utf8) }
 }
 
 /// The sink encoders and containers share: the writer, and the recursion into nested values.

@@ -39,18 +39,80 @@ public enum WireFormat {
   }
 
   /// Encodes `value` as compact JSON, keys in declaration order. Every response body goes
-  /// through here, so it streams (`StreamingJSONEncoder`) rather than building the value tree
-  /// `JSONEncoder` does. Wire types hold only strings, integers, booleans and decimals, so
+  /// through here: the hot routes' types write themselves (`JSONWritable`), the rest stream
+  /// (`StreamingJSONEncoder`) rather than building the value tree `JSONEncoder` does. Wire types hold only strings, integers, booleans and decimals, so
   /// this cannot fail in practice.
   public static func encode(_ value: some Encodable) -> Data {
-    (try? StreamingJSONEncoder().encode(value)) ?? Data("{}".utf8)
+    if let writable = value as? any JSONWritable {
+      var json = JSONOutput()
+      writable.writeJSON(to: &json)
+      return Data(json.bytes)
+    }
+    return (try? StreamingJSONEncoder().encode(value)) ?? Data("{}".utf8)
   }
 
-  /// ISO 8601 in UTC with milliseconds, the precision the engine stores.
+  /// ISO 8601 in UTC with milliseconds, the precision the engine stores:
+  /// `2026-11-23T14:05:00.123Z`.
+  ///
+  /// Written by hand rather than with `Date.ISO8601FormatStyle`, for two reasons: the style
+  /// cost about 4 µs per date (a voucher has four), and it truncates, so a stored
+  /// `…00.123` (held as the double 0.12299…) came out as `.122`. Here the instant is rounded
+  /// to the nearest millisecond first.
   public static func date(_ date: Date) -> String {
-    date.formatted(
-      Date.ISO8601FormatStyle(
-        includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+    let (days, inDay) = floorDivision(milliseconds, 86_400_000)
+    let (year, month, day) = civilDate(daysSince1970: days)
+    guard (0...9999).contains(year) else {
+      return date.formatted(
+        Date.ISO8601FormatStyle(
+          includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    }
+    var text: [UInt8] = []
+    text.reserveCapacity(24)
+    func digits(_ value: Int64, _ count: Int) {
+      var divisor: Int64 = 1
+      for _ in 1..<count { divisor *= 10 }
+      var rest = value
+      while divisor > 0 {
+        text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+        rest %= divisor
+        divisor /= 10
+      }
+    }
+    digits(year, 4)
+    text.append(UInt8(ascii: "-"))
+    digits(month, 2)
+    text.append(UInt8(ascii: "-"))
+    digits(day, 2)
+    text.append(UInt8(ascii: "T"))
+    digits(inDay / 3_600_000, 2)
+    text.append(UInt8(ascii: ":"))
+    digits(inDay / 60_000 % 60, 2)
+    text.append(UInt8(ascii: ":"))
+    digits(inDay / 1000 % 60, 2)
+    text.append(UInt8(ascii: "."))
+    digits(inDay % 1000, 3)
+    text.append(UInt8(ascii: "Z"))
+    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// Quotient rounded toward minus infinity, and the non-negative remainder.
+  private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
+    let remainder = value % divisor
+    return remainder < 0 ? (value / divisor - 1, remainder + divisor) : (value / divisor, remainder)
+  }
+
+  /// The proleptic Gregorian date of a day count from 1970-01-01. Counts in 400-year eras
+  /// (146,097 days each) from 0000-03-01, so that the leap day ends a year.
+  private static func civilDate(daysSince1970: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    let (era, dayOfEra) = floorDivision(daysSince1970 + 719_468, 146_097)
+    let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+    let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+    let shiftedMonth = (5 * dayOfYear + 2) / 153  // 0 = March … 11 = February
+    let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+    let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+    let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    return (year, month, day)
   }
 
   /// An optional date, for optional fields.
@@ -72,9 +134,13 @@ public enum WireFormat {
     minorUnits(percent)
   }
 
-  /// Basis points as the `percent_off` number.
+  /// Basis points as the `percent_off` number. Built as significand × 10⁻² rather than
+  /// divided by 100: `Decimal` division took about 3 µs, an eighth of a whole validation
+  /// request in the server's profile.
   public static func percent(basisPoints: Int64) -> Decimal {
-    Decimal(basisPoints) / 100
+    Decimal(
+      sign: basisPoints < 0 ? .minus : .plus, exponent: -2,
+      significand: Decimal(basisPoints.magnitude))
   }
 
   /// A Decimal with at most two decimals, scaled by 100 (12.5 → 1250). Nil for negative

@@ -222,16 +222,3 @@ public struct WireHealth: Codable, Sendable, Equatable {
     self.schemaVersion = schemaVersion
   }
 }
-
-/// A body's top-level keys checked against what a route reads (and what Voucherify clients
-/// may send that it ignores): a misspelt field is an error, not silently dropped.
-public enum WireKeys {
-  /// The first key of the JSON object `data` that is neither in `known` nor `ignored`.
-  public static func unknownKey(in data: Data, known: Set<String>, ignored: Set<String>) -> String?
-  {
-    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      return nil
-    }
-    return object.keys.sorted().first { !known.contains($0) && !ignored.contains($0) }
-  }
-}

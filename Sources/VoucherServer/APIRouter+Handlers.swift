@@ -240,25 +240,25 @@ extension APIRouter {
   }
 
   /// Reads a JSON object body into `T`, refusing malformed JSON, wrong types, out-of-range
-  /// numbers and top-level fields that are neither read nor knowingly ignored.
+  /// numbers and top-level fields that are neither read nor knowingly ignored (a misspelt
+  /// field is an error, not silently dropped). The body is parsed once.
   func decode<T: Decodable>(
     _ type: T.Type, _ request: HTTPRequest, known: Set<String>, ignored: Set<String>
   ) throws -> T {
     guard !request.body.isEmpty else { throw APIError.invalidPayload("a JSON body is required") }
-    let object: Any
-    do {
-      object = try JSONSerialization.jsonObject(with: request.body)
-    } catch {
+    guard let object = try? JSONValue.parse(request.body) else {
       throw APIError.invalidPayload("the body is not valid JSON")
     }
-    guard object is [String: Any] else {
+    guard case .object(let members) = object else {
       throw APIError.invalidPayload("the body must be a JSON object")
     }
-    if let unknown = WireKeys.unknownKey(in: request.body, known: known, ignored: ignored) {
+    if let unknown = members.map(\.key).sorted().first(where: {
+      !known.contains($0) && !ignored.contains($0)
+    }) {
       throw APIError.invalidPayload("unknown field \(unknown)")
     }
     do {
-      return try JSONDecoder().decode(type, from: request.body)
+      return try JSONValueDecoder().decode(type, from: object)
     } catch let error as DecodingError {
       throw APIError.invalidPayload(Self.describe(error))
     }
@@ -266,7 +266,7 @@ extension APIRouter {
 
   private func requireEmptyOrObject(_ request: HTTPRequest) throws {
     guard !request.body.isEmpty else { return }
-    guard (try? JSONSerialization.jsonObject(with: request.body)) is [String: Any] else {
+    guard case .object = try? JSONValue.parse(request.body) else {
       throw APIError.invalidPayload("the body must be empty or a JSON object")
     }
   }

@@ -24,6 +24,11 @@ private func expectSameAsJSONEncoder<T: Encodable>(
   let text = String(decoding: streamed, as: UTF8.self)
   #expect(
     try canonical(streamed) == canonical(reference), "\(text)", sourceLocation: sourceLocation)
+  // What the server sends: the hot types write themselves, the rest stream.
+  let sent = WireFormat.encode(value)
+  #expect(
+    try canonical(sent) == canonical(reference), "\(String(decoding: sent, as: UTF8.self))",
+    sourceLocation: sourceLocation)
   return text
 }
 
@@ -31,9 +36,15 @@ private func text<T: Encodable>(_ value: T) throws -> String {
   String(decoding: try StreamingJSONEncoder().encode(value), as: UTF8.self)
 }
 
-/// A request body as a client sends it.
-private func decoded<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-  try JSONDecoder().decode(type, from: Data(json.utf8))
+/// A request body as a client sends it, read as the server reads it (`JSONValue` and
+/// `JSONValueDecoder`), which must agree with `JSONDecoder`.
+private func decoded<T: Decodable & Equatable>(
+  _ type: T.Type, _ json: String, sourceLocation: SourceLocation = #_sourceLocation
+) throws -> T {
+  let reference = try JSONDecoder().decode(type, from: Data(json.utf8))
+  let served = try JSONValueDecoder().decode(type, from: JSONValue.parse(Data(json.utf8)))
+  #expect(served == reference, sourceLocation: sourceLocation)
+  return served
 }
 
 // MARK: Realistic engine values, as the server gets them

@@ -1,0 +1,300 @@
+import Foundation
+
+/// A parsed JSON document, kept close to its text: numbers stay the literal they were
+/// written as (so an amount is read as an exact integer, a percentage as an exact decimal)
+/// and object members keep their order.
+///
+/// Request bodies are parsed once into this tree; the unknown-field check and
+/// `JSONValueDecoder` both read the tree, where Foundation's `JSONSerialization` plus
+/// `JSONDecoder` parsed every body twice and dominated the server's profile.
+public enum JSONValue: Sendable, Equatable {
+  case null
+  case bool(Bool)
+  /// The number's literal, already checked against RFC 8259's grammar.
+  case number(String)
+  case string(String)
+  case array([JSONValue])
+  /// Members in document order; names are unique (the parser refuses duplicates).
+  case object([(key: String, value: JSONValue)])
+
+  public static func == (left: JSONValue, right: JSONValue) -> Bool {
+    switch (left, right) {
+    case (.null, .null): true
+    case (.bool(let a), .bool(let b)): a == b
+    case (.number(let a), .number(let b)): a == b
+    case (.string(let a), .string(let b)): a == b
+    case (.array(let a), .array(let b)): a == b
+    case (.object(let a), .object(let b)):
+      a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    default: false
+    }
+  }
+
+  /// The member named `key` of an object; nil for a missing member or a non-object.
+  public subscript(key: String) -> JSONValue? {
+    guard case .object(let members) = self else { return nil }
+    return members.first { $0.key == key }?.value
+  }
+
+  /// Parses one JSON text (RFC 8259): a value with optional whitespace around it.
+  ///
+  /// - Throws: `JSONParseError` for anything else: bad syntax, invalid UTF-8, a lone
+  ///   surrogate escape, a duplicate member name, or nesting deeper than `maximumDepth`.
+  public static func parse(_ data: Data, maximumDepth: Int = 64) throws(JSONParseError) -> JSONValue
+  {
+    let result: Result<JSONValue, JSONParseError> = data.withUnsafeBytes { raw in
+      var parser = JSONParser(bytes: raw.bindMemory(to: UInt8.self), maximumDepth: maximumDepth)
+      do throws(JSONParseError) {
+        parser.skipWhitespace()
+        let value = try parser.value(depth: 0)
+        parser.skipWhitespace()
+        guard parser.atEnd else { throw parser.error("text after the JSON value") }
+        return .success(value)
+      } catch {
+        return .failure(error)
+      }
+    }
+    return try result.get()
+  }
+}
+
+/// Why a body is not JSON, and the byte offset where that was noticed.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+  public let reason: String
+  public let offset: Int
+
+  public var description: String { "\(reason) at byte \(offset)" }
+}
+
+/// A recursive-descent parser over the body's bytes. Depth is bounded so a hostile body
+/// cannot exhaust a server thread's stack.
+private struct JSONParser {
+  let bytes: UnsafeBufferPointer<UInt8>
+  let maximumDepth: Int
+  var index = 0
+
+  init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
+    self.bytes = bytes
+    self.maximumDepth = maximumDepth
+  }
+
+  var atEnd: Bool { index >= bytes.count }
+
+  func error(_ reason: String) -> JSONParseError {
+    JSONParseError(reason: reason, offset: index)
+  }
+
+  mutating func skipWhitespace() {
+    while index < bytes.count {
+      switch bytes[index] {
+      case 0x20, 0x09, 0x0A, 0x0D: index += 1
+      default: return
+      }
+    }
+  }
+
+  mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
+    guard index < bytes.count else { throw error("unexpected end of the body") }
+    switch bytes[index] {
+    case UInt8(ascii: "{"): return try object(depth: depth + 1)
+    case UInt8(ascii: "["): return try array(depth: depth + 1)
+    case UInt8(ascii: "\""): return .string(try string())
+    case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+    case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+    case UInt8(ascii: "n"): try literal("null"); return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+    default: throw error("unexpected character")
+    }
+  }
+
+  private mutating func literal(_ word: StaticString) throws(JSONParseError) {
+    let count = word.utf8CodeUnitCount
+    guard index + count <= bytes.count,
+      memcmp(bytes.baseAddress! + index, word.utf8Start, count) == 0
+    else { throw error("unexpected word") }
+    index += count
+  }
+
+  private mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
+    guard depth <= maximumDepth else { throw error("nested too deeply") }
+    index += 1
+    var members: [(key: String, value: JSONValue)] = []
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+      index += 1
+      return .object(members)
+    }
+    while true {
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+        throw error("expected a member name")
+      }
+      let key = try string()
+      // Two members of one name are ambiguous (parsers disagree on which wins), so the
+      // body is refused rather than guessed at.
+      guard !members.contains(where: { $0.key == key }) else {
+        throw error("duplicate member “\(key)”")
+      }
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+        throw error("expected “:”")
+      }
+      index += 1
+      skipWhitespace()
+      members.append((key, try value(depth: depth)))
+      skipWhitespace()
+      guard index < bytes.count else { throw error("unexpected end of the body") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+      } else if bytes[index] == UInt8(ascii: "}") {
+        index += 1
+        return .object(members)
+      } else {
+        throw error("expected “,” or “}”")
+      }
+    }
+  }
+
+  private mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
+    guard depth <= maximumDepth else { throw error("nested too deeply") }
+    index += 1
+    var elements: [JSONValue] = []
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+      index += 1
+      return .array(elements)
+    }
+    while true {
+      skipWhitespace()
+      elements.append(try value(depth: depth))
+      skipWhitespace()
+      guard index < bytes.count else { throw error("unexpected end of the body") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+      } else if bytes[index] == UInt8(ascii: "]") {
+        index += 1
+        return .array(elements)
+      } else {
+        throw error("expected “,” or “]”")
+      }
+    }
+  }
+
+  /// A number literal per RFC 8259: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+  private mutating func number() throws(JSONParseError) -> String {
+    let start = index
+    if bytes[index] == UInt8(ascii: "-") { index += 1 }
+    guard index < bytes.count, isDigit(bytes[index]) else { throw error("bad number") }
+    if bytes[index] == UInt8(ascii: "0") {
+      index += 1
+    } else {
+      while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      index += 1
+      guard index < bytes.count, isDigit(bytes[index]) else { throw error("bad number") }
+      while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+    }
+    if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
+      index += 1
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-")
+      {
+        index += 1
+      }
+      guard index < bytes.count, isDigit(bytes[index]) else { throw error("bad number") }
+      while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+    }
+    // ASCII by construction.
+    return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+  }
+
+  private func isDigit(_ byte: UInt8) -> Bool {
+    byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+  }
+
+  /// A string, from its opening quote. Runs without escapes are copied as validated UTF-8;
+  /// escapes are decoded, surrogate pairs joined, lone surrogates refused.
+  private mutating func string() throws(JSONParseError) -> String {
+    index += 1
+    var decoded: [UInt8] = []
+    var runStart = index
+    while true {
+      guard index < bytes.count else { throw error("unterminated string") }
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\"") {
+        if decoded.isEmpty {
+          let text = try validated(bytes[runStart..<index])
+          index += 1
+          return text
+        }
+        decoded.append(contentsOf: bytes[runStart..<index])
+        index += 1
+        return try validated(decoded[...])
+      }
+      if byte < 0x20 { throw error("control character in a string") }
+      if byte == UInt8(ascii: "\\") {
+        decoded.append(contentsOf: bytes[runStart..<index])
+        try escape(into: &decoded)
+        runStart = index
+        continue
+      }
+      index += 1
+    }
+  }
+
+  private func validated(_ slice: some Collection<UInt8>) throws(JSONParseError) -> String {
+    guard let text = String(validating: slice, as: UTF8.self) else {
+      throw error("invalid UTF-8 in a string")
+    }
+    return text
+  }
+
+  private mutating func escape(into output: inout [UInt8]) throws(JSONParseError) {
+    index += 1
+    guard index < bytes.count else { throw error("unterminated string") }
+    let byte = bytes[index]
+    index += 1
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(byte)
+    case UInt8(ascii: "b"): output.append(0x08)
+    case UInt8(ascii: "f"): output.append(0x0C)
+    case UInt8(ascii: "n"): output.append(0x0A)
+    case UInt8(ascii: "r"): output.append(0x0D)
+    case UInt8(ascii: "t"): output.append(0x09)
+    case UInt8(ascii: "u"):
+      var scalar = UInt32(try hexQuad())
+      if (0xD800...0xDBFF).contains(scalar) {
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+          bytes[index + 1] == UInt8(ascii: "u")
+        else { throw error("lone surrogate escape") }
+        index += 2
+        let low = UInt32(try hexQuad())
+        guard (0xDC00...0xDFFF).contains(low) else { throw error("lone surrogate escape") }
+        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+      } else if (0xDC00...0xDFFF).contains(scalar) {
+        throw error("lone surrogate escape")
+      }
+      output.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
+    default:
+      throw error("unknown escape")
+    }
+  }
+
+  private mutating func hexQuad() throws(JSONParseError) -> UInt16 {
+    guard index + 4 <= bytes.count else { throw error("short \\u escape") }
+    var value: UInt16 = 0
+    for _ in 0..<4 {
+      let byte = bytes[index]
+      let digit: UInt8
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+      default: throw error("bad \\u escape")
+      }
+      value = value << 4 | UInt16(digit)
+      index += 1
+    }
+    return value
+  }
+}
