@@ -204,6 +204,22 @@ enum Benchmark {
       operation: operation, count: count, seconds: seconds(total), samples: samples)
   }
 
+  /// Runs `body` once on each of `count` new threads and returns when all have finished.
+  /// Real threads, not `DispatchQueue.concurrentPerform`: that caps its width at the number
+  /// of cores, so "16 clients" would quietly be 2 on this machine.
+  static func onThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) {
+    let finished = DispatchSemaphore(value: 0)
+    for _ in 0..<count {
+      let thread = Thread {
+        body()
+        finished.signal()
+      }
+      thread.stackSize = 1 << 20
+      thread.start()
+    }
+    for _ in 0..<count { finished.wait() }
+  }
+
   /// `count` operations spread over `threads` threads; per-operation latencies merged.
   static func measureConcurrent(
     _ operation: String, threads: Int, count: Int, _ body: @escaping @Sendable (Int) throws -> Void
@@ -214,7 +230,7 @@ enum Benchmark {
     nonisolated(unsafe) var samples: [Double] = []
     let clock = ContinuousClock()
     let total = clock.measure {
-      DispatchQueue.concurrentPerform(iterations: threads) { _ in
+      onThreads(threads) {
         var mine: [Double] = []
         while true {
           let iteration = next.wrappingAdd(1, ordering: .relaxed).oldValue
