@@ -10,15 +10,26 @@ public struct JSONValueDecoder: Sendable {
   public init() {}
 
   public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-    try ValueDecoder(value: value, codingPath: []).decode(type)
+    try ValueDecoder(value: value, parentPath: [], key: nil).decode(type)
   }
 }
 
-/// A decoder, and the single-value container, for one node of the tree.
+/// A decoder, and the single-value container, for one node of the tree. Its coding path is
+/// put together only when asked for (a container, an error): building an array for every
+/// member read was most of the decoder's cost.
 private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
   let value: JSONValue
-  let codingPath: [any CodingKey]
+  let parentPath: [any CodingKey]
+  let key: (any CodingKey)?
   var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+  init(value: JSONValue, parentPath: [any CodingKey], key: (any CodingKey)?) {
+    self.value = value
+    self.parentPath = parentPath
+    self.key = key
+  }
+
+  var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
 
   func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
     guard case .object(let members) = value else {
@@ -139,13 +150,36 @@ private struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         key,
         .init(codingPath: codingPath, debugDescription: "No value for key “\(key.stringValue)”."))
     }
-    return ValueDecoder(value: value, codingPath: codingPath + [key])
+    return ValueDecoder(value: value, parentPath: codingPath, key: key)
   }
 
   func decodeNil(forKey key: Key) throws -> Bool { try child(key).decodeNil() }
 
   func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
     try child(key).decode(type)
+  }
+
+  // Optional members are most of a request; the protocol's default would look each one up
+  // three times (contains, decodeNil, decode).
+  func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+    guard let value = lookup(key), value != .null else { return nil }
+    return try ValueDecoder(value: value, parentPath: codingPath, key: key).decode(type)
+  }
+
+  func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+    guard let value = lookup(key), value != .null else { return nil }
+    if case .string(let text) = value { return text }
+    return try ValueDecoder(value: value, parentPath: codingPath, key: key).decode(type)
+  }
+
+  func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+    guard let value = lookup(key), value != .null else { return nil }
+    return try ValueDecoder(value: value, parentPath: codingPath, key: key).decode(type)
+  }
+
+  func decode(_ type: String.Type, forKey key: Key) throws -> String {
+    if case .string(let text)? = lookup(key) { return text }
+    return try child(key).decode(type)
   }
 
   func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key)
@@ -159,11 +193,11 @@ private struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
   }
 
   func superDecoder() throws -> any Decoder {
-    ValueDecoder(value: .object(members), codingPath: codingPath)
+    ValueDecoder(value: .object(members), parentPath: codingPath, key: nil)
   }
 
   func superDecoder(forKey key: Key) throws -> any Decoder {
-    ValueDecoder(value: lookup(key) ?? .null, codingPath: codingPath + [key])
+    ValueDecoder(value: lookup(key) ?? .null, parentPath: codingPath, key: key)
   }
 }
 
@@ -181,13 +215,16 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
   var isAtEnd: Bool { currentIndex >= elements.count }
 
   private mutating func next(_ type: Any.Type) throws -> ValueDecoder {
-    let path = codingPath + [IndexKey(currentIndex)]
     guard !isAtEnd else {
       throw DecodingError.valueNotFound(
-        type, .init(codingPath: path, debugDescription: "Unkeyed container is at end."))
+        type,
+        .init(
+          codingPath: codingPath + [IndexKey(currentIndex)],
+          debugDescription: "Unkeyed container is at end."))
     }
     defer { currentIndex += 1 }
-    return ValueDecoder(value: elements[currentIndex], codingPath: path)
+    return ValueDecoder(
+      value: elements[currentIndex], parentPath: codingPath, key: IndexKey(currentIndex))
   }
 
   mutating func decodeNil() throws -> Bool {
