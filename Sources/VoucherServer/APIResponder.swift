@@ -17,9 +17,19 @@ enum APIResponder {
 /// Where access-log lines go: one per request.
 public struct AccessLog: Sendable {
   let write: @Sendable (String) -> Void
+  /// False for `.none`, so the server does not build lines nobody reads.
+  let isEnabled: Bool
 
   /// Lines written through `write`.
-  public init(write: @escaping @Sendable (String) -> Void) { self.write = write }
+  public init(write: @escaping @Sendable (String) -> Void) {
+    self.write = write
+    isEnabled = true
+  }
+
+  private init(disabled: Void) {
+    write = { _ in }
+    isEnabled = false
+  }
 
   /// Each line written to stderr in one call, so lines from pool threads never interleave.
   public static let standardError = AccessLog { line in
@@ -27,5 +37,5 @@ public struct AccessLog: Sendable {
   }
 
   /// Nothing written.
-  public static let none = AccessLog { _ in }
+  public static let none = AccessLog(disabled: ())
 }

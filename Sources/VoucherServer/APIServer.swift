@@ -32,14 +32,13 @@ public final class APIServer: Sendable {
       let started = ContinuousClock.now
       let response = router.handle(request)
       beforeResponding?(request, response.status)
+      guard accessLog.isEnabled else { return response }
       let elapsed = ContinuousClock.now - started
-      let milliseconds =
-        Double(elapsed.components.attoseconds) / 1e15
-        + Double(elapsed.components.seconds) * 1000
+      let tenths =
+        elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
       accessLog.write(
         "\(WireFormat.date(Date())) \(request.method) \(request.path) \(response.status) "
-          + String(format: "%.1fms", milliseconds)
-          + " \(request.requestId) app=\(response.appId ?? "-")")
+          + "\(tenths / 10).\(tenths % 10)ms \(request.requestId) app=\(response.appId ?? "-")")
       return response
     }
   }
