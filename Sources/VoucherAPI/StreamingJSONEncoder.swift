@@ -49,8 +49,8 @@ public struct StreamingJSONEncoder: Sendable {
 /// encodes the value again with `JSONEncoder`.
 private struct StreamAbandoned: Error {}
 
-/// An array index as a coding key, for coding paths (the encoder's and the decoder's).
-struct IndexKey: CodingKey {
+/// An array index as a coding key, for coding paths.
+private struct IndexKey: CodingKey {
   let intValue: Int?
   var stringValue: String { "Index \(intValue ?? 0)" }
   init(_ index: Int) { intValue = index }

@@ -2,7 +2,7 @@ import Foundation
 
 /// Customers and vouchers in the project's JSON layout (the one `Assets/demo` uses), with
 /// optional past redemptions and reactivations that are replayed through the real rules.
-public struct Catalog: Decodable, Sendable {
+public struct Catalog: Decodable, Equatable, Sendable {
   public var currency: String?
   public var customers: [CatalogCustomer]
   public var vouchers: [CatalogVoucher]
@@ -15,11 +15,24 @@ public struct Catalog: Decodable, Sendable {
     do { data = try Data(contentsOf: url) } catch {
       throw CatalogError(message: "cannot read \(url.path): \(error.localizedDescription)")
     }
+    if let catalog = quickDecode(data) { return catalog }
     do {
       return try JSONDecoder().decode(Catalog.self, from: data)
     } catch let error as DecodingError {
       throw CatalogError(message: "\(url.lastPathComponent): \(Self.describe(error))")
     }
+  }
+
+  /// The catalog read with `JSONValue` and `JSONValueDecoder`, or nil for anything they
+  /// refuse (they are stricter than `JSONDecoder`: `1.0` is no integer, a key may not repeat).
+  ///
+  /// `JSONDecoder` spent 2 ms of a cold start setting up its generic containers for these
+  /// nested types, most of what `voucher-pos --demo` did before its first frame. Nil sends
+  /// the caller to `JSONDecoder`, so a malformed file is still reported in its words and
+  /// nothing unusual is read differently.
+  static func quickDecode(_ data: Data) -> Catalog? {
+    guard let document = try? JSONValue.parse(data) else { return nil }
+    return try? JSONValueDecoder().decode(Catalog.self, from: document)
   }
 
   private static func describe(_ error: DecodingError) -> String {
@@ -109,6 +122,46 @@ public struct Catalog: Decodable, Sendable {
   }
 }
 
+extension Catalog {
+  /// Loads the catalog into `engine` like `apply(to:now:)`, but in one transaction: all of
+  /// it or, on the first failure, none of it. A fresh database is seeded with one commit
+  /// instead of one per customer, voucher and past redemption.
+  ///
+  /// - Throws: `CatalogError` naming the voucher or customer that failed and why, or the
+  ///   store's error; nothing is kept.
+  @discardableResult
+  public func applyInOneTransaction(to engine: VoucherEngine, now: Date) throws -> (
+    customers: Int, vouchers: Int, redemptions: Int
+  ) {
+    try engine.store.write { transaction in
+      let joined = VoucherEngine(
+        store: JoinedTransaction(transaction), clock: engine.clock,
+        defaultCurrency: engine.defaultCurrency)
+      return try apply(to: joined, now: now)
+    }
+  }
+}
+
+/// A store whose reads and writes all join one transaction that is already open, so the
+/// engine's rules (each of which asks for a transaction of its own) can run inside it.
+/// A write that throws leaves its changes in place: only the caller's own rollback, when
+/// the error reaches it, undoes them, which is why `applyInOneTransaction` offers no
+/// `onReject`.
+///
+/// `@unchecked Sendable`: it exists only inside the `write` body that owns the transaction
+/// and never leaves that thread.
+private final class JoinedTransaction: VoucherStore, @unchecked Sendable {
+  private let transaction: any StoreTransaction
+
+  init(_ transaction: any StoreTransaction) { self.transaction = transaction }
+
+  func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try body(transaction) }
+  func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try body(transaction) }
+  func writeGrouped<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try body(transaction)
+  }
+}
+
 /// A catalog that cannot be read or applied.
 public struct CatalogError: Error, Equatable, Sendable, CustomStringConvertible {
   public let message: String
@@ -118,7 +171,7 @@ public struct CatalogError: Error, Equatable, Sendable, CustomStringConvertible 
 
 // Field names follow the JSON (Voucherify's snake_case), hence the underscores.
 // swift-format-ignore: AlwaysUseLowerCamelCase
-public struct CatalogCustomer: Decodable, Sendable {
+public struct CatalogCustomer: Decodable, Equatable, Sendable {
   public var source_id: String?
   public var name: String?
   public var email: String?
@@ -134,27 +187,27 @@ public struct CatalogCustomer: Decodable, Sendable {
 }
 
 // swift-format-ignore: AlwaysUseLowerCamelCase
-public struct CatalogVoucher: Decodable, Sendable {
-  public struct DiscountSpec: Decodable, Sendable {
+public struct CatalogVoucher: Decodable, Equatable, Sendable {
+  public struct DiscountSpec: Decodable, Equatable, Sendable {
     public var type: String
     public var percent_off: Decimal?
     public var amount_limit: Int64?
     public var amount_off: Int64?
     public var fixed_amount: Int64?
   }
-  public struct GiftSpec: Decodable, Sendable {
+  public struct GiftSpec: Decodable, Equatable, Sendable {
     public var amount: Int64
   }
-  public struct RedemptionSpec: Decodable, Sendable {
+  public struct RedemptionSpec: Decodable, Equatable, Sendable {
     public var quantity: Int64?
     public var per_customer: Int64?
   }
-  public struct RulesSpec: Decodable, Sendable {
+  public struct RulesSpec: Decodable, Equatable, Sendable {
     public var min_order_amount: Int64?
     public var applicable_to: [String]?
     public var inapplicable_to: [String]?
   }
-  public struct PastRedemption: Decodable, Sendable {
+  public struct PastRedemption: Decodable, Equatable, Sendable {
     public var order: String
     public var date: String
     public var terminal: String?
@@ -162,7 +215,7 @@ public struct CatalogVoucher: Decodable, Sendable {
     public var items: [CartItem]
     public var gift_credits: Int64?
   }
-  public struct PastReactivation: Decodable, Sendable {
+  public struct PastReactivation: Decodable, Equatable, Sendable {
     public var date: String
     public var reason: String
     public var by: String?
@@ -270,8 +323,10 @@ public enum RelativeDate {
 public enum DemoCatalog {
   public static func locate(executablePath: String = CommandLine.arguments.first ?? "") -> URL? {
     let fileManager = FileManager.default
-    if let override = ProcessInfo.processInfo.environment["VOUCHER_POS_DEMO_DATA"] {
-      return URL(fileURLWithPath: override)
+    // getenv, not ProcessInfo.environment: that copies the whole environment, a cost
+    // voucher-pos --demo pays before its first frame.
+    if let override = getenv("VOUCHER_POS_DEMO_DATA") {
+      return URL(fileURLWithPath: String(cString: override))
     }
     var candidates: [URL] = []
     var directory = URL(fileURLWithPath: executablePath).resolvingSymlinksInPath()

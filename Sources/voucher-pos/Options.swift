@@ -19,7 +19,7 @@ struct Options: Equatable {
   var role = Role.cashier
   var terminal = "T01"
   var cashier =
-    ProcessInfo.processInfo.environment["USER"].flatMap { $0.isEmpty ? nil : $0 }
+    Environment.value("USER").flatMap { $0.isEmpty ? nil : $0 }
     ?? "cashier"
   var redeemTimeout: TimeInterval = 60
   var endpoint: String?

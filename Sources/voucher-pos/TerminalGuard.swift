@@ -74,8 +74,7 @@ final class TerminalGuard {
   }
 
   static func logFilePath() -> String {
-    let environment = ProcessInfo.processInfo.environment
-    if let state = environment["XDG_STATE_HOME"], !state.isEmpty {
+    if let state = Environment.value("XDG_STATE_HOME"), !state.isEmpty {
       let folder = state + "/voucher-pos"
       if (try? FileManager.default.createDirectory(
         atPath: folder, withIntermediateDirectories: true)) != nil

@@ -43,15 +43,17 @@ enum VoucherPOS {
       return 2
     }
 
-    let demoFolder = options.demo ? demoFolderURL() : nil
+    var demoFolder: URL?
     defer { if let demoFolder { try? FileManager.default.removeItem(at: demoFolder) } }
     var state: AppState
     let runner: EffectRunner
     do {
+      // The zone is looked up when a date is first shown, not here: `.current` would
+      // resolve it now, most of a millisecond before a first frame that shows no date.
       var session = Session(
         backend: "", isDemo: options.demo, terminal: options.terminal, cashier: options.cashier,
         role: options.role, redeemTimeout: options.redeemTimeout,
-        saleTag: String(UUID().uuidString.prefix(8)).lowercased())
+        timeZone: .autoupdatingCurrent, saleTag: String(UUID().uuidString.prefix(8)).lowercased())
       if let remote {
         // The status bar names the endpoint and checks that it answers; the empty-database
         // screen is a local matter (the server's owner loads its data).
@@ -61,10 +63,11 @@ enum VoucherPOS {
         session.isRemote = true
         state = AppState(session: session, now: Date())
       } else {
+        if options.demo { demoFolder = try makeDemoFolder() }
         let path =
-          try demoFolder.map { try prepareDemo(in: $0) } ?? options.database
-          ?? VoucherEngine.defaultDatabasePath()
-        let engine = try VoucherEngine(path: path)
+          try demoFolder.map { $0.appendingPathComponent("engine.sqlite").path }
+          ?? options.database ?? VoucherEngine.defaultDatabasePath()
+        let engine = try demoFolder == nil ? VoucherEngine(path: path) : openDemo(at: path)
         let isEmpty = try engine.isEmpty()
         runner = EffectRunner(client: LocalClient(engine: engine, description: path))
         session.backend = path
@@ -86,7 +89,7 @@ enum VoucherPOS {
       } ?? [])
     defer { terminalGuard.release() }
     let terminal = CursesTerminal.start(
-      colors: ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true)
+      colors: Environment.value("NO_COLOR").map(\.isEmpty) ?? true)
     terminalGuard.resetSequence = terminal.resetSequence
     defer { terminal.stop() }
     var running = state
@@ -98,23 +101,28 @@ enum VoucherPOS {
     FileHandle.standardError.write(Data((text + "\n").utf8))
   }
 
-  static func demoFolderURL() -> URL {
-    FileManager.default.temporaryDirectory.appendingPathComponent(
-      "voucher-pos-demo-\(UUID().uuidString.prefix(8).lowercased())")
+  /// A new folder of this run's own for the demo's database: `mkdtemp` picks a free name
+  /// and makes it private in one call, where `FileManager` took a part of a millisecond
+  /// before the first frame.
+  static func makeDemoFolder() throws -> URL {
+    let base = Environment.value("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(base)/voucher-pos-demo-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else {
+      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: base])
+    }
+    return URL(fileURLWithPath: String(cString: made), isDirectory: true)
   }
 
-  /// A fresh database seeded from `Assets/demo`, so the demo never touches real data.
-  static func prepareDemo(in folder: URL) throws -> String {
+  /// The till's own durable store on a fresh database, seeded from `Assets/demo` in one
+  /// transaction (one commit, not one per customer, voucher and past redemption, and no
+  /// second open afterwards), so the demo never touches real data.
+  static func openDemo(at path: String) throws -> VoucherEngine {
     guard let catalog = DemoCatalog.locate() else {
       throw CatalogError(
         message: "demo data not found: set VOUCHER_POS_DEMO_DATA to Assets/demo/demo.json")
     }
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let path = folder.appendingPathComponent("engine.sqlite").path
-    // The file is deleted on exit, so seeding it need not wait for the disk; the till
-    // opens it afresh, durable as always.
-    let seeding = VoucherEngine(store: try SQLiteStore(path: path, readerCount: 0, durable: false))
-    try Catalog.load(from: catalog).apply(to: seeding, now: Date())
-    return path
+    let engine = try VoucherEngine(path: path)
+    try Catalog.load(from: catalog).applyInOneTransaction(to: engine, now: Date())
+    return engine
   }
 }

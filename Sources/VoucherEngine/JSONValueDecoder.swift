@@ -219,12 +219,12 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
       throw DecodingError.valueNotFound(
         type,
         .init(
-          codingPath: codingPath + [IndexKey(currentIndex)],
+          codingPath: codingPath + [ArrayIndexKey(currentIndex)],
           debugDescription: "Unkeyed container is at end."))
     }
     defer { currentIndex += 1 }
     return ValueDecoder(
-      value: elements[currentIndex], parentPath: codingPath, key: IndexKey(currentIndex))
+      value: elements[currentIndex], parentPath: codingPath, key: ArrayIndexKey(currentIndex))
   }
 
   mutating func decodeNil() throws -> Bool {
@@ -246,4 +246,13 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
   }
 
   mutating func superDecoder() throws -> any Decoder { try next(Any.self) }
+}
+
+/// An array index as a coding key, for coding paths.
+private struct ArrayIndexKey: CodingKey {
+  let intValue: Int?
+  var stringValue: String { "Index \(intValue ?? 0)" }
+  init(_ index: Int) { intValue = index }
+  init?(stringValue: String) { nil }
+  init?(intValue: Int) { self.intValue = intValue }
 }

@@ -4,9 +4,11 @@ import Foundation
 /// written as (so an amount is read as an exact integer, a percentage as an exact decimal)
 /// and object members keep their order.
 ///
-/// Request bodies are parsed once into this tree; the unknown-field check and
+/// The REST server parses each request body once into this tree; its unknown-field check and
 /// `JSONValueDecoder` both read the tree, where Foundation's `JSONSerialization` plus
-/// `JSONDecoder` parsed every body twice and dominated the server's profile.
+/// `JSONDecoder` parsed every body twice and dominated the server's profile. The demo
+/// catalog is read the same way (`JSONDecoder`'s one-time setup was 2 ms of the till's
+/// start).
 public enum JSONValue: Sendable, Equatable {
   case null
   case bool(Bool)
