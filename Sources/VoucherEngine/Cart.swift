@@ -37,8 +37,22 @@ public struct CartItem: Equatable, Sendable, Codable {
   /// The line total.
   public var amount: Int64 { quantity * price }
 
+  /// 1–100 characters without a line break. Plain ASCII (every SKU seen in practice) is
+  /// checked on its bytes: there each byte is one character, and counting characters
+  /// otherwise cost more than all the other rules of a validation.
+  static func isValidSKU(_ sku: String) -> Bool {
+    var count = 0
+    for byte in sku.utf8 {
+      if byte >= 0x80 { return sku.count <= 100 && !sku.contains(where: \.isNewline) }
+      // The ASCII line breaks: LF, VT, FF, CR.
+      if (0x0A...0x0D).contains(byte) { return false }
+      count += 1
+    }
+    return count > 0 && count <= 100
+  }
+
   func check() throws(Reason) {
-    guard !sku.isEmpty, sku.count <= 100, !sku.contains(where: \.isNewline) else {
+    guard Self.isValidSKU(sku) else {
       throw .invalidPayload("a product id must be 1–100 characters")
     }
     guard quantity > 0, quantity <= Self.maximumQuantity else {

@@ -16,6 +16,9 @@ public struct Customer: Equatable, Sendable, Codable {
   public var createdAt: Date
   public var updatedAt: Date
 
+  /// What every id the engine makes starts with.
+  static let idPrefix = "cust_"
+
   public init(
     id: String, sourceId: String?, name: String?, email: String?, phone: String?,
     memberNumber: String?, metadata: [String: String], createdAt: Date, updatedAt: Date

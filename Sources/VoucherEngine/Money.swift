@@ -79,8 +79,10 @@ extension StringProtocol {
   public func trimmingSpaces() -> String {
     // Nearly every input starts and ends with a visible ASCII character: skip the Unicode
     // property lookups then (they dominate bulk imports otherwise).
-    if let first = utf8.first, first > 0x20, first < 0x7F, let last = last,
-      let byte = last.asciiValue, byte > 0x20, byte < 0x7F
+    // (Bytes, not Characters: a visible ASCII byte is never whitespace whatever character
+    // it belongs to, and `last` as a Character would cost a grapheme break search.)
+    if let first = utf8.first, first > 0x20, first < 0x7F,
+      let last = Substring(self).utf8.last, last > 0x20, last < 0x7F
     {
       return String(self)
     }

@@ -6,23 +6,28 @@ import Foundation
 enum Rules {
   /// Checks every code of `request` against its cart, in order: discounts first (each on
   /// what the previous ones left), then gift cards on the remaining total. Changes nothing.
+  ///
+  /// - Parameter known: vouchers the caller already read in this transaction, by normalised
+  ///   code (a redemption's replay check reads them first), so they are not read twice.
   static func evaluate(
-    _ request: RedemptionRequest, customer: Customer?, in store: any StoreTransaction, at now: Date
+    _ request: RedemptionRequest, customer: Customer?, in store: any StoreTransaction, at now: Date,
+    known: [String: Voucher] = [:]
   ) throws -> ValidationResult {
-    try check(request)
+    let codes = request.codes.map(\.code.normalizedCode)
+    try check(request, codes: codes)
     var remaining = request.items.map(\.amount)
     let orderAmount = remaining.reduce(0, +)
 
     var seen = Set<String>()
     var results: [RedeemableResult] = []
-    var vouchers: [Voucher?] = []
-    for entry in request.codes {
-      let code = entry.code.normalizedCode
+    results.reserveCapacity(codes.count)
+    for code in codes {
       var result = RedeemableResult(
         code: code, voucher: nil, status: nil, refusal: nil, discount: 0, giftCredits: 0)
-      if !seen.insert(code).inserted {
+      // (A single code cannot repeat: no set to hash it into.)
+      if codes.count > 1, !seen.insert(code).inserted {
         result.refusal = .duplicatedRedeemables(code: code)
-      } else if let voucher = try store.voucher(code: code) {
+      } else if let voucher = try known[code] ?? store.voucher(code: code) {
         result.voucher = voucher
         result.status = voucher.status(at: now)
         result.refusal = try refusal(for: voucher, customer: customer, store: store, now: now)
@@ -33,12 +38,12 @@ enum Rules {
         result.refusal = .notFound(code: code)
       }
       results.append(result)
-      vouchers.append(result.voucher)
     }
 
     // Discounts in the order given, each on what is left of the items it applies to.
     for index in results.indices where results[index].refusal == nil {
-      guard let voucher = vouchers[index], case .discount(let discount) = voucher.kind else {
+      guard let voucher = results[index].voucher, case .discount(let discount) = voucher.kind
+      else {
         continue
       }
       let eligible = request.items.indices.filter { applies(voucher, to: request.items[$0].sku) }
@@ -55,9 +60,7 @@ enum Rules {
     // Gift cards then pay from the remaining total.
     var left = remaining.reduce(0, +)
     for index in results.indices where results[index].refusal == nil {
-      guard let voucher = vouchers[index], case .gift(_, let balance) = voucher.kind else {
-        continue
-      }
+      guard case .gift(_, let balance) = results[index].voucher?.kind else { continue }
       let requested = request.codes[index].giftCredits
       if let requested, requested <= 0 {
         results[index].refusal = .invalidPayload("a gift amount must be more than zero")
@@ -79,11 +82,13 @@ enum Rules {
       valid: valid, redeemables: results, orderAmount: orderAmount,
       discountAmount: discountAmount, giftCredits: giftCredits,
       totalAmount: orderAmount - discountAmount - giftCredits, customer: customer,
-      currency: vouchers.lazy.compactMap { $0?.currency }.first ?? "SEK")
+      currency: results.lazy.compactMap { $0.voucher?.currency }.first ?? "SEK")
   }
 
   /// The shape checks: code count, cart size, amounts in range.
-  static func check(_ request: RedemptionRequest) throws(Reason) {
+  ///
+  /// - Parameter codes: the request's codes, normalised (computed once by the caller).
+  static func check(_ request: RedemptionRequest, codes: [String]) throws(Reason) {
     guard !request.codes.isEmpty else { throw .invalidPayload("no voucher code given") }
     guard request.codes.count <= RedemptionRequest.maximumCodes else {
       throw .invalidPayload("at most \(RedemptionRequest.maximumCodes) codes at once")
@@ -91,11 +96,14 @@ enum Rules {
     guard request.items.count <= RedemptionRequest.maximumItems else {
       throw .invalidPayload("at most \(RedemptionRequest.maximumItems) cart lines")
     }
-    for entry in request.codes where entry.code.normalizedCode.isEmpty {
+    for code in codes where code.isEmpty {
       throw .invalidPayload("an empty voucher code")
     }
     for item in request.items { try item.check() }
-    if let order = request.orderSourceId, order.isEmpty || order.count > 200 {
+    // (Counting bytes first: a short text cannot have more than 200 characters.)
+    if let order = request.orderSourceId,
+      order.isEmpty || (order.utf8.count > 200 && order.count > 200)
+    {
       throw .invalidPayload("an order id must be 1–200 characters")
     }
   }

@@ -23,12 +23,33 @@ enum SQLValue: Sendable, Equatable {
   case text(String)
 }
 
+/// SQL text with its hash worked out once: the key of the statement cache.
+///
+/// Hashing the text of a 27-column SELECT on every call cost more than the rest of the cache
+/// lookup; the hot statements are `static let` values of this type, so their hash is
+/// computed once per process (and equal texts compare by identity first).
+struct SQL: Hashable, Sendable {
+  let text: String
+  private let hash: Int
+
+  init(_ text: String) {
+    self.text = text
+    hash = text.hashValue
+  }
+
+  static func == (left: SQL, right: SQL) -> Bool {
+    left.hash == right.hash && left.text == right.text
+  }
+
+  func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+}
+
 /// One SQLite connection with a cache of prepared statements.
 ///
 /// Not thread-safe by itself: `SQLiteStore` hands each connection to one thread at a time.
 final class SQLiteConnection {
   private let handle: OpaquePointer
-  private var statements: [String: OpaquePointer] = [:]
+  private var statements: [SQL: OpaquePointer] = [:]
 
   init(path: String, readOnly: Bool = false) throws {
     var db: OpaquePointer?
@@ -65,26 +86,42 @@ final class SQLiteConnection {
 
   /// Runs a statement that returns no rows (INSERT, UPDATE, DELETE).
   func run(_ sql: String, _ values: [SQLValue] = []) throws {
+    try each(SQL(sql), values) { _ in }
+  }
+
+  /// Runs a cached statement that returns no rows: also `BEGIN`, `COMMIT` and savepoints,
+  /// which `execute` would parse again on every call.
+  func run(_ sql: SQL, _ values: [SQLValue] = []) throws {
     try each(sql, values) { _ in }
   }
 
   /// Runs a statement and maps its first row, if any. (A `Row` is only valid while its
   /// statement is stepping, so it is read inside `map`.)
   func first<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
-    var found: T?
-    try each(sql, values) { row in
-      if found == nil { found = try map(row) }
-    }
-    return found
+    try first(SQL(sql), values, map)
+  }
+
+  /// Like `first(_:_:_:)` for a statement whose `SQL` is kept, and it stops stepping after
+  /// the first row.
+  func first<T>(_ sql: SQL, _ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
+    let statement = try prepared(sql)
+    defer { sqlite3_reset(statement) }
+    try bind(values, to: statement)
+    let rc = sqlite3_step(statement)
+    if rc == SQLITE_ROW { return try map(Row(statement: statement)) }
+    if rc == SQLITE_DONE { return nil }
+    throw SQLiteError(code: rc & 0xFF, message: lastMessage)
   }
 
   /// Runs a statement, calling `body` for each row as it is stepped (nothing is buffered).
   func each(_ sql: String, _ values: [SQLValue], _ body: (Row) throws -> Void) throws {
+    try each(SQL(sql), values, body)
+  }
+
+  /// Like `each(_:_:_:)` for a statement whose `SQL` is kept.
+  func each(_ sql: SQL, _ values: [SQLValue], _ body: (Row) throws -> Void) throws {
     let statement = try prepared(sql)
-    defer {
-      sqlite3_reset(statement)
-      sqlite3_clear_bindings(statement)
-    }
+    defer { sqlite3_reset(statement) }
     try bind(values, to: statement)
     while true {
       let rc = sqlite3_step(statement)
@@ -98,24 +135,32 @@ final class SQLiteConnection {
     }
   }
 
+  /// False once a transaction has ended, including one SQLite rolled back by itself.
+  var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
   /// Rows changed by the last INSERT, UPDATE or DELETE.
   var changes: Int { Int(sqlite3_changes(handle)) }
 
   private var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
-  private func prepared(_ sql: String) throws -> OpaquePointer {
+  private func prepared(_ sql: SQL) throws -> OpaquePointer {
     if let cached = statements[sql] { return cached }
     var statement: OpaquePointer?
     let rc = sqlite3_prepare_v3(
-      handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+      handle, sql.text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
     guard rc == SQLITE_OK, let statement else {
-      throw SQLiteError(code: rc & 0xFF, message: "\(lastMessage) in: \(sql)")
+      throw SQLiteError(code: rc & 0xFF, message: "\(lastMessage) in: \(sql.text)")
     }
     statements[sql] = statement
     return statement
   }
 
+  /// Binds `values` to the parameters in order. Parameters left without a value are NULL,
+  /// not what the previous run bound (cleared only then: every hot statement binds all).
   private func bind(_ values: [SQLValue], to statement: OpaquePointer) throws {
+    if values.count < Int(sqlite3_bind_parameter_count(statement)) {
+      sqlite3_clear_bindings(statement)
+    }
     for (offset, value) in values.enumerated() {
       let index = Int32(offset + 1)
       let rc: Int32
@@ -144,7 +189,9 @@ struct Row {
 
   func optionalText(_ column: Int32) -> String? {
     guard let bytes = sqlite3_column_text(statement, column) else { return nil }
-    return String(cString: bytes)
+    // The length SQLite already knows spares `String(cString:)` its strlen.
+    let count = Int(sqlite3_column_bytes(statement, column))
+    return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
   }
 }
 

@@ -154,5 +154,43 @@ enum SQLiteSchema {
       revoked_at INTEGER
     );
     """,
+    // 4: two index pages fewer written per redemption (each one is a WAL frame to write and
+    // sync, and a random page to checkpoint). The exactly-once index now covers every row:
+    // NULLs never collide in a UNIQUE index, so it admits exactly what the partial one did,
+    // and it also serves the lookups by voucher that had an index of their own (a voucher
+    // has few redemptions to sort by date). Single redemptions, which have no parent, are
+    // left out of the parent index; `parent_id = ?` still uses it.
+    """
+    DROP INDEX redemptions_voucher_date;
+    DROP INDEX redemptions_voucher_order;
+    CREATE UNIQUE INDEX redemptions_voucher_order ON redemptions(voucher_id, order_source_id);
+    DROP INDEX redemptions_parent;
+    CREATE INDEX redemptions_parent ON redemptions(parent_id) WHERE parent_id IS NOT NULL;
+    """,
+    // 5: the event log without AUTOINCREMENT, which rewrote its counter in sqlite_sequence
+    // (one more page to write and sync) with every event. Rows can never be deleted (the
+    // triggers), so the largest seq + 1 that SQLite picks instead is just as unique and
+    // increasing; the numbers already given are copied unchanged.
+    """
+    CREATE TABLE events_appended (
+      seq     INTEGER PRIMARY KEY,
+      at      INTEGER NOT NULL,
+      actor   TEXT,
+      kind    TEXT NOT NULL,
+      subject TEXT NOT NULL,
+      detail  TEXT NOT NULL
+    );
+    INSERT INTO events_appended (seq, at, actor, kind, subject, detail)
+      SELECT seq, at, actor, kind, subject, detail FROM events ORDER BY seq;
+    DROP TABLE events;
+    ALTER TABLE events_appended RENAME TO events;
+    DELETE FROM sqlite_sequence WHERE name = 'events';
+    CREATE INDEX events_subject ON events(subject, seq);
+    -- The audit trail is append-only, enforced by the database itself.
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+      BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+      BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    """,
   ]
 }

@@ -12,43 +12,44 @@ struct SQLiteTransaction: StoreTransaction {
   // Full statements built once: they are the statement cache's keys, and the hot ones run
   // for every row of a bulk issuance.
   private static let selectCustomers = "SELECT \(customerColumns) FROM customers WHERE "
-  private static let customerById = selectCustomers + "id = ?"
-  private static let customerBySourceId = selectCustomers + "source_id = ?"
-  private static let customerByEmail = selectCustomers + "email_fold = ?"
+  private static let customerById = SQL(selectCustomers + "id = ?")
+  private static let customerBySourceId = SQL(selectCustomers + "source_id = ?")
+  private static let customerByEmail = SQL(selectCustomers + "email_fold = ?")
   private static let selectVouchers = "SELECT \(voucherColumns) FROM vouchers WHERE "
-  private static let voucherByCode = selectVouchers + "code = ? AND deleted_at IS NULL"
-  private static let voucherById = selectVouchers + "id = ? AND deleted_at IS NULL"
-  private static let insertVoucher =
+  private static let voucherByCode = SQL(selectVouchers + "code = ? AND deleted_at IS NULL")
+  private static let voucherById = SQL(selectVouchers + "id = ? AND deleted_at IS NULL")
+  private static let insertVoucher = SQL(
     "INSERT INTO vouchers (\(voucherColumns)) VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))"
+  )
 
   private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
-    try customers(sql: Self.selectCustomers + clause, values)
-  }
-
-  private func customers(sql: String, _ values: [SQLValue]) throws -> [Customer] {
     var found: [Customer] = []
-    try connection.each(sql, values) { row in
-      found.append(
-        Customer(
-          id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
-          email: row.optionalText(3), phone: row.optionalText(4),
-          memberNumber: row.optionalText(5), metadata: try JSONText.decodeMap(row.text(6)),
-          createdAt: Date(millisecondsSince1970: row.int(7)),
-          updatedAt: Date(millisecondsSince1970: row.int(8))))
+    try connection.each(Self.selectCustomers + clause, values) {
+      found.append(try Self.customer(from: $0))
     }
     return found
   }
 
+  private static func customer(from row: Row) throws -> Customer {
+    Customer(
+      id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
+      email: row.optionalText(3), phone: row.optionalText(4),
+      memberNumber: row.optionalText(5), metadata: try JSONText.decodeMap(row.text(6)),
+      createdAt: Date(millisecondsSince1970: row.int(7)),
+      updatedAt: Date(millisecondsSince1970: row.int(8)))
+  }
+
   func customer(id: String) throws -> Customer? {
-    try customers(sql: Self.customerById, [.text(id)]).first
+    try connection.first(Self.customerById, [.text(id)], Self.customer(from:))
   }
 
   func customer(sourceId: String) throws -> Customer? {
-    try customers(sql: Self.customerBySourceId, [.text(sourceId)]).first
+    try connection.first(Self.customerBySourceId, [.text(sourceId)], Self.customer(from:))
   }
 
   func customer(email: String) throws -> Customer? {
-    try customers(sql: Self.customerByEmail, [.text(ContactText.foldEmail(email))]).first
+    try connection.first(
+      Self.customerByEmail, [.text(ContactText.foldEmail(email))], Self.customer(from:))
   }
 
   func customers(phone: String, limit: Int) throws -> [Customer] {
@@ -120,12 +121,8 @@ struct SQLiteTransaction: StoreTransaction {
     """
 
   private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
-    try vouchers(sql: Self.selectVouchers + clause, values)
-  }
-
-  private func vouchers(sql: String, _ values: [SQLValue]) throws -> [Voucher] {
     var found: [Voucher] = []
-    try connection.each(sql, values) {
+    try connection.each(Self.selectVouchers + clause, values) {
       found.append(try Self.voucher(from: $0))
     }
     return found
@@ -159,16 +156,17 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func voucher(code: String) throws -> Voucher? {
-    try vouchers(sql: Self.voucherByCode, [.text(code)]).first
+    try connection.first(Self.voucherByCode, [.text(code)], Self.voucher(from:))
   }
 
   func voucher(id: String) throws -> Voucher? {
-    try vouchers(sql: Self.voucherById, [.text(id)]).first
+    try connection.first(Self.voucherById, [.text(id)], Self.voucher(from:))
   }
 
+  private static let codeExists = SQL("SELECT 1 FROM vouchers WHERE code = ?")
+
   func codeExists(_ code: String) throws -> Bool {
-    try connection.first("SELECT 1 FROM vouchers WHERE code = ?", [.text(code)]) { _ in true }
-      ?? false
+    try connection.first(Self.codeExists, [.text(code)]) { _ in true } ?? false
   }
 
   func insert(_ voucher: Voucher) throws {
@@ -230,15 +228,17 @@ struct SQLiteTransaction: StoreTransaction {
       [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
+  private static let consumeUse = SQL(
+    """
+    UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
+      gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance - ?1 END,
+      updated_at = ?2
+    WHERE id = ?3 AND (quantity IS NULL OR redeemed_quantity < quantity)
+      AND (gift_balance IS NULL OR gift_balance >= ?1)
+    """)
+
   func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool {
-    try connection.run(
-      """
-      UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
-        gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance - ?1 END,
-        updated_at = ?2
-      WHERE id = ?3 AND (quantity IS NULL OR redeemed_quantity < quantity)
-        AND (gift_balance IS NULL OR gift_balance >= ?1)
-      """, [.integer(giftCredits), .from(date), .text(voucherId)])
+    try connection.run(Self.consumeUse, [.integer(giftCredits), .from(date), .text(voucherId)])
     return connection.changes == 1
   }
 
@@ -260,11 +260,23 @@ struct SQLiteTransaction: StoreTransaction {
     status, terminal, cashier, date, rollback_id
     """
 
+  private static let selectRedemptions = "SELECT \(redemptionColumns) FROM redemptions WHERE "
+  private static let insertRedemption = SQL(
+    "INSERT INTO redemptions (\(redemptionColumns)) VALUES (\(Array(repeating: "?", count: 19).joined(separator: ", ")))"
+  )
+  private static let redemptionByVoucherOrder = SQL(
+    selectRedemptions + "voucher_id = ? AND order_source_id = ?")
+  private static let latestSucceededRedemption = SQL(
+    selectRedemptions
+      + "voucher_id = ? AND status = 'SUCCEEDED' ORDER BY date DESC, rowid DESC LIMIT 1")
+
   private func redemptions(where clause: String, _ values: [SQLValue]) throws -> [Redemption] {
+    try redemptions(SQL(Self.selectRedemptions + clause), values)
+  }
+
+  private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
     var found: [Redemption] = []
-    try connection.each(
-      "SELECT \(Self.redemptionColumns) FROM redemptions WHERE \(clause)", values
-    ) { row in
+    try connection.each(sql, values) { row in
       guard let status = RedemptionStatus(rawValue: row.text(14)) else {
         throw StoreError.corrupt("redemption \(row.text(0)) has status \(row.text(14))")
       }
@@ -298,13 +310,13 @@ struct SQLiteTransaction: StoreTransaction {
   func insert(_ redemption: Redemption) throws {
     let order = redemption.order
     try connection.run(
-      "INSERT INTO redemptions (\(Self.redemptionColumns)) VALUES (\(placeholders(19)))",
+      Self.insertRedemption,
       [
         .text(redemption.id), .from(redemption.parentId), .from(redemption.voucherId),
         .from(redemption.voucherCode), .from(redemption.customerId), .text(order.id),
         .from(order.sourceId), .integer(order.amount), .integer(order.discountAmount),
         .integer(order.giftCredits), .integer(order.totalAmount),
-        .text(JSONText.encode(order.items)), .integer(redemption.amount),
+        .text(JSONText.encode(items: order.items)), .integer(redemption.amount),
         .from(redemption.giftBalanceAfter), .text(redemption.status.rawValue),
         .from(redemption.channel.terminal), .from(redemption.channel.cashier),
         .from(redemption.date), .from(redemption.rollbackId),
@@ -312,14 +324,14 @@ struct SQLiteTransaction: StoreTransaction {
     for child in redemption.children { try insert(child) }
   }
 
+  private static let redemptionById = SQL(selectRedemptions + "id = ?")
+
   func redemption(id: String) throws -> Redemption? {
-    try withChildren(redemptions(where: "id = ?", [.text(id)])).first
+    try withChildren(redemptions(Self.redemptionById, [.text(id)])).first
   }
 
   func redemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
-    try redemptions(
-      where: "voucher_id = ? AND order_source_id = ?", [.text(voucherId), .text(orderSourceId)]
-    ).first
+    try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)]).first
   }
 
   func redemptions(matching query: RedemptionQuery, customerId: String?, voucherId: String?)
@@ -351,18 +363,18 @@ struct SQLiteTransaction: StoreTransaction {
         values))
   }
 
+  private static let succeededRedemptionCount = SQL(
+    "SELECT count(*) FROM redemptions WHERE voucher_id = ? AND customer_id = ? AND status = 'SUCCEEDED'"
+  )
+
   func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64 {
     try connection.first(
-      "SELECT count(*) FROM redemptions WHERE voucher_id = ? AND customer_id = ? AND status = 'SUCCEEDED'",
-      [.text(voucherId), .text(customerId)]
+      Self.succeededRedemptionCount, [.text(voucherId), .text(customerId)]
     ) { $0.int(0) } ?? 0
   }
 
   func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
-    try redemptions(
-      where: "voucher_id = ? AND status = 'SUCCEEDED' ORDER BY date DESC, rowid DESC LIMIT 1",
-      [.text(voucherId)]
-    ).first
+    try redemptions(Self.latestSucceededRedemption, [.text(voucherId)]).first
   }
 
   func markRolledBack(redemptionId: String, rollbackId: String) throws {
@@ -401,26 +413,30 @@ struct SQLiteTransaction: StoreTransaction {
 
   // MARK: Idempotency and events
 
+  private static let idempotencyRecord = SQL(
+    "SELECT fingerprint, result_id FROM idempotency_keys WHERE key = ?")
+  private static let saveIdempotencyRecord = SQL(
+    "INSERT INTO idempotency_keys (key, fingerprint, result_id, created_at) VALUES (?, ?, ?, ?)")
+
   func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)? {
-    try connection.first(
-      "SELECT fingerprint, result_id FROM idempotency_keys WHERE key = ?", [.text(key)]
-    ) { ($0.text(0), $0.text(1)) }
+    try connection.first(Self.idempotencyRecord, [.text(key)]) { ($0.text(0), $0.text(1)) }
   }
 
   func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
     throws
   {
     try connection.run(
-      "INSERT INTO idempotency_keys (key, fingerprint, result_id, created_at) VALUES (?, ?, ?, ?)",
-      [.text(key), .text(fingerprint), .text(resultId), .from(date)])
+      Self.saveIdempotencyRecord, [.text(key), .text(fingerprint), .text(resultId), .from(date)])
   }
+
+  private static let appendEvent = SQL(
+    "INSERT INTO events (at, actor, kind, subject, detail) VALUES (?, ?, ?, ?, ?)")
 
   func appendEvent(date: Date, actor: String?, kind: String, subject: String, detail: String)
     throws
   {
     try connection.run(
-      "INSERT INTO events (at, actor, kind, subject, detail) VALUES (?, ?, ?, ?, ?)",
-      [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
+      Self.appendEvent, [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
   }
 
   func events(subject: String?, limit: Int) throws -> [Event] {
@@ -519,10 +535,6 @@ struct SQLiteTransaction: StoreTransaction {
       """
     ) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) } ?? (0, 0, 0)
   }
-
-  private func placeholders(_ count: Int) -> String {
-    Array(repeating: "?", count: count).joined(separator: ", ")
-  }
 }
 
 /// Small JSON columns (metadata, product lists, cart lines).
@@ -548,8 +560,59 @@ enum JSONText {
       .joined(separator: ",") + "}"
   }
 
+  /// The same text as `encode(_:)` of a dictionary with these pairs, without building one:
+  /// every redemption writes such an event detail.
+  static func encode(pairs: KeyValuePairs<String, String>) -> String {
+    var out = "{"
+    out.reserveCapacity(128)
+    for (index, pair) in pairs.sorted(by: { $0.key < $1.key }).enumerated() {
+      if index > 0 { out += "," }
+      appendQuoted(pair.key, to: &out)
+      out += ":"
+      appendQuoted(pair.value, to: &out)
+    }
+    return out + "}"
+  }
+
+  /// Cart lines as `JSONEncoder` with sorted keys writes them (and `JSONDecoder` reads them
+  /// back): by hand, as it ran for every redemption and cost more than its SQL.
+  static func encode(items: [CartItem]) -> String {
+    var out = "["
+    out.reserveCapacity(items.count * 48)
+    for (index, item) in items.enumerated() {
+      if index > 0 { out += "," }
+      out += #"{"price":"#
+      out += String(item.price)
+      out += #","quantity":"#
+      out += String(item.quantity)
+      out += #","sku":"#
+      appendQuoted(item.sku, to: &out)
+      out += "}"
+    }
+    return out + "]"
+  }
+
   static func quoted(_ text: String) -> String {
-    var out = "\""
+    var out = ""
+    appendQuoted(text, to: &out)
+    return out
+  }
+
+  /// `quoted(text)` written onto the end of `out`, without a string of its own in between.
+  static func appendQuoted(_ text: String, to out: inout String) {
+    // Most texts need no escape at all: then one copy, not an append per scalar (this ran
+    // for every key and value of every event detail).
+    let needsEscape =
+      text.utf8.withContiguousStorageIfAvailable { bytes in
+        bytes.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+      } ?? true
+    if !needsEscape {
+      out += "\""
+      out += text
+      out += "\""
+      return
+    }
+    out += "\""
     for scalar in text.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""
@@ -561,7 +624,7 @@ enum JSONText {
       default: out.unicodeScalars.append(scalar)
       }
     }
-    return out + "\""
+    out += "\""
   }
 
   static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {

@@ -99,7 +99,7 @@ public final class VoucherEngine: Sendable {
     var customer =
       existing
       ?? Customer(
-        id: Identifiers.make("cust_"), sourceId: nil, name: nil, email: nil, phone: nil,
+        id: Identifiers.make(Customer.idPrefix), sourceId: nil, name: nil, email: nil, phone: nil,
         memberNumber: nil, metadata: [:], createdAt: now, updatedAt: now)
     if let value = draft.sourceId { customer.sourceId = value }
     if let value = draft.name { customer.name = value }
@@ -166,7 +166,9 @@ public final class VoucherEngine: Sendable {
   {
     let text = reference.trimmingSpaces()
     guard !text.isEmpty else { return nil }
-    if let found = try store.customer(id: text) { return found }
+    // Every customer id is made by `upsertNoting` with this prefix, so other text can only
+    // be a source id or an email: skip a lookup that cannot match (tills send source ids).
+    if text.hasPrefix(Customer.idPrefix), let found = try store.customer(id: text) { return found }
     if let found = try store.customer(sourceId: text) { return found }
     if text.contains("@"), let found = try store.customer(email: text) { return found }
     return nil
@@ -500,10 +502,11 @@ public final class VoucherEngine: Sendable {
   }
 
   private static func evaluated(
-    _ request: RedemptionRequest, customer: Customer?, store: any StoreTransaction, now: Date
+    _ request: RedemptionRequest, customer: Customer?, store: any StoreTransaction, now: Date,
+    known: [String: Voucher] = [:]
   ) throws -> ValidationResult {
     do {
-      return try Rules.evaluate(request, customer: customer, in: store, at: now)
+      return try Rules.evaluate(request, customer: customer, in: store, at: now, known: known)
     } catch let reason as Reason {
       throw Refusal(code: nil, reason: reason)
     }
@@ -521,7 +524,8 @@ public final class VoucherEngine: Sendable {
     -> RedeemOutcome
   {
     let now = clock.now()
-    let fingerprint = Self.fingerprint(request)
+    // Only a keyed request is compared with an earlier one.
+    let fingerprint = idempotencyKey == nil ? "" : Self.fingerprint(request)
     // Grouped: concurrent redemptions share one commit (one fsync), each all-or-nothing.
     return try store.writeGrouped { store in
       if let key = idempotencyKey,
@@ -530,8 +534,9 @@ public final class VoucherEngine: Sendable {
         return RedeemOutcome(redemption: replay, isReplay: true)
       }
       let customer = try Self.customer(for: request, in: store)
+      var known: [String: Voucher] = [:]
       if let order = request.orderSourceId,
-        let replay = try Self.replay(request, order: order, in: store)
+        let replay = try Self.replay(request, order: order, in: store, reading: &known)
       {
         if let key = idempotencyKey {
           try store.saveIdempotencyRecord(
@@ -539,7 +544,8 @@ public final class VoucherEngine: Sendable {
         }
         return RedeemOutcome(redemption: replay, isReplay: true)
       }
-      let result = try Self.evaluated(request, customer: customer, store: store, now: now)
+      let result = try Self.evaluated(
+        request, customer: customer, store: store, now: now, known: known)
       if let refusal = result.firstRefusal { throw refusal }
       let redemption = try Self.apply(
         result, request: request, customer: customer, store: store, now: now)
@@ -579,7 +585,7 @@ public final class VoucherEngine: Sendable {
       children.append(redemption)
       try store.appendEvent(
         date: now, actor: request.channel.actor, kind: "voucher.redeemed", subject: voucher.id,
-        detail: JSONText.encode([
+        detail: JSONText.encode(pairs: [
           "redemption": redemption.id, "code": voucher.code,
           "order": request.orderSourceId ?? order.id,
           "amount": String(redemption.amount),
@@ -616,13 +622,19 @@ public final class VoucherEngine: Sendable {
   }
 
   /// The earlier redemption of the same codes under the same order, if any.
+  ///
+  /// - Parameter known: receives the vouchers read on the way, by normalised code, for the
+  ///   rules to use instead of reading them again.
   private static func replay(
-    _ request: RedemptionRequest, order: String, in store: any StoreTransaction
+    _ request: RedemptionRequest, order: String, in store: any StoreTransaction,
+    reading known: inout [String: Voucher]
   ) throws -> Redemption? {
     var earlier: [Redemption] = []
     for entry in request.codes {
-      guard let voucher = try store.voucher(code: entry.code.normalizedCode),
-        let redemption = try store.redemption(voucherId: voucher.id, orderSourceId: order)
+      let code = entry.code.normalizedCode
+      guard let voucher = try store.voucher(code: code) else { continue }
+      known[code] = voucher
+      guard let redemption = try store.redemption(voucherId: voucher.id, orderSourceId: order)
       else { continue }
       earlier.append(redemption)
     }
