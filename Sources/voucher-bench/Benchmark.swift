@@ -47,8 +47,8 @@ enum Benchmark {
       print(help)
       return 0
     }
-    if arguments.first == "--issue-child", arguments.count == 3 {
-      return IssuanceBench.child(csv: arguments[1], database: arguments[2])
+    if arguments.first == "--issue-child", arguments.count == 4 {
+      return IssuanceBench.child(csv: arguments[1], database: arguments[2], report: arguments[3])
     }
     let quick = arguments.contains("--quick")
     var contacts = quick ? 10_000 : 100_000

@@ -6,17 +6,22 @@ import VoucherEngine
 #endif
 
 /// Bulk issuance from a CSV of customers, run in a child process of its own so its peak
-/// memory is its own: `voucher-bench --issue-child CSV DB` is that child.
+/// memory is its own: `voucher-bench --issue-child CSV DB REPORT` is that child.
+///
+/// The child reports its own peak (`VmHWM`) rather than the parent reading `ru_maxrss`:
+/// Linux carries the spawning process's peak into the child's `ru_maxrss` across exec, so a
+/// bench that had a large database mapped reported its own size as the issuance's.
 enum IssuanceBench {
   static let template = VoucherDraft(
     codePattern: "BONUS-****-****", kind: .discount(.amount(19_500)), quantity: 1)
 
   /// The child's work: the same engine call `voucher-engine issue` makes.
-  static func child(csv: String, database: String) -> Int32 {
+  static func child(csv: String, database: String, report: String) -> Int32 {
     do {
       let engine = try VoucherEngine(path: database)
       let totals = try engine.issue(csvPath: csv, batch: "bench", template: template)
       print("issued \(totals.issued)")
+      try String(peakResidentKilobytes()).write(toFile: report, atomically: true, encoding: .utf8)
       return totals.issued == totals.rows ? 0 : 1
     } catch {
       FileHandle.standardError.write(Data("voucher-bench: issuance failed: \(error)\n".utf8))
@@ -41,8 +46,10 @@ enum IssuanceBench {
     // posix_spawn, not Process: Foundation reaps its children itself, and wait4 must be the
     // one to reap this child to get its resource usage.
     let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
+    let report = folder.appendingPathComponent("issue-peak.txt").path
     let arguments = [
       executable, "--issue-child", csv, folder.appendingPathComponent("issue.sqlite").path,
+      report,
     ]
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -57,16 +64,25 @@ enum IssuanceBench {
       throw BenchError("cannot start the issuance child")
     }
     var status: Int32 = 0
-    var usage = rusage()
-    let waited = wait4(pid, &status, 0, &usage)
+    let waited = waitpid(pid, &status, 0)
     let seconds = Benchmark.seconds(clock.now - started)
-    guard waited == pid, status == 0 else {
+    guard waited == pid, status == 0,
+      let text = try? String(contentsOfFile: report, encoding: .utf8), let kilobytes = Int(text)
+    else {
       throw BenchError("the issuance child failed (wait \(waited), status \(status))")
     }
     let measurement = Benchmark.Measurement(
       operation: "bulk issuance, \(count) customers from CSV", count: count, seconds: seconds,
       samples: [seconds])
-    // ru_maxrss is in kilobytes on Linux.
-    return (measurement, Double(usage.ru_maxrss) / 1024)
+    return (measurement, Double(kilobytes) / 1024)
+  }
+
+  /// This process's peak resident memory in kilobytes (`VmHWM` in /proc/self/status).
+  static func peakResidentKilobytes() -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+      return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) ?? 0
+    }
+    return 0
   }
 }
