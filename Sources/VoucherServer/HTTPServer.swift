@@ -32,8 +32,12 @@ public struct HTTPResponse: Sendable {
 
 /// Limits and sizes of the HTTP layer.
 public struct HTTPServerOptions: Sendable {
-  /// Polling threads; each handles its connections' requests one at a time.
-  public var threads: Int = 8
+  /// Polling threads; each handles its connections' requests one at a time. A redemption
+  /// holds its thread (and every connection that thread polls) until its batch is on disk,
+  /// so there are enough for 16 tills to wait on one group commit together: with 8, HTTP
+  /// redemptions at 16 connections ran at 0.34–0.46× the raw commit loop on the bench's
+  /// million-voucher database, with 16 at 0.60×. Idle threads cost only their stacks.
+  public var threads: Int = 16
   /// Seconds an idle connection is kept.
   public var connectionTimeout: Int = 30
   /// Bytes of buffer per connection: the request line and headers must fit (431 beyond).

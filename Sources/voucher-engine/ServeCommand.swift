@@ -15,6 +15,8 @@ enum ServeCommand {
       "listening on http://HOST:PORT". One access-log line per request goes to stderr
       (method, path, status, time, request id, app id; never a token); --quiet turns it off.
       Every route but GET /health needs a key from `voucher-engine keys add`.
+      --threads N: request threads (default 16, up to 256); a redemption holds its thread
+      until it is on disk, so give at least as many as tills that redeem at once.
       SIGTERM or SIGINT stops accepting, finishes requests in flight, and exits 0.
       """,
     spec: OptionSpec(flags: ["quiet"], options: ["listen", "threads", "timeout"])
