@@ -52,6 +52,7 @@ final class SQLiteConnection {
   private var statements: [SQL: OpaquePointer] = [:]
 
   init(path: String, readOnly: Bool = false) throws {
+    _ = Self.processSettings
     var db: OpaquePointer?
     let flags =
       (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -67,6 +68,9 @@ final class SQLiteConnection {
     // Other terminals and processes may hold the write lock briefly; wait rather than fail.
     sqlite3_busy_timeout(db, 10_000)
   }
+
+  /// Process-wide SQLite settings, applied once before the first connection opens.
+  private static let processSettings: Void = { _ = csq_disable_memory_statistics() }()
 
   deinit {
     for statement in statements.values { sqlite3_finalize(statement) }
