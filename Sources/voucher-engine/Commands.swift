@@ -34,7 +34,8 @@ enum SeedCommand {
       )
       return exitFailure
     }
-    let loaded = try catalog.apply(to: engine, now: engine.clock.now())
+    // One transaction: a demo database is either fully seeded or left empty.
+    let loaded = try catalog.applyInOneTransaction(to: engine, now: engine.clock.now())
     if context.json {
       Output.json([
         "database": path, "customers": loaded.customers, "vouchers": loaded.vouchers,
