@@ -22,19 +22,17 @@ public final class SQLiteStore: VoucherStore {
   ///
   /// - Parameters:
   ///   - readerCount: connections kept for reads (0 sends reads to the writer).
-  ///   - durable: `synchronous=FULL` (the default: acknowledged means on disk). False only
-  ///     for throwaway files, such as the demo's while it is seeded.
   /// - Throws: `StoreError` when the file cannot be opened, is not a database, or was made
   ///   by a newer release.
-  public init(path: String, readerCount: Int = 2, durable: Bool = true) throws {
+  public init(path: String, readerCount: Int = 2) throws {
     self.path = path
     let connection: SQLiteConnection
     do {
       connection = try SQLiteConnection(path: path)
-      // 64 MiB of page cache: the default 2 MiB sends index lookups on a million-voucher
-      // database to the kernel.
+      // synchronous=FULL: acknowledged means on disk. 64 MiB of page cache: the default
+      // 2 MiB sends index lookups on a million-voucher database to the kernel.
       try connection.execute(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=\(durable ? "FULL" : "OFF"); PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;"
       )
       try Self.migrate(connection)
     } catch let error as SQLiteError {
