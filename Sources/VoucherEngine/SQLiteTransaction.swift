@@ -72,6 +72,14 @@ struct SQLiteTransaction: StoreTransaction {
       [.text(wordPrefix), .integer(Int64(limit))])
   }
 
+  func customers(offset: Int, limit: Int) throws -> [Customer] {
+    // Row ids grow with each insert: insertion order, even within one millisecond (where
+    // the time-first ids may tie and sort at random).
+    try customers(
+      where: "1 ORDER BY rowid LIMIT ? OFFSET ?",
+      [.integer(Int64(limit)), .integer(Int64(offset))])
+  }
+
   func insert(_ customer: Customer) throws {
     try connection.run(
       """

@@ -174,6 +174,20 @@ public final class VoucherEngine: Sendable {
     return nil
   }
 
+  /// One page of every customer, oldest first, and how many there are in all.
+  ///
+  /// - Parameters:
+  ///   - page: from 1.
+  ///   - limit: customers per page, 1 or more.
+  public func customers(page: Int, limit: Int) throws -> (customers: [Customer], total: Int) {
+    guard page >= 1, limit >= 1 else { return ([], 0) }
+    return try store.read { store in
+      let (offset, overflow) = (page - 1).multipliedReportingOverflow(by: limit)
+      let found = overflow ? [] : try store.customers(offset: offset, limit: limit)
+      return (found, try store.counts().customers)
+    }
+  }
+
   /// Customers matching what a cashier typed: an id, source id, email, phone or member
   /// number exactly, or the start of any words of the name (`ali ex` finds Alice Example,
   /// `asa` finds Åsa). Several matches are a normal answer.

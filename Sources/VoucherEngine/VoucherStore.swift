@@ -32,6 +32,8 @@ public protocol StoreTransaction {
   func customers(memberNumber: String, limit: Int) throws -> [Customer]
   /// Customers with a name word starting with `wordPrefix` (folded).
   func customers(nameWordPrefix wordPrefix: String, limit: Int) throws -> [Customer]
+  /// Every customer, oldest first, from the `offset`th.
+  func customers(offset: Int, limit: Int) throws -> [Customer]
   func insert(_ customer: Customer) throws
   func update(_ customer: Customer) throws
 

@@ -14,7 +14,12 @@ extension APIRouter {
     } else if let text = request.query("phone") ?? request.query("q") ?? request.query("name") {
       found = try engine.findCustomers(text, limit: min(page * limit, 1000))
     } else {
-      throw APIError.invalidPayload("give email, phone, name or q to list customers")
+      // No filter: every customer, oldest first, as Voucherify lists them.
+      let listed = try engine.customers(page: page, limit: limit)
+      return APIResponder.json(
+        WireCustomerList(
+          customers: listed.customers.map(WireCustomer.init), total: listed.total,
+          hasMore: page * limit < listed.total))
     }
     let total = found.count
     found = Array(found.dropFirst((page - 1) * limit).prefix(limit))

@@ -44,6 +44,35 @@ struct NetworkTests {
     #expect(try engine.voucher(code: "SLOW")?.redeemedQuantity == 1)
   }
 
+  @Test("customers without a filter: every one, oldest first, a page at a time")
+  func listsEveryCustomer() async throws {
+    let engine = try freshEngine()
+    for index in 1...5 {
+      var draft = CustomerDraft()
+      draft.sourceId = "listed-\(index)"
+      _ = try engine.upsertCustomer(draft, actor: nil)
+    }
+    let live = try LiveServer(engine: engine)
+    func page(_ number: Int) async throws -> RawAnswer {
+      try await raw(
+        "GET", URL(string: live.server.baseURL + "/v1/customers?limit=2&page=\(number)")!,
+        headers: live.headers(.cashier))
+    }
+    var sourceIds: [String] = []
+    for number in 1...3 {
+      let answer = try await page(number)
+      #expect(answer.status == 200)
+      #expect(answer.json["total"] as? Int == 5)
+      #expect(answer.json["has_more"] as? Bool == (number < 3))
+      let customers = answer.json["customers"] as? [[String: Any]] ?? []
+      sourceIds += customers.compactMap { $0["source_id"] as? String }
+    }
+    #expect(sourceIds == (1...5).map { "listed-\($0)" })
+    let beyond = try await page(4)
+    #expect(beyond.status == 200)
+    #expect((beyond.json["customers"] as? [Any])?.isEmpty == true)
+  }
+
   @Test("a server that is not there: unreachable, and a redeem is not unknown")
   func unreachable() async throws {
     // Bind and stop a server to get a port that nothing listens on.
