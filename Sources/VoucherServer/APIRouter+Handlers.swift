@@ -251,8 +251,12 @@ extension APIRouter {
     _ type: T.Type, _ request: HTTPRequest, known: Set<String>, ignored: Set<String>
   ) throws -> T {
     guard !request.body.isEmpty else { throw APIError.invalidPayload("a JSON body is required") }
-    guard let object = try? JSONValue.parse(request.body) else {
-      throw APIError.invalidPayload("the body is not valid JSON")
+    let object: JSONValue
+    do {
+      object = try JSONValue.parse(request.body)
+    } catch {
+      // Where and why, so a client's developer can find the fault in a long body.
+      throw APIError.invalidPayload("the body is not valid JSON: \(error)")
     }
     guard case .object(let members) = object else {
       throw APIError.invalidPayload("the body must be a JSON object")

@@ -201,6 +201,15 @@ struct BadInputTests {
       #expect(answer.isErrorObject, "\(path) \(body): \(answer.json)")
       #expect(answer.errorKey == "invalid_payload", "\(path) \(body)")
     }
+    // Malformed JSON is located for the client's developer; a repeated member is refused.
+    let cut = try await post("/v1/validations", #"{"redeemables": [{"id": "OK10"}"#)
+    #expect(
+      cut.json["details"] as? String
+        == "the body is not valid JSON: unexpected end of the body at byte 31")
+    let twice = try await post(
+      "/v1/validations", #"{"redeemables": [{"id": "A"}], "redeemables": [{"id": "B"}]}"#)
+    #expect(twice.status == 400)
+    #expect((twice.json["details"] as? String)?.contains("duplicate member “redeemables”") == true)
     // A percent with two decimals is fine, and exact.
     let exact = try await post(
       "/v1/vouchers/EXACT",
