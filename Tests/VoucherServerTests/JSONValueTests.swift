@@ -45,6 +45,36 @@ struct JSONValueTests {
     #expect((try? JSONValue.parse(Data([0x22, 0xFF, 0x22]))) == nil, "invalid UTF-8")
   }
 
+  @Test("mangled bodies never crash the parser, and what it accepts JSONSerialization accepts")
+  func survivesMangledBodies() throws {
+    let seeds = [
+      #"{"redeemables":[{"object":"voucher","id":"ALICE-10OFF"}],"order":{"amount":20000,"items":[{"product_id":"p1","quantity":2,"price":10000}]},"customer":{"source_id":"c-1"}}"#,
+      #"{"a":[1,-2.5e3,true,false,null,"\u00e5\ud83d\ude00\n\"\\\/"],"b":{"c":{}}}"#,
+    ].map { Array($0.utf8) }
+    let alphabet = Array(#"{}[]":,.-+eE0123456789\u"tfnrl aé"#.utf8) + [0x00, 0x1F, 0xFF, 0xC3]
+    var generator = SystemRandomNumberGenerator()
+    var accepted = 0
+    for round in 0..<20_000 {
+      var bytes = seeds[round % seeds.count]
+      for _ in 0..<Int.random(in: 1...4, using: &generator) {
+        let index = Int.random(in: 0..<bytes.count, using: &generator)
+        switch Int.random(in: 0..<3, using: &generator) {
+        case 0: bytes[index] = alphabet.randomElement(using: &generator)!
+        case 1: bytes.remove(at: index)
+        default: bytes.insert(alphabet.randomElement(using: &generator)!, at: index)
+        }
+        if bytes.isEmpty { bytes = [0x7B] }
+      }
+      let data = Data(bytes)
+      guard (try? JSONValue.parse(data)) != nil else { continue }
+      accepted += 1
+      #expect(
+        (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil,
+        "\(String(decoding: bytes, as: UTF8.self))")
+    }
+    #expect(accepted > 0, "some mutations stay valid JSON")
+  }
+
   @Test("nesting is bounded, so a hostile body cannot exhaust a server thread's stack")
   func boundsNesting() {
     #expect(!refuses(String(repeating: "[", count: 64) + String(repeating: "]", count: 64)))
