@@ -3,22 +3,28 @@ import Foundation
 extension SQLiteTransaction {
   private static let keyColumns = "app_id, name, role, salt, token_hash, created_at, revoked_at"
 
+  /// Every authenticated request reads its key: the statement is kept.
+  private static let keyByAppId = SQL(
+    "SELECT \(keyColumns) FROM api_keys WHERE app_id = ?")
+
   private func apiKeys(where clause: String, _ values: [SQLValue]) throws -> [StoredAPIKey] {
     var found: [StoredAPIKey] = []
     try connection.each("SELECT \(Self.keyColumns) FROM api_keys WHERE \(clause)", values) {
-      row in
-      guard let role = APIRole(rawValue: row.text(2)) else {
-        throw StoreError.corrupt("api key \(row.text(0)) has role \(row.text(2))")
-      }
-      found.append(
-        StoredAPIKey(
-          key: APIKey(
-            appId: row.text(0), name: row.text(1), role: role,
-            createdAt: Date(millisecondsSince1970: row.int(5)),
-            revokedAt: row.optionalInt(6).map(Date.init(millisecondsSince1970:))),
-          salt: row.text(3), tokenHash: row.text(4)))
+      found.append(try Self.storedKey(from: $0))
     }
     return found
+  }
+
+  private static func storedKey(from row: Row) throws -> StoredAPIKey {
+    guard let role = APIRole(rawValue: row.text(2)) else {
+      throw StoreError.corrupt("api key \(row.text(0)) has role \(row.text(2))")
+    }
+    return StoredAPIKey(
+      key: APIKey(
+        appId: row.text(0), name: row.text(1), role: role,
+        createdAt: Date(millisecondsSince1970: row.int(5)),
+        revokedAt: row.optionalInt(6).map(Date.init(millisecondsSince1970:))),
+      salt: row.text(3), tokenHash: row.text(4))
   }
 
   func insert(_ stored: StoredAPIKey) throws {
@@ -32,7 +38,7 @@ extension SQLiteTransaction {
   }
 
   func apiKey(appId: String) throws -> StoredAPIKey? {
-    try apiKeys(where: "app_id = ?", [.text(appId)]).first
+    try connection.first(Self.keyByAppId, [.text(appId)], Self.storedKey(from:))
   }
 
   func apiKeys() throws -> [StoredAPIKey] {

@@ -652,11 +652,30 @@ enum JSONText {
     }
   }
 
+  /// Metadata maps and product lists are read straight off the parsed tree: through
+  /// `Decodable` they were half of a validation's engine time.
   static func decodeMap(_ text: String) throws -> [String: String] {
-    text == "{}" ? [:] : try decode([String: String].self, from: text)
+    if text == "{}" { return [:] }
+    if case .object(let members)? = try? JSONValue.parse(Data(text.utf8)) {
+      var map: [String: String] = [:]
+      map.reserveCapacity(members.count)
+      for (key, value) in members {
+        guard case .string(let string) = value else { break }
+        map[key] = string
+      }
+      if map.count == members.count { return map }
+    }
+    return try decode([String: String].self, from: text)
   }
 
   static func decodeList(_ text: String) throws -> [String] {
-    text == "[]" ? [] : try decode([String].self, from: text)
+    if text == "[]" { return [] }
+    if case .array(let elements)? = try? JSONValue.parse(Data(text.utf8)) {
+      let strings = elements.compactMap { element -> String? in
+        if case .string(let string) = element { return string } else { return nil }
+      }
+      if strings.count == elements.count { return strings }
+    }
+    return try decode([String].self, from: text)
   }
 }
