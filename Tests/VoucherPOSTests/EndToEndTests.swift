@@ -51,8 +51,8 @@ struct EndToEndTests {
   }
 
   @Test(
-    "SIGTERM and SIGHUP sent from outside leave the terminal in cooked mode",
-    arguments: ["TERM", "HUP"])
+    "SIGTERM, SIGHUP and a crash signal (SIGSEGV, SIGABRT) leave the terminal in cooked mode",
+    arguments: ["TERM", "HUP", "SEGV", "ABRT"])
   func signalRestoresTerminal(signal: String) throws {
     let tmux = TmuxSession()
     defer { tmux.stop() }
@@ -69,7 +69,8 @@ struct EndToEndTests {
       Int32(
         try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(
           in: .whitespacesAndNewlines)))
-    kill(pid, signal == "TERM" ? SIGTERM : SIGHUP)
+    let numbers = ["TERM": SIGTERM, "HUP": SIGHUP, "SEGV": SIGSEGV, "ABRT": SIGABRT]
+    kill(pid, try #require(numbers[signal]))
     try tmux.waitFor("$ ")
     try expectCookedMode(tmux)
   }
