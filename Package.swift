@@ -60,9 +60,11 @@ let package = Package(
       ]
     ),
 
+    // Helpers every test target shares (finding the built programs).
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "VoucherEngineTests",
-      dependencies: ["VoucherEngine", "voucher-engine"]
+      dependencies: ["VoucherEngine", "voucher-engine", "TestSupport"]
     ),
     .testTarget(
       name: "CashierUITests",
@@ -72,13 +74,14 @@ let package = Package(
       name: "VoucherPOSTests",
       dependencies: [
         "voucher-pos", "voucher-engine", "CashierUI", "VoucherEngine", "CPseudoTerminal",
+        "TestSupport",
       ]
     ),
     .testTarget(
       name: "VoucherServerTests",
       dependencies: [
         "VoucherServer", "VoucherAPI", "VoucherRESTClient", "VoucherClient", "VoucherEngine",
-        "voucher-engine",
+        "voucher-engine", "TestSupport",
       ]
     ),
   ]

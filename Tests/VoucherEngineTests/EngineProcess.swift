@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A temporary folder removed when the value goes away.
 final class TemporaryFolder {
@@ -24,23 +25,7 @@ final class EngineProcess {
 
   /// The `voucher-engine` built next to this test bundle.
   static var executable: URL {
-    get throws {
-      var candidates: [URL] = []
-      if let main = Bundle.main.executableURL {
-        candidates.append(main.deletingLastPathComponent())
-      }
-      candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-      for directory in candidates {
-        var folder = directory
-        for _ in 0..<4 {
-          let binary = folder.appendingPathComponent("voucher-engine")
-          if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
-          folder = folder.deletingLastPathComponent()
-        }
-      }
-      throw CocoaError(
-        .fileNoSuchFile, userInfo: [NSFilePathErrorKey: "voucher-engine next to the tests"])
-    }
+    get throws { try builtProgram("voucher-engine") }
   }
 
   static func start(_ arguments: [String]) throws -> EngineProcess {

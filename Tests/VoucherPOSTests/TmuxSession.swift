@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The built `voucher-pos` in a private tmux server, pinned to 80×24, `xterm-256color` and
@@ -13,18 +14,7 @@ final class TmuxSession {
 
   /// A program built next to this test bundle (`voucher-pos`, `voucher-engine`).
   static func binary(_ name: String) throws -> String {
-    var folders: [URL] = []
-    if let main = Bundle.main.executableURL { folders.append(main.deletingLastPathComponent()) }
-    folders.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-    for folder in folders {
-      var directory = folder
-      for _ in 0..<4 {
-        let binary = directory.appendingPathComponent(name)
-        if FileManager.default.isExecutableFile(atPath: binary.path) { return binary.path }
-        directory = directory.deletingLastPathComponent()
-      }
-    }
-    throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: name])
+    try builtProgram(name).path
   }
 
   static let environment =

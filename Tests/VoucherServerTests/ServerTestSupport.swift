@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import VoucherAPI
 import VoucherClient
@@ -121,18 +122,7 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// The built `voucher-engine` next to the test bundle.
 func voucherEngineExecutable() throws -> URL {
-  var candidates: [URL] = []
-  if let main = Bundle.main.executableURL { candidates.append(main.deletingLastPathComponent()) }
-  candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-  for directory in candidates {
-    var folder = directory
-    for _ in 0..<4 {
-      let binary = folder.appendingPathComponent("voucher-engine")
-      if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
-      folder = folder.deletingLastPathComponent()
-    }
-  }
-  throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "voucher-engine"])
+  try builtProgram("voucher-engine")
 }
 
 /// The `ClientError` thrown by `body`, or nil (and a recorded issue) when it throws none.
