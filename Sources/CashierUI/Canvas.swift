@@ -1,3 +1,5 @@
+import VoucherEngine
+
 /// How a cell is drawn. Colour roles fall back to plain text under `NO_COLOR` or on a
 /// monochrome terminal, so nothing may depend on colour alone.
 public struct Style: OptionSet, Hashable, Sendable {

@@ -1,3 +1,5 @@
+import VoucherEngine
+
 /// The smallest terminal the screens are laid out for.
 public let minimumSize = (width: 80, height: 24)
 

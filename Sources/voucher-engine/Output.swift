@@ -42,29 +42,14 @@ enum Output {
     var widths = Array(repeating: 0, count: columns)
     for row in rows {
       for (index, cell) in row.enumerated() {
-        widths[index] = max(widths[index], displayWidth(cell))
+        widths[index] = max(widths[index], DisplayWidth.of(cell))
       }
     }
     return rows.map { row in
       row.enumerated().map { index, cell in
         index == row.count - 1
-          ? cell : cell + String(repeating: " ", count: widths[index] - displayWidth(cell))
+          ? cell : cell + String(repeating: " ", count: widths[index] - DisplayWidth.of(cell))
       }.joined(separator: "  ")
-    }
-  }
-
-  /// Terminal columns a string takes: East Asian wide characters count two.
-  static func displayWidth(_ text: String) -> Int {
-    text.unicodeScalars.reduce(0) { width, scalar in
-      if scalar.properties.generalCategory == .nonspacingMark { return width }
-      let value = scalar.value
-      let wide =
-        (0x1100...0x115F).contains(value) || (0x2E80...0xA4CF).contains(value)
-        || (0xAC00...0xD7A3).contains(value) || (0xF900...0xFAFF).contains(value)
-        || (0xFE30...0xFE4F).contains(value) || (0xFF00...0xFF60).contains(value)
-        || (0xFFE0...0xFFE6).contains(value) || (0x1F300...0x1FAFF).contains(value)
-        || (0x20000...0x3FFFD).contains(value)
-      return width + (wide ? 2 : 1)
     }
   }
 }

@@ -1,5 +1,6 @@
-/// How many terminal columns text takes, computed in Swift so screens lay out the same in
-/// tests as in any terminal, whatever the C library's locale says.
+/// How many terminal columns text takes, computed in Swift so the till's screens and the
+/// command line's tables lay out the same in tests as in any terminal, whatever the C
+/// library's locale says.
 public enum DisplayWidth {
   /// 2 for East Asian wide and fullwidth, 0 for combining marks and other zero-width
   /// scalars, 1 otherwise.
@@ -42,36 +43,4 @@ public enum DisplayWidth {
     0x1F93C...0x1F945, 0x1F947...0x1F9FF, 0x1FA70...0x1FAFF, 0x20000...0x2FFFD,
     0x30000...0x3FFFD,
   ]
-}
-
-extension String {
-  /// Cut to `width` columns, ending in "…" when something was cut.
-  func fitted(to width: Int) -> String {
-    guard width > 0 else { return "" }
-    if DisplayWidth.of(self) <= width { return self }
-    var result = ""
-    var used = 0
-    for character in self {
-      let columns = DisplayWidth.of(String(character))
-      if used + columns > width - 1 { break }
-      result.append(character)
-      used += columns
-    }
-    return result + "…"
-  }
-
-  /// Cut from the front, for paths whose end says the most.
-  func fittedFromStart(to width: Int) -> String {
-    guard width > 0 else { return "" }
-    if DisplayWidth.of(self) <= width { return self }
-    var result = ""
-    var used = 0
-    for character in reversed() {
-      let columns = DisplayWidth.of(String(character))
-      if used + columns > width - 1 { break }
-      result.insert(character, at: result.startIndex)
-      used += columns
-    }
-    return "…" + result
-  }
 }

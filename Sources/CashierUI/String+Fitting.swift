@@ -1,0 +1,33 @@
+import VoucherEngine
+
+extension String {
+  /// Cut to `width` columns, ending in "…" when something was cut.
+  func fitted(to width: Int) -> String {
+    guard width > 0 else { return "" }
+    if DisplayWidth.of(self) <= width { return self }
+    var result = ""
+    var used = 0
+    for character in self {
+      let columns = DisplayWidth.of(String(character))
+      if used + columns > width - 1 { break }
+      result.append(character)
+      used += columns
+    }
+    return result + "…"
+  }
+
+  /// Cut from the front, for paths whose end says the most.
+  func fittedFromStart(to width: Int) -> String {
+    guard width > 0 else { return "" }
+    if DisplayWidth.of(self) <= width { return self }
+    var result = ""
+    var used = 0
+    for character in reversed() {
+      let columns = DisplayWidth.of(String(character))
+      if used + columns > width - 1 { break }
+      result.insert(character, at: result.startIndex)
+      used += columns
+    }
+    return "…" + result
+  }
+}
