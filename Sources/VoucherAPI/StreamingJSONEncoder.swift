@@ -1,4 +1,5 @@
 import Foundation
+import VoucherEngine
 
 /// Writes an `Encodable` value as compact JSON straight into a byte buffer, with keys in the
 /// order they are encoded and no intermediate value tree.
@@ -48,15 +49,6 @@ public struct StreamingJSONEncoder: Sendable {
 /// Thrown through the value's `encode(to:)` when the stream cannot continue; the caller then
 /// encodes the value again with `JSONEncoder`.
 private struct StreamAbandoned: Error {}
-
-/// An array index as a coding key, for coding paths.
-private struct IndexKey: CodingKey {
-  let intValue: Int?
-  var stringValue: String { "Index \(intValue ?? 0)" }
-  init(_ index: Int) { intValue = index }
-  init?(stringValue: String) { nil }
-  init?(intValue: Int) { self.intValue = intValue }
-}
 
 /// A `"super"` key, as `JSONEncoder` names a keyed container's default super encoder.
 private struct SuperKey: CodingKey {
@@ -522,7 +514,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
   private mutating func encodeFloatingPoint<T: BinaryFloatingPoint & LosslessStringConvertible>(
     _ value: T
   ) throws {
-    try sink.state.pointee.checkFinite(value, path: codingPath + [IndexKey(count)])
+    try sink.state.pointee.checkFinite(value, path: codingPath + [ArrayIndexKey(count)])
     _ = try sink.state.pointee.beginElement(frame)
     sink.state.pointee.appendFloatingPoint(value)
   }
@@ -545,7 +537,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
 
   mutating func encode<T: Encodable>(_ value: T) throws {
     let index = try sink.state.pointee.beginElement(frame)
-    try sink.writeChild(value, key: IndexKey(index))
+    try sink.writeChild(value, key: ArrayIndexKey(index))
   }
 
   mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
@@ -553,7 +545,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
   {
     let nested =
       (try? sink.state.pointee.beginElement(frame)).map {
-        sink.state.pointee.pushObject(key: IndexKey($0))
+        sink.state.pointee.pushObject(key: ArrayIndexKey($0))
       } ?? -1
     return KeyedEncodingContainer(KeyedContainer<NestedKey>(sink: sink, frame: nested))
   }
@@ -561,7 +553,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
   mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
     let nested =
       (try? sink.state.pointee.beginElement(frame)).map {
-        sink.state.pointee.pushArray(key: IndexKey($0))
+        sink.state.pointee.pushArray(key: ArrayIndexKey($0))
       } ?? -1
     return UnkeyedContainer(sink: sink, frame: nested)
   }
@@ -569,7 +561,7 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
   mutating func superEncoder() -> any Encoder {
     let slot =
       (try? sink.state.pointee.beginElement(frame)).map {
-        sink.state.pointee.push(.empty, key: IndexKey($0))
+        sink.state.pointee.push(.empty, key: ArrayIndexKey($0))
       } ?? -1
     return StreamingEncoder(sink: sink, slot: slot)
   }

@@ -248,11 +248,12 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
   mutating func superDecoder() throws -> any Decoder { try next(Any.self) }
 }
 
-/// An array index as a coding key, for coding paths.
-private struct ArrayIndexKey: CodingKey {
-  let intValue: Int?
-  var stringValue: String { "Index \(intValue ?? 0)" }
-  init(_ index: Int) { intValue = index }
-  init?(stringValue: String) { nil }
-  init?(intValue: Int) { self.intValue = intValue }
+/// An array index as a coding key, for coding paths (this decoder's and the REST server's
+/// streaming encoder's).
+public struct ArrayIndexKey: CodingKey, Sendable {
+  public let intValue: Int?
+  public var stringValue: String { "Index \(intValue ?? 0)" }
+  public init(_ index: Int) { intValue = index }
+  public init?(stringValue: String) { nil }
+  public init?(intValue: Int) { self.intValue = intValue }
 }
