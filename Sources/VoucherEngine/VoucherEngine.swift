@@ -10,6 +10,8 @@ public final class VoucherEngine: Sendable {
   public let clock: any WallClock
   /// The currency of vouchers created without one.
   public let defaultCurrency: String
+  /// Tokens already checked against their key's stored hash (see `authenticate`).
+  let verifiedTokens = VerifiedTokens()
 
   public init(
     store: any VoucherStore, clock: any WallClock = SystemClock(), defaultCurrency: String = "SEK"

@@ -56,9 +56,16 @@ struct APIKeyTests {
     #expect(issued.token.count == 68)
     #expect(try engine.authenticate(appId: issued.key.appId, token: issued.token)?.role == .cashier)
     #expect(try engine.authenticate(appId: issued.key.appId, token: issued.token + "x") == nil)
+    // Accepted again (now without hashing), and a near miss still refused after that.
+    #expect(try engine.authenticate(appId: issued.key.appId, token: issued.token)?.role == .cashier)
+    #expect(
+      try engine.authenticate(appId: issued.key.appId, token: String(issued.token.dropLast()) + "0")
+        == nil)
     #expect(try engine.authenticate(appId: "app_unknown", token: issued.token) == nil)
     #expect(try engine.apiKeys().map(\.appId) == [issued.key.appId])
-    #expect(try engine.revokeAPIKey(appId: issued.key.appId))
+    // Revoked by another engine on the same file (another process, say): refused at once.
+    let other = try VoucherEngine(path: try #require(engine.store as? SQLiteStore).path)
+    #expect(try other.revokeAPIKey(appId: issued.key.appId))
     #expect(try !engine.revokeAPIKey(appId: issued.key.appId))
     #expect(try engine.authenticate(appId: issued.key.appId, token: issued.token) == nil)
     #expect(try engine.apiKeys().first?.revokedAt != nil)
