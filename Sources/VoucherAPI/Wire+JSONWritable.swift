@@ -2,9 +2,10 @@ import Foundation
 import VoucherEngine
 
 // The hot routes' wire types writing themselves (see `JSONWritable`). Members are in
-// declaration order; each name is the type's CodingKeys raw value. `WireJSONTests` checks
-// every type here against its synthesized `Encodable` output, so a field added to a type and
-// forgotten here fails a test.
+// declaration order; each name is the type's CodingKeys raw value. The streaming encoder's
+// tests check what `WireFormat.encode` sends for every wire type against `JSONEncoder`'s
+// output of its synthesized `Encodable`, so a field added to a type and forgotten here fails
+// a test.
 
 extension WireDiscount: JSONWritable {
   func writeJSON(to json: inout JSONOutput) {
