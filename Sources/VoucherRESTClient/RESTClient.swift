@@ -1,12 +1,7 @@
-import Dispatch
 import Foundation
 import VoucherAPI
 import VoucherClient
 import VoucherEngine
-
-#if canImport(FoundationNetworking)
-  import FoundationNetworking
-#endif
 
 /// `VoucherClient` over HTTP: `voucher-engine serve`, or any server speaking the same
 /// Voucherify-compatible API.
@@ -15,6 +10,10 @@ import VoucherEngine
 /// the order's transaction id (`order.source_id`) and an `Idempotency-Key`, gets the time
 /// left before its deadline, and past the deadline (or on a connection lost mid-way) reports
 /// `.outcomeUnknown` so the caller checks `redemptions(ofOrder:)` first.
+///
+/// HTTP goes through `HTTPTransport` (our own sockets for `http://`, libcurl loaded on first
+/// use for `https://`), not URLSession: FoundationNetworking would double the till's start
+/// time.
 public final class RESTClient: VoucherClient {
   /// The server's base URL (`http://127.0.0.1:8080`).
   public let baseURL: URL
@@ -22,7 +21,7 @@ public final class RESTClient: VoucherClient {
   private let token: String
   /// How long a read may take before `.timedOut`.
   public let readTimeout: TimeInterval
-  private let session: URLSession
+  private let transport: HTTPTransport
 
   public var backendDescription: String { baseURL.absoluteString }
 
@@ -30,16 +29,24 @@ public final class RESTClient: VoucherClient {
   ///   - baseURL: the server, without `/v1`.
   ///   - appId, token: an API key (`voucher-engine keys add`).
   ///   - readTimeout: seconds a read may take.
-  public init(baseURL: URL, appId: String, token: String, readTimeout: TimeInterval = 10) {
+  public convenience init(
+    baseURL: URL, appId: String, token: String, readTimeout: TimeInterval = 10
+  ) {
+    self.init(
+      baseURL: baseURL, appId: appId, token: token, readTimeout: readTimeout,
+      transport: HTTPTransport())
+  }
+
+  /// A client over a given transport (tests: its limits, certificates to trust).
+  init(
+    baseURL: URL, appId: String, token: String, readTimeout: TimeInterval,
+    transport: HTTPTransport
+  ) {
     self.baseURL = baseURL
     self.appId = appId
     self.token = token
     self.readTimeout = readTimeout
-    let configuration = URLSessionConfiguration.ephemeral
-    configuration.httpMaximumConnectionsPerHost = 4
-    configuration.timeoutIntervalForRequest = max(readTimeout, 1)
-    configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-    session = URLSession(configuration: configuration)
+    self.transport = transport
   }
 
   /// A client for a resolved configuration (flags and environment).
@@ -47,8 +54,6 @@ public final class RESTClient: VoucherClient {
     self.init(
       baseURL: configuration.endpoint, appId: configuration.appId, token: configuration.token)
   }
-
-  deinit { session.finishTasksAndInvalidate() }
 
   // MARK: VoucherClient
 
@@ -131,7 +136,8 @@ public final class RESTClient: VoucherClient {
     let key = order.isEmpty ? nil : "\(order)-\(SHA256.hex(body).prefix(16))"
     let answer: (status: Int, body: Data)
     switch await send(
-      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft, idempotencyKey: key)
+      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft, idempotencyKey: key,
+      isSafeToRepeat: false)
     {
     case .success(let value): answer = value
     case .failure(.notSent(let detail)): throw .unreachable(detail)
@@ -179,7 +185,8 @@ public final class RESTClient: VoucherClient {
 
   public func isReachable() async -> Bool {
     if case .success(let answer) = await send(
-      "GET", ["health"], body: nil, timeout: min(readTimeout, 3), idempotencyKey: nil)
+      "GET", ["health"], body: nil, timeout: min(readTimeout, 3), idempotencyKey: nil,
+      isSafeToRepeat: true)
     {
       return answer.status == 200
     }
@@ -187,16 +194,6 @@ public final class RESTClient: VoucherClient {
   }
 
   // MARK: Transport
-
-  /// How a request failed before an HTTP answer came back.
-  enum TransportFailure: Error {
-    /// The connection was never made: the request surely did not arrive.
-    case notSent(String)
-    /// No answer in time: it may have arrived.
-    case timedOut
-    /// The connection broke mid-way: it may have arrived.
-    case lost(String)
-  }
 
   private func read<T: Decodable>(
     _ type: T.Type, _ path: [String], query: [(String, String)] = [], notFoundIsNil: Bool = false
@@ -222,7 +219,8 @@ public final class RESTClient: VoucherClient {
     while true {
       attempt += 1
       switch await send(
-        method, path, query: query, body: body, timeout: timeout, idempotencyKey: nil)
+        method, path, query: query, body: body, timeout: timeout, idempotencyKey: nil,
+        isSafeToRepeat: retry)
       {
       case .success(let answer): return answer
       case .failure(.timedOut): throw .timedOut
@@ -290,80 +288,22 @@ public final class RESTClient: VoucherClient {
 
   /// One HTTP exchange, bounded by `timeout`: whatever comes first, the answer or the time,
   /// decides; a late answer is dropped.
+  ///
+  /// - Parameter isSafeToRepeat: sending it twice does no harm; only then may it go over a
+  ///   kept-alive connection (see `HTTPTransport.Request`).
   private func send(
     _ method: String, _ path: [String], query: [(String, String)] = [], body: Data?,
-    timeout: TimeInterval, idempotencyKey: String?
+    timeout: TimeInterval, idempotencyKey: String?, isSafeToRepeat: Bool
   ) async -> Result<(status: Int, body: Data), TransportFailure> {
     guard let url = url(path, query: query) else { return .failure(.notSent("bad URL")) }
-    var request = URLRequest(url: url, timeoutInterval: max(0.05, timeout))
-    request.httpMethod = method
-    request.setValue(appId, forHTTPHeaderField: "X-App-Id")
-    request.setValue(token, forHTTPHeaderField: "X-App-Token")
-    request.setValue("application/json", forHTTPHeaderField: "Accept")
-    if let body {
-      request.httpBody = body
-      request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-    }
-    if let idempotencyKey {
-      request.setValue(idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
-    }
-    let session = session
-    return await withCheckedContinuation { continuation in
-      let once = FirstResult(continuation)
-      let task = session.dataTask(with: request) { data, response, error in
-        if let error {
-          once.resume(.failure(Self.failure(error)))
-        } else if let http = response as? HTTPURLResponse {
-          once.resume(.success((http.statusCode, data ?? Data())))
-        } else {
-          once.resume(.failure(.lost("no HTTP answer")))
-        }
-      }
-      once.onTimeout { task.cancel() }
-      task.resume()
-      DispatchQueue.global().asyncAfter(deadline: .now() + max(0, timeout)) {
-        once.resume(.failure(.timedOut))
-      }
-    }
-  }
-
-  private static func failure(_ error: any Error) -> TransportFailure {
-    guard let error = error as? URLError else { return .lost("\(error)") }
-    switch error.code {
-    case .cannotConnectToHost, .cannotFindHost, .dnsLookupFailed, .notConnectedToInternet,
-      .badURL, .unsupportedURL:
-      return .notSent(error.localizedDescription)
-    case .timedOut: return .timedOut
-    default: return .lost(error.localizedDescription)
-    }
-  }
-}
-
-/// Resumes a continuation with the first result only: the answer and the timer race.
-private final class FirstResult<T: Sendable>: @unchecked Sendable {
-  private var continuation: CheckedContinuation<T, Never>?
-  private var cancel: (@Sendable () -> Void)?
-  private let lock = NSLock()
-
-  init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = continuation }
-
-  /// What to do when the timer wins (cancel the request).
-  func onTimeout(_ action: @escaping @Sendable () -> Void) {
-    lock.lock()
-    cancel = action
-    lock.unlock()
-  }
-
-  func resume(_ value: T) {
-    lock.lock()
-    let pending = continuation
-    continuation = nil
-    let action = cancel
-    cancel = nil
-    lock.unlock()
-    guard let pending else { return }
-    pending.resume(returning: value)
-    // The loser is cancelled; a timed-out request must not linger holding a connection.
-    action?()
+    var headers = [
+      (name: "X-App-Id", value: appId), (name: "X-App-Token", value: token),
+      (name: "Accept", value: "application/json"),
+    ]
+    if body != nil { headers.append((name: "Content-Type", value: "application/json")) }
+    if let idempotencyKey { headers.append((name: "Idempotency-Key", value: idempotencyKey)) }
+    let request = HTTPTransport.Request(
+      method: method, url: url, headers: headers, body: body, isSafeToRepeat: isSafeToRepeat)
+    return await transport.send(request, timeout: timeout).map { ($0.status, $0.body) }
   }
 }
