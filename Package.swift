@@ -61,6 +61,19 @@ let package = Package(
       name: "voucher-pos",
       dependencies: [
         "CashierUI", "VoucherClient", "VoucherRESTClient", "VoucherEngine", "CNcurses",
+      ],
+      // The release till carries its Swift runtime and Foundation inside (the C libraries
+      // stay shared): it starts without loading and relocating ten Swift libraries, which
+      // was about half of its time to the first frame, and a till machine needs no Swift
+      // installed. lld, because the static archives need each other in no fixed order; the
+      // four libraries are what `swift build --static-swift-stdlib` adds on its own. Debug
+      // builds (and so the tests, which link this module with XCTest) stay dynamic.
+      linkerSettings: [
+        .unsafeFlags(
+          [
+            "-static-stdlib", "-use-ld=lld", "-l_FoundationICU", "-l_FoundationCollections",
+            "-l_FoundationCShims", "-lCoreFoundation",
+          ], .when(configuration: .release))
       ]
     ),
 
