@@ -9,11 +9,12 @@
 #include <microhttpd.h>
 
 // MHD_start_daemon is variadic, which Swift cannot call: this wrapper fixes the options the
-// server uses. It binds `host` (a dotted IPv4 address) and `port` (0 picks a free one), runs a
-// pool of `threads` polling threads, closes connections idle for `timeout_seconds`, caps each
-// connection's header/buffer memory at `memory_limit` bytes (larger headers get 431), and
-// allows `per_ip_limit` connections per client address (0: no limit). Returns NULL on failure
-// (bad address, port in use).
+// server uses. It binds `host` (a dotted IPv4 address) and `port` (0 picks a free one), gives
+// each connection a thread of its own (`threads` 0) or runs a pool of `threads` polling
+// threads, closes connections idle for `timeout_seconds`, caps each connection's
+// header/buffer memory at `memory_limit` bytes (larger headers get 431), and allows
+// `per_ip_limit` connections per client address (0: no limit). Returns NULL on failure (bad
+// address, port in use).
 static inline struct MHD_Daemon *mhd_start(
     const char *host, uint16_t port, unsigned int threads, unsigned int timeout_seconds,
     size_t memory_limit, unsigned int per_ip_limit, MHD_AccessHandlerCallback handler,
@@ -25,6 +26,16 @@ static inline struct MHD_Daemon *mhd_start(
   if (inet_pton(AF_INET, host, &address.sin_addr) != 1) return NULL;
   unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG
                        | MHD_USE_AUTO;
+  if (threads == 0) {
+    return MHD_start_daemon(
+        flags | MHD_USE_THREAD_PER_CONNECTION, port, NULL, NULL, handler, handler_context,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
+        MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
+        MHD_OPTION_END);
+  }
   return MHD_start_daemon(
       flags, port, NULL, NULL, handler, handler_context,
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,

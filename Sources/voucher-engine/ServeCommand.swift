@@ -15,8 +15,9 @@ enum ServeCommand {
       "listening on http://HOST:PORT". One access-log line per request goes to stderr
       (method, path, status, time, request id, app id; never a token); --quiet turns it off.
       Every route but GET /health needs a key from `voucher-engine keys add`.
-      --threads N: request threads (default 16, up to 256); a redemption holds its thread
-      until it is on disk, so give at least as many as tills that redeem at once.
+      --threads N: by default (0) every connection gets a thread of its own, so a till's
+      redemption, which holds its thread until it is on disk, never waits behind another
+      till's; N (up to 256) serves all connections from a pool of N threads instead.
       SIGTERM or SIGINT stops accepting, finishes requests in flight, and exits 0.
       """,
     spec: OptionSpec(flags: ["quiet"], options: ["listen", "threads", "timeout"])
@@ -30,7 +31,7 @@ enum ServeCommand {
     }
     let host = String(listen[..<colon])
     var options = HTTPServerOptions()
-    options.threads = try context.arguments.integer("threads", in: 1...256) ?? options.threads
+    options.threads = try context.arguments.integer("threads", in: 0...256) ?? options.threads
     options.connectionTimeout =
       try context.arguments.integer("timeout", in: 1...3600) ?? options.connectionTimeout
     let engine = try context.engine()

@@ -96,12 +96,16 @@ struct NetworkTests {
     }
   }
 
-  @Test("16 clients, 400 attempts on a quantity-10 voucher: exactly 10 succeed")
-  func concurrentRedeems() async throws {
+  /// Both ways of serving: a thread per connection (0, the default) and a pool of 4 threads
+  /// that the 16 connections share.
+  @Test(
+    "16 clients, 400 attempts on a quantity-10 voucher: exactly 10 succeed",
+    arguments: [0, 4])
+  func concurrentRedeems(serverThreads: Int) async throws {
     let engine = try freshEngine(clock: SystemClock())
     try engine.createVoucher(
       VoucherDraft(code: "TEN-USES", kind: .discount(.amount(100)), quantity: 10))
-    let live = try LiveServer(engine: engine)
+    let live = try LiveServer(engine: engine, threads: serverThreads)
     let results = await withTaskGroup(of: [Result<RedeemOutcome, ClientError>].self) { group in
       for worker in 0..<16 {
         let client = live.client(.cashier)

@@ -49,7 +49,7 @@ final class LiveServer: Sendable {
   let keys: [APIRole: IssuedAPIKey]
 
   init(
-    engine: VoucherEngine, threads: Int = 8,
+    engine: VoucherEngine, threads: Int = HTTPServerOptions().threads,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
