@@ -173,9 +173,13 @@ public struct WireCustomerReference: Codable, Sendable, Equatable {
     }
   }
 
-  /// The first given of id, source id, email.
+  /// The first given of id, source id, email. Checked one by one rather than through an
+  /// array of the three: this runs for every validation and redemption.
   public var reference: String? {
-    [id, sourceId, email].compactMap { $0 }.first { !$0.isEmpty }
+    if let id, !id.isEmpty { return id }
+    if let sourceId, !sourceId.isEmpty { return sourceId }
+    if let email, !email.isEmpty { return email }
+    return nil
   }
 }
 

@@ -38,15 +38,26 @@ public enum WireFormat {
     return encoder
   }
 
-  /// Encodes `value` as compact JSON, keys in declaration order. Every response body goes
-  /// through here: the hot routes' types write themselves (`JSONWritable`), the rest stream
-  /// (`StreamingJSONEncoder`) rather than building the value tree `JSONEncoder` does. Wire types hold only strings, integers, booleans and decimals, so
-  /// this cannot fail in practice.
-  public static func encode(_ value: some Encodable) -> Data {
-    if let writable = value as? any JSONWritable {
-      var json = JSONOutput()
-      writable.writeJSON(to: &json)
-      return Data(json.bytes)
+  /// Encodes `value` as compact JSON, keys in declaration order. Every response body but the
+  /// validation answer (`WireValidation.json`) goes through here: the hot routes' types write
+  /// themselves (`JSONWritable`), the rest stream (`StreamingJSONEncoder`) rather than
+  /// building the value tree `JSONEncoder` does. Wire types hold only strings, integers,
+  /// booleans and decimals, so this cannot fail in practice.
+  public static func encode<Value: Encodable>(_ value: Value) -> Data {
+    // The type is asked, not the value: `value as? any JSONWritable` boxed a copy of the
+    // whole answer (a redemption with its voucher) only to write it.
+    if let writable = Value.self as? any JSONWritable.Type {
+      func write<Writable: JSONWritable>(_: Writable.Type) -> Data {
+        withUnsafePointer(to: value) { pointer in
+          // `Writable` is `Value`, known only now.
+          pointer.withMemoryRebound(to: Writable.self, capacity: 1) { writable in
+            var json = JSONOutput()
+            writable.pointee.writeJSON(to: &json)
+            return json.data()
+          }
+        }
+      }
+      return write(writable)
     }
     return (try? StreamingJSONEncoder().encode(value)) ?? Data("{}".utf8)
   }
@@ -59,41 +70,59 @@ public enum WireFormat {
   /// `…00.123` (held as the double 0.12299…) came out as `.122`. Here the instant is rounded
   /// to the nearest millisecond first.
   public static func date(_ date: Date) -> String {
+    // Written into the string's own storage: one allocation, where an array of bytes turned
+    // into a `String` was two and a copy (six dates in every validation answer).
+    let text = String(unsafeUninitializedCapacity: 24) { text in
+      write(date, into: text.baseAddress!) ? 24 : 0
+    }
+    guard text.isEmpty else { return text }
+    return date.formatted(
+      Date.ISO8601FormatStyle(
+        includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+  }
+
+  /// Writes `date(date)`'s 24 bytes at `text`, or returns false for a year outside
+  /// 0000–9999, which takes the format style.
+  static func write(_ date: Date, into text: UnsafeMutablePointer<UInt8>) -> Bool {
     let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
     let (days, inDay) = floorDivision(milliseconds, 86_400_000)
     let (year, month, day) = civilDate(daysSince1970: days)
-    guard (0...9999).contains(year) else {
-      return date.formatted(
-        Date.ISO8601FormatStyle(
-          includingFractionalSeconds: true, timeZone: TimeZone(identifier: "UTC")!))
+    guard (0...9999).contains(year) else { return false }
+    digits(year, 4, at: text)
+    text[4] = UInt8(ascii: "-")
+    digits(month, 2, at: text + 5)
+    text[7] = UInt8(ascii: "-")
+    digits(day, 2, at: text + 8)
+    text[10] = UInt8(ascii: "T")
+    digits(inDay / 3_600_000, 2, at: text + 11)
+    text[13] = UInt8(ascii: ":")
+    digits(inDay / 60_000 % 60, 2, at: text + 14)
+    text[16] = UInt8(ascii: ":")
+    digits(inDay / 1000 % 60, 2, at: text + 17)
+    text[19] = UInt8(ascii: ".")
+    digits(inDay % 1000, 3, at: text + 20)
+    text[23] = UInt8(ascii: "Z")
+    return true
+  }
+
+  /// The last `count` decimal digits of a non-negative `value`, zero-padded.
+  @inline(__always)
+  private static func digits(_ value: Int64, _ count: Int, at text: UnsafeMutablePointer<UInt8>) {
+    var rest = value
+    for offset in (0..<count).reversed() {
+      text[offset] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+      rest /= 10
     }
-    var text: [UInt8] = []
-    text.reserveCapacity(24)
-    func digits(_ value: Int64, _ count: Int) {
-      var divisor: Int64 = 1
-      for _ in 1..<count { divisor *= 10 }
-      var rest = value
-      while divisor > 0 {
-        text.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-        rest %= divisor
-        divisor /= 10
-      }
-    }
-    digits(year, 4)
-    text.append(UInt8(ascii: "-"))
-    digits(month, 2)
-    text.append(UInt8(ascii: "-"))
-    digits(day, 2)
-    text.append(UInt8(ascii: "T"))
-    digits(inDay / 3_600_000, 2)
-    text.append(UInt8(ascii: ":"))
-    digits(inDay / 60_000 % 60, 2)
-    text.append(UInt8(ascii: ":"))
-    digits(inDay / 1000 % 60, 2)
-    text.append(UInt8(ascii: "."))
-    digits(inDay % 1000, 3)
-    text.append(UInt8(ascii: "Z"))
-    return String(decoding: text, as: UTF8.self)
+  }
+
+  /// `/v1/vouchers/CODE/redemption`, a voucher's redemptions. Built in storage reserved at
+  /// once: interpolation grew the string twice, in every voucher of every answer.
+  static func redemptionsPath(code: String) -> String {
+    var path = "/v1/vouchers/"
+    path.reserveCapacity(24 + code.utf8.count)
+    path += code
+    path += "/redemption"
+    return path
   }
 
   /// Quotient rounded toward minus infinity, and the non-negative remainder.

@@ -204,7 +204,7 @@ public struct WireVoucherRedemptions: Codable, Sendable, Equatable {
   public init(voucher: Voucher, redemptions: [Redemption]) {
     quantity = voucher.quantity
     redeemedQuantity = voucher.redeemedQuantity
-    url = "/v1/vouchers/\(voucher.code)/redemption"
+    url = WireFormat.redemptionsPath(code: voucher.code)
     total = redemptions.count
     redemptionEntries = redemptions.map(WireRedemption.init)
   }

@@ -45,6 +45,24 @@ public struct WireRedeemableOutcome: Codable, Sendable, Equatable {
   public var discount: WireDiscount?
   public var gift: WireRedemptionGiftResult?
   public var error: APIError?
+
+  init(discount: WireDiscount? = nil, gift: WireRedemptionGiftResult? = nil, error: APIError? = nil)
+  {
+    (self.discount, self.gift, self.error) = (discount, gift, error)
+  }
+
+  init(_ entry: RedeemableResult, currency: String) {
+    if let reason = entry.refusal {
+      self.init(error: APIError(Refusal(code: entry.code, reason: reason), currency: currency))
+      return
+    }
+    switch entry.voucher?.kind {
+    case .discount(let discount)?: self.init(discount: WireDiscount(discount))
+    case .gift(_, let balance)?:
+      self.init(gift: WireRedemptionGiftResult(balance: balance, credits: entry.giftCredits))
+    case nil: self.init()
+    }
+  }
 }
 
 /// A gift card's part in a validation: its balance and the credits it would pay.
@@ -71,25 +89,16 @@ public struct WireRedeemableResult: Codable, Sendable, Equatable {
   }
 
   public init(_ entry: RedeemableResult, currency: String) {
+    status = Self.status(entry)
     id = entry.code
+    result = WireRedeemableOutcome(entry, currency: currency)
     voucher = entry.voucher.map { WireVoucher($0, status: entry.status) }
     discountAmount = entry.discount
     giftCredits = entry.giftCredits
-    if let reason = entry.refusal {
-      status = "INAPPLICABLE"
-      result = WireRedeemableOutcome(
-        error: APIError(Refusal(code: entry.code, reason: reason), currency: currency))
-    } else {
-      status = "APPLICABLE"
-      switch entry.voucher?.kind {
-      case .discount(let discount)?:
-        result = WireRedeemableOutcome(discount: WireDiscount(discount))
-      case .gift(_, let balance)?:
-        result = WireRedeemableOutcome(
-          gift: WireRedemptionGiftResult(balance: balance, credits: entry.giftCredits))
-      case nil: result = WireRedeemableOutcome()
-      }
-    }
+  }
+
+  static func status(_ entry: RedeemableResult) -> String {
+    entry.refusal == nil ? "APPLICABLE" : "INAPPLICABLE"
   }
 
   /// The engine's per-code result, or nil when the entry is incomplete.

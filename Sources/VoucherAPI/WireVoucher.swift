@@ -182,7 +182,7 @@ public struct WireVoucher: Codable, Sendable, Equatable {
     redemption = WireVoucherRedemption(
       quantity: voucher.quantity, redeemedQuantity: voucher.redeemedQuantity,
       perCustomer: voucher.perCustomer,
-      url: "/v1/vouchers/\(voucher.code)/redemption")
+      url: WireFormat.redemptionsPath(code: voucher.code))
     currency = voucher.currency
     self.status = status
     reactivation = WireReactivation(

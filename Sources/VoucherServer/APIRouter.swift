@@ -19,8 +19,7 @@ struct APIRouter: Sendable {
   }
 
   func handle(_ request: HTTPRequest) -> HTTPResponse {
-    let segments = request.path.split(separator: "/", omittingEmptySubsequences: true).map(
-      String.init)
+    let segments = Self.segments(request.path)
     if segments == ["health"] {
       guard request.method == "GET" || request.method == "HEAD" else {
         return APIResponder.error(.methodNotAllowed(request.method, request.path), request: request)
@@ -105,6 +104,33 @@ struct APIRouter: Sendable {
 
   // MARK: Routes
 
+  /// The path's non-empty segments between slashes. An ASCII path (every path a client of
+  /// this API sends) is split on its bytes, an eighth of the cost of splitting `Character`s;
+  /// any other path is split as before, where a slash followed by a combining mark is one
+  /// character and no separator.
+  static func segments(_ path: String) -> [String] {
+    var text = path
+    let segments: [String]? = text.withUTF8 { bytes in
+      var segments: [String] = []
+      segments.reserveCapacity(4)
+      var start = 0
+      for index in 0...bytes.count {
+        guard index == bytes.count || bytes[index] == UInt8(ascii: "/") else {
+          if bytes[index] >= 0x80 { return nil }
+          continue
+        }
+        if index > start {
+          segments.append(
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        }
+        start = index + 1
+      }
+      return segments
+    }
+    return segments
+      ?? path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+  }
+
   enum Match {
     case found(Endpoint)
     case wrongMethod
@@ -113,8 +139,10 @@ struct APIRouter: Sendable {
 
   /// The route table: path shapes and methods. `{…}` segments are passed to the handler.
   static func endpoint(_ method: String, _ segments: [String]) -> Match {
-    func pick(_ table: [String: Endpoint]) -> Match {
-      table[method].map(Match.found) ?? .wrongMethod
+    // Pairs rather than a dictionary: a dictionary literal hashed every method of the route
+    // on every request.
+    func pick(_ table: KeyValuePairs<String, Endpoint>) -> Match {
+      table.first { $0.key == method }.map { .found($0.value) } ?? .wrongMethod
     }
     guard segments.first == "v1" else { return .none }
     let rest = Array(segments.dropFirst())

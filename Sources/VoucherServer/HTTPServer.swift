@@ -144,22 +144,29 @@ final class ServerContext: Sendable {
 final class RequestState {
   var body = Data()
   var tooLarge = false
-  let requestId = "req_" + randomToken(length: 16)
+  let requestId = randomToken(prefix: "req_", length: 16)
 }
 
-/// Random lower-case letters and digits, for request ids. Draws 64 random bits per 12
-/// characters (36¹² < 2⁶⁴) instead of one draw per character: each draw is a system call,
-/// and this runs for every request.
-func randomToken(length: Int) -> String {
-  let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
-  var generator = SystemRandomNumberGenerator()
-  var bytes: [UInt8] = []
-  bytes.reserveCapacity(length)
-  var bits: UInt64 = 0
-  for index in 0..<length {
-    if index % 12 == 0 { bits = generator.next() }
-    bytes.append(alphabet[Int(bits % 36)])
-    bits /= 36
+/// `prefix` and random lower-case letters and digits, for request ids. Draws 64 random bits
+/// per 12 characters (36¹² < 2⁶⁴), all of them in one call into the kernel: a call per
+/// character, and later per 64 bits, was a system call each, for every request. The text is
+/// written into the string's own storage, one allocation.
+func randomToken(prefix: StaticString, length: Int) -> String {
+  let alphabet: StaticString = "0123456789abcdefghijklmnopqrstuvwxyz"
+  return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (length + 11) / 12) { words in
+    // glibc's `arc4random_buf` reads the kernel's random source, as the standard generator
+    // does, but fills the whole buffer in one call.
+    arc4random_buf(words.baseAddress!, words.count * 8)
+    let start = prefix.utf8CodeUnitCount
+    return String(unsafeUninitializedCapacity: start + length) { text in
+      text.baseAddress!.update(from: prefix.utf8Start, count: start)
+      var bits: UInt64 = 0
+      for index in 0..<length {
+        if index % 12 == 0 { bits = words[index / 12] }
+        text[start + index] = alphabet.utf8Start[Int(bits % 36)]
+        bits /= 36
+      }
+      return start + length
+    }
   }
-  return String(decoding: bytes, as: UTF8.self)
 }

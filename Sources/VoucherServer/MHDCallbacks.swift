@@ -79,10 +79,12 @@ private func queue(_ response: HTTPResponse, requestId: String, on connection: O
   }
   guard let created else { return mhd_no() }
   defer { MHD_destroy_response(created) }
+  // `withCString` lends a native string's own bytes; passing the `String` itself made a
+  // C copy of each value on every response.
   if !response.body.isEmpty {
-    _ = MHD_add_response_header(created, "Content-Type", response.contentType)
+    _ = response.contentType.withCString { MHD_add_response_header(created, "Content-Type", $0) }
   }
-  _ = MHD_add_response_header(created, "X-Request-Id", requestId)
+  _ = requestId.withCString { MHD_add_response_header(created, "X-Request-Id", $0) }
   return MHD_queue_response(connection, UInt32(response.status), created)
 }
 
@@ -94,6 +96,7 @@ private struct UnsafeConnection: @unchecked Sendable {
   init(_ pointer: OpaquePointer) { self.pointer = pointer }
 
   func value(kind: MHD_ValueKind, _ name: String) -> String? {
-    MHD_lookup_connection_value(pointer, kind, name).map { String(cString: $0) }
+    // `withCString` lends the name's own bytes instead of making a C copy per lookup.
+    name.withCString { MHD_lookup_connection_value(pointer, kind, $0) }.map { String(cString: $0) }
   }
 }

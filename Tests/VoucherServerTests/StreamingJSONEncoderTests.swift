@@ -49,7 +49,8 @@ private func decoded<T: Decodable & Equatable>(
 
 // MARK: Realistic engine values, as the server gets them
 
-private enum Sample {
+/// Shared with the hand-written writers' tests.
+enum Sample {
   static let created = Date(timeIntervalSince1970: 1_730_000_000.123)
   static let later = Date(timeIntervalSince1970: 1_731_000_000.5)
   static let metadata = [
