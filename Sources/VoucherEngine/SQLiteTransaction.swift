@@ -639,14 +639,13 @@ enum JSONText {
   /// instructions per validation over HTTP for a customer's and a voucher's metadata. What
   /// they refuse (they are stricter) is given to `JSONDecoder` before calling it corrupt.
   static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-    let data = Data(text.utf8)
-    if let document = try? JSONValue.parse(data),
+    if let document = try? JSONValue.parse(text),
       let value = try? JSONValueDecoder().decode(type, from: document)
     {
       return value
     }
     do {
-      return try JSONDecoder().decode(type, from: data)
+      return try JSONDecoder().decode(type, from: Data(text.utf8))
     } catch {
       throw StoreError.corrupt("unreadable JSON column: \(text.prefix(40))")
     }
@@ -656,9 +655,10 @@ enum JSONText {
   /// `Decodable` they were half of a validation's engine time.
   static func decodeMap(_ text: String) throws -> [String: String] {
     if text == "{}" { return [:] }
-    if case .object(let members)? = try? JSONValue.parse(Data(text.utf8)) {
+    if case .object(let members)? = try? JSONValue.parse(text) {
+      // (No reserveCapacity: metadata has a member or two, and reserving cost more than
+      // the growth it saves.)
       var map: [String: String] = [:]
-      map.reserveCapacity(members.count)
       for (key, value) in members {
         guard case .string(let string) = value else { break }
         map[key] = string
@@ -670,7 +670,7 @@ enum JSONText {
 
   static func decodeList(_ text: String) throws -> [String] {
     if text == "[]" { return [] }
-    if case .array(let elements)? = try? JSONValue.parse(Data(text.utf8)) {
+    if case .array(let elements)? = try? JSONValue.parse(text) {
       let strings = elements.compactMap { element -> String? in
         if case .string(let string) = element { return string } else { return nil }
       }
