@@ -278,11 +278,7 @@ struct JSONOutput: ~Copyable {
       if Self.needsEscape(word) { break }
       index += 8
     }
-    while index < length {
-      let byte = source[index]
-      if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { break }
-      index += 1
-    }
+    while index < length, !JSONEscape.isNeeded(source[index]) { index += 1 }
     put(source, index)
     if index < length { escapedRest(UnsafeBufferPointer(rebasing: utf8[index...])) }
   }
@@ -306,25 +302,10 @@ struct JSONOutput: ~Copyable {
     // Six bytes (`\u00XX`) per input byte at most.
     reserve(utf8.count * 6)
     for byte in utf8 {
-      guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
+      if JSONEscape.isNeeded(byte) {
+        JSONEscape.write(byte) { put($0) }
+      } else {
         put(byte)
-        continue
-      }
-      put(UInt8(ascii: "\\"))
-      switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
-      case 0x0A: put(UInt8(ascii: "n"))
-      case 0x0D: put(UInt8(ascii: "r"))
-      case 0x09: put(UInt8(ascii: "t"))
-      case 0x08: put(UInt8(ascii: "b"))
-      case 0x0C: put(UInt8(ascii: "f"))
-      default:
-        let hex: StaticString = "0123456789abcdef"
-        put(UInt8(ascii: "u"))
-        put(UInt8(ascii: "0"))
-        put(UInt8(ascii: "0"))
-        put(hex.utf8Start[Int(byte >> 4)])
-        put(hex.utf8Start[Int(byte & 0xF)])
       }
     }
   }
@@ -515,31 +496,47 @@ extension [UInt8] {
     var start = 0
     for index in 0..<utf8.count {
       let byte = utf8[index]
-      guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else {
-        continue
-      }
+      guard JSONEscape.isNeeded(byte) else { continue }
       if start < index {
         append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
       }
       start = index + 1
-      append(UInt8(ascii: "\\"))
-      switch byte {
-      case UInt8(ascii: "\""), UInt8(ascii: "\\"): append(byte)
-      case 0x0A: append(UInt8(ascii: "n"))
-      case 0x0D: append(UInt8(ascii: "r"))
-      case 0x09: append(UInt8(ascii: "t"))
-      case 0x08: append(UInt8(ascii: "b"))
-      case 0x0C: append(UInt8(ascii: "f"))
-      default:
-        let hex: StaticString = "0123456789abcdef"
-        appendJSONLiteral("u00")
-        append(hex.utf8Start[Int(byte >> 4)])
-        append(hex.utf8Start[Int(byte & 0xF)])
-      }
+      JSONEscape.write(byte) { append($0) }
     }
     if start < utf8.count {
       append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start...]))
     }
     append(UInt8(ascii: "\""))
+  }
+}
+
+/// RFC 8259's string escapes, as `JSONEncoder` writes them (`/` and non-ASCII as they are),
+/// for both writers: `JSONOutput` and the streaming encoder's byte array.
+enum JSONEscape {
+  /// Whether `byte` cannot stand in a JSON string as it is: a control character, `"`, `\`.
+  @inline(__always)
+  static func isNeeded(_ byte: UInt8) -> Bool {
+    byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
+  }
+
+  /// Hands `put` the escape of `byte` (one that `isNeeded`), a byte at a time.
+  @inline(__always)
+  static func write(_ byte: UInt8, _ put: (UInt8) -> Void) {
+    put(UInt8(ascii: "\\"))
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "\\"): put(byte)
+    case 0x0A: put(UInt8(ascii: "n"))
+    case 0x0D: put(UInt8(ascii: "r"))
+    case 0x09: put(UInt8(ascii: "t"))
+    case 0x08: put(UInt8(ascii: "b"))
+    case 0x0C: put(UInt8(ascii: "f"))
+    default:
+      let hex: StaticString = "0123456789abcdef"
+      put(UInt8(ascii: "u"))
+      put(UInt8(ascii: "0"))
+      put(UInt8(ascii: "0"))
+      put(hex.utf8Start[Int(byte >> 4)])
+      put(hex.utf8Start[Int(byte & 0xF)])
+    }
   }
 }
