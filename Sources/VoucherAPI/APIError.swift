@@ -133,6 +133,9 @@ extension APIError {
     case .duplicatedRedeemables(let code): context["code"] = code
     case .invalidPayload(let detail): context["detail"] = detail
     case .reactivationLimitExceeded(let limit): context["limit"] = String(limit)
+    case .attemptClosed(let key):
+      status = 409
+      context["attempt"] = key
     case .voucherDisabled, .boundToAnotherCustomer, .missingCustomer, .noApplicableItem,
       .alreadyRolledBack, .voucherStillActive:
       break
@@ -208,6 +211,7 @@ extension APIError {
     case "reactivation_limit_exceeded":
       reason = .reactivationLimitExceeded(limit: number("limit") ?? 0)
     case "voucher_still_active": reason = .voucherStillActive
+    case "attempt_closed": reason = .attemptClosed(key: context["attempt"] ?? "")
     default: return nil
     }
     return Refusal(code: code, reason: reason)

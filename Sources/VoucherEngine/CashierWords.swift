@@ -54,6 +54,8 @@ public enum CashierWords {
       return "Cannot reactivate: it has been reactivated \(limit) times already."
     case .voucherStillActive:
       return "Nothing to reactivate: the voucher can still be used."
+    case .attemptClosed:
+      return "This try was stopped after its deadline and was not redeemed. Try again."
     }
   }
 

@@ -41,6 +41,9 @@ public enum Reason: Error, Equatable, Sendable {
   case reactivationLimitExceeded(limit: Int64)
   /// Reactivation asked for a voucher that can still be used: nothing to give back.
   case voucherStillActive
+  /// The redeem attempt with this key was closed by the fence (`VoucherEngine.closeAttempt`)
+  /// before it arrived: it will never be made. A retry is a new attempt with a new key.
+  case attemptClosed(key: String)
 
   /// The machine-readable key (Voucherify's where it has one).
   public var key: String {
@@ -61,6 +64,7 @@ public enum Reason: Error, Equatable, Sendable {
     case .invalidPayload: "invalid_payload"
     case .reactivationLimitExceeded: "reactivation_limit_exceeded"
     case .voucherStillActive: "voucher_still_active"
+    case .attemptClosed: "attempt_closed"
     }
   }
 }

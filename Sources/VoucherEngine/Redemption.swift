@@ -146,3 +146,11 @@ public struct Event: Equatable, Sendable {
   /// JSON with the details.
   public var detail: String
 }
+
+/// What the fence answered for one redeem attempt (`VoucherEngine.closeAttempt(key:)`).
+public enum AttemptFence: Equatable, Sendable {
+  /// The attempt made this redemption (a stacked parent comes with its children).
+  case made(Redemption)
+  /// The attempt made nothing and never will: its redeem, if it still arrives, is refused.
+  case closed
+}

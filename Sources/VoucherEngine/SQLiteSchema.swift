@@ -192,5 +192,18 @@ enum SQLiteSchema {
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events
       BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     """,
+    // 6: the fence. A redeem attempt closed after its deadline (the till asked and nothing
+    // had been made) is kept here, and its redeem, arriving later, is refused. The trigger is
+    // the last line of defence behind the engine's own check: an attempt's answer (its
+    // idempotency record) can never be saved once the attempt is closed.
+    """
+    CREATE TABLE closed_attempts (
+      key       TEXT PRIMARY KEY,
+      closed_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER closed_attempts_never_land BEFORE INSERT ON idempotency_keys
+      WHEN EXISTS (SELECT 1 FROM closed_attempts WHERE key = NEW.key)
+      BEGIN SELECT RAISE(ABORT, 'the redeem attempt was closed by the fence'); END;
+    """,
   ]
 }

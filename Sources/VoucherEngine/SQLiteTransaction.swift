@@ -437,6 +437,18 @@ struct SQLiteTransaction: StoreTransaction {
       Self.saveIdempotencyRecord, [.text(key), .text(fingerprint), .text(resultId), .from(date)])
   }
 
+  private static let isAttemptClosed = SQL("SELECT 1 FROM closed_attempts WHERE key = ?")
+  private static let closeAttempt = SQL(
+    "INSERT OR IGNORE INTO closed_attempts (key, closed_at) VALUES (?, ?)")
+
+  func isAttemptClosed(key: String) throws -> Bool {
+    try connection.first(Self.isAttemptClosed, [.text(key)]) { _ in true } ?? false
+  }
+
+  func closeAttempt(key: String, at date: Date) throws {
+    try connection.run(Self.closeAttempt, [.text(key), .from(date)])
+  }
+
   private static let appendEvent = SQL(
     "INSERT INTO events (at, actor, kind, subject, detail) VALUES (?, ?, ?, ?, ?)")
 

@@ -549,6 +549,10 @@ public final class VoucherEngine: Sendable {
       {
         return RedeemOutcome(redemption: replay, isReplay: true)
       }
+      // The fence: an attempt closed after its deadline never lands, whatever else holds.
+      if let key = idempotencyKey, try store.isAttemptClosed(key: key) {
+        throw Refusal(code: nil, reason: .attemptClosed(key: key))
+      }
       let customer = try Self.customer(for: request, in: store)
       var known: [String: Voucher] = [:]
       if let order = request.orderSourceId,
@@ -619,6 +623,35 @@ public final class VoucherEngine: Sendable {
     }
     try store.insert(redemption)
     return redemption
+  }
+
+  /// The fence: what the redeem attempt keyed `attemptKey` made, or, when it made nothing,
+  /// closes it so that its redeem, arriving later (stalled on a network or a disk), is
+  /// refused with `.attemptClosed` and changes nothing.
+  ///
+  /// It is a write ordered with redemptions by the store's write lock, so "closed" and
+  /// "made" can never both be true of one attempt: a read cannot give that, since a redeem
+  /// still in flight may commit after the read. Idempotent: asking again gives the same
+  /// answer. A retry after `.closed` is a new attempt with a new key.
+  public func closeAttempt(key attemptKey: String) throws -> AttemptFence {
+    guard !attemptKey.isEmpty else {
+      throw Refusal(code: nil, reason: .invalidPayload("the attempt key is empty"))
+    }
+    let now = clock.now()
+    return try store.writeGrouped { store in
+      if let record = try store.idempotencyRecord(key: attemptKey) {
+        guard let redemption = try store.redemption(id: record.resultId) else {
+          throw StoreError.corrupt("attempt \(attemptKey) points to a missing redemption")
+        }
+        return .made(redemption)
+      }
+      if try !store.isAttemptClosed(key: attemptKey) {
+        try store.closeAttempt(key: attemptKey, at: now)
+        try store.appendEvent(
+          date: now, actor: nil, kind: "attempt.closed", subject: attemptKey, detail: "{}")
+      }
+      return .closed
+    }
   }
 
   /// The earlier answer for an idempotency key, if the key was seen with this request.

@@ -73,6 +73,12 @@ public protocol StoreTransaction {
   func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
     throws
 
+  /// Whether the fence closed the redeem attempt with this key.
+  func isAttemptClosed(key: String) throws -> Bool
+  /// Closes a redeem attempt: its redeem, arriving later, is refused. Closing twice is one
+  /// close. Only called inside a write, after checking the attempt made nothing.
+  func closeAttempt(key: String, at date: Date) throws
+
   func appendEvent(date: Date, actor: String?, kind: String, subject: String, detail: String)
     throws
   func events(subject: String?, limit: Int) throws -> [Event]
