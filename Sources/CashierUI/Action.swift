@@ -7,7 +7,7 @@ import VoucherEngine
 public enum Action: Equatable, Sendable {
   case key(Key)
   case command(Command)
-  /// The clock moved; drives the countdown and the redeem deadline.
+  /// The clock moved; drives the countdown, the redeem deadline and asking again.
   case tick(Date)
   /// The endpoint's health check came back.
   case backendChecked(answers: Bool)
@@ -19,11 +19,16 @@ public enum Action: Equatable, Sendable {
 
   case contactsFound(query: String, Result<[Customer], ClientError>)
   case vouchersLoaded(customerId: String, filter: VoucherFilter, Result<VoucherPage, ClientError>)
-  case codeLookedUp(code: String, Result<Voucher?, ClientError>)
-  case validated(Result<ValidationResult, ClientError>)
-  case redeemResponded(Result<RedeemOutcome, ClientError>)
-  case deadlinePassed
-  case orderChecked(Result<[Redemption], ClientError>)
+  case codeLookedUp(Sale.Code, Result<Voucher?, ClientError>)
+  case holderLoaded(Sale.Code, Result<Customer?, ClientError>)
+  case validated(orderId: String, Result<ValidationResult, ClientError>)
+  /// The answer to the redeem of the attempt keyed `attempt`.
+  case redeemResponded(attempt: String, Result<RedeemOutcome, ClientError>)
+  /// The journal could not record the attempt, so it was not sent.
+  case journalFailed(attempt: String, String)
+  case deadlinePassed(attempt: String)
+  /// What the back end said about an attempt whose answer did not come.
+  case resolved(attempt: String, Result<AttemptResolution, ClientError>)
   case reactivated(Result<Rollback, ClientError>)
 }
 
@@ -31,13 +36,19 @@ public enum Action: Equatable, Sendable {
 public enum Effect: Equatable, Sendable {
   case findContacts(String)
   case loadVouchers(customerId: String, filter: VoucherFilter)
-  case lookUpCode(String)
+  case lookUpCode(Sale.Code)
+  /// The contact a scanned voucher is bound to, to offer attaching them.
+  case loadHolder(Sale.Code, holderId: String)
   case validate(RedemptionRequest)
-  case redeem(RedemptionRequest, deadline: Date)
+  /// Write the attempt to the journal (synced), then send it. `entry` is what the journal
+  /// keeps for a later run to resolve it.
+  case redeem(JournalAttempt, deadline: Date)
   /// Report `.deadlinePassed` at this date (ticks report it too; the reducer takes the first).
-  case startDeadline(Date)
-  /// Ask which redemptions the order made: the only way an unknown outcome is resolved.
-  case checkOrder(String)
+  case startDeadline(attempt: String, Date)
+  /// Ask the back end what became of the attempt (the fence, where there is one).
+  case resolve(RedeemAttempt)
+  /// Append what became of an attempt to the journal.
+  case recordOutcome(attempt: String, JournalOutcome)
   case reactivate(code: String, reason: String, by: String?)
   /// Ask whether the REST endpoint answers (for the status bar).
   case checkBackend

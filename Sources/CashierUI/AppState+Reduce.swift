@@ -11,16 +11,15 @@ extension AppState {
       return perform(command)
     case .tick(let date):
       now = date
-      if let redeem, case .redeeming(let deadline) = redeem.phase, date >= deadline {
-        return reduce(.deadlinePassed)
-      }
+      var effects = redeemTick()
+      effects += recoveryTick()
       if session.isRemote,
         lastBackendCheck.map({ date.timeIntervalSince($0) >= Self.backendCheckInterval }) ?? true
       {
         lastBackendCheck = date
-        return [.checkBackend]
+        effects.append(.checkBackend)
       }
-      return []
+      return effects
 
     case .backendChecked(let answers):
       session.backendAnswers = answers
@@ -65,36 +64,26 @@ extension AppState {
       contact = screen
       return []
     case .codeLookedUp(let code, let result):
-      guard findContact.lookingUpCode == code else { return [] }
-      findContact.lookingUpCode = nil
+      return codeLookedUp(code, result)
+    case .holderLoaded(let code, let result):
+      return holderLoaded(code, result)
+    case .validated(let orderId, let result):
+      guard orderId == sale.orderId, sale.validation == .checking else { return [] }
       switch result {
-      case .success(let voucher?):
-        findContact.code = ""
-        addToCart(code: voucher.code)
-        route = .cart
-        cart.focus = .line
-      case .success(nil):
-        notice = Notice(CashierWords.sentence(for: .notFound(code: code)), isError: true)
-      case .failure(let error):
-        notice = Notice(sentence(error), isError: true)
+      case .success(let answer): sale.validation = .answered(answer)
+      case .failure(let error): sale.validation = .failed(sentence(error))
       }
       return []
-    case .validated(let result):
-      guard cart.validation == .checking else { return [] }
-      switch result {
-      case .success(let answer): cart.validation = .answered(answer)
-      case .failure(let error): cart.validation = .failed(sentence(error))
-      }
-      return []
-    case .redeemResponded(let result):
-      return redeemResponded(result)
-    case .deadlinePassed:
-      guard var screen = redeem, case .redeeming = screen.phase else { return [] }
-      screen.phase = .checking
-      redeem = screen
-      return [.checkOrder(screen.orderId)]
-    case .orderChecked(let result):
-      return orderChecked(result)
+    case .redeemResponded(let key, let result):
+      if recovery != nil { return [] }
+      return redeemResponded(key, result)
+    case .journalFailed(let key, let detail):
+      return journalFailed(key, detail)
+    case .deadlinePassed(let key):
+      return deadlinePassed(key)
+    case .resolved(let key, let result):
+      if recovery != nil { return recoveryResolved(key, result) }
+      return resolved(key, result)
     case .reactivated(let result):
       guard var screen = support, screen.phase == .sending else { return [] }
       switch result {
@@ -117,6 +106,7 @@ extension AppState {
       if [.escape, .enter, .function(1), .character("?")].contains(key) { showsHelp = false }
       return []
     }
+    if let question { return answer(question, with: key) }
     let typing = !(focusedText ?? "").isEmpty
     if let command = KeyMap.command(for: key, typing: typing) { return perform(command) }
     let action: Action? =
@@ -126,14 +116,55 @@ extension AppState {
       case .support: support?.handle(key)
       case .contact: contact?.handle(key)
       case .redeem: redeem?.handle(key)
-      case .emptyDatabase: nil
+      case .emptyDatabase, .recovery: nil
       }
     return action.map { reduce($0) } ?? []
+  }
+
+  // MARK: Questions
+
+  /// Enter says yes; Esc says no; F1 still helps; anything else leaves the question open.
+  private mutating func answer(_ question: Question, with key: Key) -> [Effect] {
+    let command = KeyMap.command(for: key, typing: false)
+    if command == .help {
+      showsHelp = true
+      return []
+    }
+    let yes = command == .confirm || (question == .quitUnresolved && command == .quit)
+    guard yes || command == .back else {
+      notice = Notice("Enter answers yes, Esc no.", isError: true)
+      return []
+    }
+    self.question = nil
+    switch question {
+    case .switchCustomer(let customer):
+      guard yes else { return [] }
+      let previous = sale.customer?.name ?? "the previous customer"
+      let removed = sale.switchCustomer(to: customer)
+      if !removed.isEmpty {
+        notice = Notice(
+          "Removed \(removed.joined(separator: ", ")): personal to \(previous).")
+      }
+      return show(customer)
+    case .attachHolder(let code, let holder):
+      guard yes else {
+        notice = Notice("\(code.code) was not added.")
+        return []
+      }
+      sale.attach(holder)
+      return add(code)
+    case .quitUnresolved:
+      guard yes else { return [] }
+      isQuitting = true
+      quitsUnresolved = true
+      return [.quit]
+    }
   }
 
   // MARK: Commands
 
   private mutating func perform(_ command: Command) -> [Effect] {
+    if route == .recovery { return recoveryCommand(command) }
     let pending = route == .redeem && redeem?.isPending == true
     switch command {
     case .help:
@@ -141,31 +172,43 @@ extension AppState {
       return []
     case .quit:
       if pending {
-        notice = Notice("Wait: the redeem has not answered yet.", isError: true)
+        question = .quitUnresolved
         return []
       }
       isQuitting = true
       return [.quit]
-    case .findContact where !pending:
+    case .confirm where pending:
+      return redeemCommand(command)
+    case _ where pending:
+      notice = Notice(
+        "The outcome is not known yet: the sale stays on screen until it is (F10 quits).",
+        isError: true)
+      return []
+    case .newSale:
+      startNewSale()
+      notice = Notice("New sale \(sale.orderId).")
+      return []
+    case .findContact:
+      if sale.isFinished { startNewSale() }
       route = .findContact
       findContact.focus = .contact
       return []
-    case .enterCode where !pending:
-      if route == .cart {
+    case .enterCode:
+      if sale.isFinished { startNewSale() }
+      if route == .contact || route == .cart {
+        // The contact on screen is the sale's customer: the code goes on their sale.
+        route = .cart
         cart.focus = .code
       } else {
         route = .findContact
         findContact.focus = .code
       }
       return []
-    case .findContact, .enterCode:
-      notice = Notice("Wait: the redeem has not answered yet.", isError: true)
-      return []
     default:
       break
     }
     switch route {
-    case .emptyDatabase: return []
+    case .emptyDatabase, .recovery: return []
     case .findContact: return findContactCommand(command)
     case .contact: return contactCommand(command)
     case .cart: return cartCommand(command)
@@ -202,23 +245,38 @@ extension AppState {
     return []
   }
 
-  private mutating func lookUp(_ text: String) -> [Effect] {
-    let code = text.trimmingCharacters(in: .whitespaces)
-    guard !code.isEmpty else { return [] }
-    findContact.lookingUpCode = code
-    return [.lookUpCode(code)]
-  }
-
   /// Enter on the search field: the selected contact, or, when nobody matches, the text as
   /// a voucher code (a scanner types into whichever field has the cursor).
   private mutating func openSelectedContact() -> [Effect] {
     guard findContact.results.indices.contains(findContact.selection) else {
       return lookUp(findContact.query)
     }
-    let customer = findContact.results[findContact.selection]
-    contact = ContactScreen(customer: customer)
+    return open(findContact.results[findContact.selection])
+  }
+
+  /// Opening a contact attaches them to a sale that has none; a sale with someone else's
+  /// codes or lines asks first.
+  private mutating func open(_ customer: Customer) -> [Effect] {
+    if sale.isFinished { startNewSale() }
+    switch sale.customer {
+    case nil:
+      sale.attach(customer)
+    case let current? where current.id == customer.id:
+      break
+    case _ where sale.isEmpty:
+      sale.switchCustomer(to: customer)
+    default:
+      question = .switchCustomer(to: customer)
+      return []
+    }
+    return show(customer)
+  }
+
+  /// The contact screen of the sale's customer.
+  private mutating func show(_ customer: Customer) -> [Effect] {
+    if contact?.customer.id != customer.id { contact = ContactScreen(customer: customer) }
     route = .contact
-    return [.loadVouchers(customerId: customer.id, filter: .available)]
+    return [.loadVouchers(customerId: customer.id, filter: contact!.tab)]
   }
 
   private mutating func contactsFound(query: String, _ result: Result<[Customer], ClientError>)
@@ -261,12 +319,15 @@ extension AppState {
       screen.selection = min(max(0, (screen.page?.items.count ?? 0) - 1), screen.selection + 1)
     case .confirm:
       guard let listed = screen.selected else { return [] }
-      if cart.customer?.id != screen.customer.id {
-        cart.customer = screen.customer
-        cart.codes = []
+      let code = listed.voucher.code
+      if sale.codes.contains(where: { $0.code == code }) {
+        notice = Notice("\(code) is on this sale already.")
+      } else if let refused = sale.add(Sale.Code(code, holderId: listed.voucher.holderId)) {
+        notice = Notice(refused, isError: true)
+        return []
+      } else {
+        notice = Notice("Added \(code).")
       }
-      cart.codes = [listed.voucher.code]
-      cart.validation = .notAsked
       cart.focus = .line
       route = .cart
     case .reactivate:
@@ -284,61 +345,183 @@ extension AppState {
     return []
   }
 
-  private mutating func addToCart(code: String) {
-    let code = code.trimmingCharacters(in: .whitespaces).uppercased()
-    guard !code.isEmpty else { return }
-    guard !cart.codes.contains(code) else { return }
-    guard cart.codes.count < RedemptionRequest.maximumCodes else {
-      notice = Notice("At most \(RedemptionRequest.maximumCodes) codes per sale.", isError: true)
-      return
+  // MARK: Codes
+
+  /// A typed or scanned code (`CODE` or `CODE=AMOUNT`): looked up first, so that whose it
+  /// is can be said before it goes on the sale.
+  private mutating func lookUp(_ text: String) -> [Effect] {
+    if sale.isFinished { startNewSale() }
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    guard !trimmed.isEmpty else { return [] }
+    var code = Sale.Code(trimmed.normalizedCode)
+    if let equals = trimmed.lastIndex(of: "=") {
+      let amountText = trimmed[trimmed.index(after: equals)...].trimmingCharacters(
+        in: .whitespaces)
+      code.code = String(trimmed[..<equals]).normalizedCode
+      do {
+        code.giftAmount = try Money.parse(amountText)
+      } catch {
+        refuseScan("Not added: \(error.description); type CODE=AMOUNT, e.g. GIFT-1=100.00.")
+        return []
+      }
+      guard code.giftAmount! > 0 else {
+        refuseScan("Not added: a gift card amount must be more than zero.")
+        return []
+      }
     }
-    cart.codes.append(code)
-    cart.validation = .notAsked
+    guard !code.code.isEmpty else {
+      refuseScan("Type the code before the =.")
+      return []
+    }
+    findContact.lookingUpCode = code.code
+    return [.lookUpCode(code)]
   }
 
+  /// A refused scan leaves the code field empty, so the next scan is not appended to it.
+  private mutating func refuseScan(_ text: String) {
+    notice = Notice(text, isError: true)
+    findContact.code = ""
+    cart.code = ""
+  }
+
+  private mutating func codeLookedUp(_ code: Sale.Code, _ result: Result<Voucher?, ClientError>)
+    -> [Effect]
+  {
+    guard findContact.lookingUpCode == code.code else { return [] }
+    findContact.lookingUpCode = nil
+    switch result {
+    case .success(let voucher?):
+      var code = code
+      code.code = voucher.code
+      code.holderId = voucher.holderId
+      if let amount = code.giftAmount {
+        guard case .gift(_, let balance) = voucher.kind else {
+          refuseScan("\(voucher.code) is not a gift card: type it without an amount.")
+          return []
+        }
+        guard amount <= balance else {
+          refuseScan(
+            CashierWords.sentence(
+              for: .giftAmountExceeded(balance: balance, requested: amount),
+              currency: voucher.currency, timeZone: session.timeZone))
+          return []
+        }
+      }
+      if let holder = voucher.holderId {
+        switch sale.customer {
+        case nil:
+          findContact.code = ""
+          cart.code = ""
+          return [.loadHolder(code, holderId: holder)]
+        case let customer? where customer.id != holder:
+          refuseScan(
+            "\(voucher.code) belongs to another contact, not to \(customer.name ?? customer.id).")
+          return []
+        default:
+          break
+        }
+      } else if voucher.perCustomer != nil, sale.customer == nil {
+        notice = Notice(
+          "\(voucher.code) is limited per customer: find the customer (F2) before validating.")
+      }
+      return add(code)
+    case .success(nil):
+      refuseScan(CashierWords.sentence(for: .notFound(code: code.code)))
+    case .failure(let error):
+      refuseScan(sentence(error))
+    }
+    return []
+  }
+
+  private mutating func holderLoaded(_ code: Sale.Code, _ result: Result<Customer?, ClientError>)
+    -> [Effect]
+  {
+    guard sale.customer == nil else {
+      // A customer was attached meanwhile: the rules for a bound voucher apply afresh.
+      return lookUp(code.code + (code.giftAmount.map { "=" + Money.format($0) } ?? ""))
+    }
+    switch result {
+    case .success(let holder?):
+      question = .attachHolder(code, holder: holder)
+    case .success(nil):
+      refuseScan("\(code.code) belongs to a contact who cannot be found.")
+    case .failure(let error):
+      refuseScan(sentence(error))
+    }
+    return []
+  }
+
+  /// Puts a looked-up code on the sale and shows the cart.
+  private mutating func add(_ code: Sale.Code) -> [Effect] {
+    findContact.code = ""
+    cart.code = ""
+    if let refused = sale.add(code) {
+      notice = Notice(refused, isError: true)
+      return []
+    }
+    if notice == nil { notice = Notice("Added \(code.code).") }
+    route = .cart
+    cart.focus = .line
+    return []
+  }
+
+  // MARK: Cart
+
   private mutating func cartCommand(_ command: Command) -> [Effect] {
+    let rows = sale.codes.count + sale.items.count
     switch command {
     case .back:
       route = contact == nil ? .findContact : .contact
     case .nextTab, .previousTab:
       cart.focus = cart.focus == .line ? .code : .line
-    case .moveUp where !cart.items.isEmpty:
-      cart.selection = max(0, (cart.selection ?? cart.items.count) - 1)
-    case .moveDown where !cart.items.isEmpty:
-      cart.selection = cart.selection.map { min(cart.items.count - 1, $0 + 1) } ?? 0
+    case .moveUp where rows > 0:
+      cart.selection = max(0, (cart.selection ?? rows) - 1)
+    case .moveDown where rows > 0:
+      cart.selection = cart.selection.map { min(rows - 1, $0 + 1) } ?? 0
     case .confirm where cart.focus == .code:
-      addToCart(code: cart.code)
-      cart.code = ""
+      return lookUp(cart.code)
     case .confirm:
       addLine()
     case .editLine:
-      guard let index = cart.selection, cart.items.indices.contains(index) else { return [] }
-      cart.line = CartScreen.text(of: cart.items.remove(at: index))
-      cart.selection = cart.items.isEmpty ? nil : min(index, cart.items.count - 1)
-      cart.focus = .line
-      cart.validation = .notAsked
-    case .removeLine:
-      if cart.focus == .code, cart.code.isEmpty, !cart.codes.isEmpty {
-        cart.codes.removeLast()
-      } else if let index = cart.selection, cart.items.indices.contains(index) {
-        cart.items.remove(at: index)
-        cart.selection = cart.items.isEmpty ? nil : min(index, cart.items.count - 1)
-      } else {
+      switch cart.row(in: sale) {
+      case .line(let index)?:
+        guard let item = sale.removeItem(at: index) else { return [] }
+        cart.line = CartScreen.text(of: item)
+        cart.focus = .line
+      case .code(let index)?:
+        // The code's row: its gift amount is edited as CODE=AMOUNT in the code field.
+        let code = sale.codes[index]
+        cart.code = code.code + "=" + (code.giftAmount.map(Money.format) ?? "")
+        cart.focus = .code
+      case nil:
+        notice = Notice("Choose a row first (↑ ↓).", isError: true)
         return []
       }
-      cart.validation = .notAsked
+      clampSelection()
+    case .removeLine:
+      switch cart.row(in: sale) {
+      case .line(let index)?:
+        sale.removeItem(at: index)
+      case .code(let index)?:
+        notice = Notice("Removed \(sale.codes[index].code).")
+        sale.removeCode(at: index)
+      case nil:
+        notice = Notice("Choose a row to remove first (↑ ↓).", isError: true)
+        return []
+      }
+      clampSelection()
     case .validate:
       guard checkCartIsComplete() else { return [] }
-      cart.validation = .checking
-      return [.validate(cart.request(session: session))]
+      sale.validation = .checking
+      return [.validate(sale.request(session: session))]
     case .redeem:
-      guard case .answered(let result) = cart.validation, result.valid else {
+      guard case .answered(let result) = sale.validation, result.valid else {
         notice = Notice("Validate first (F5): only a valid cart can be redeemed.", isError: true)
         return []
       }
       redeem = RedeemScreen(
-        request: cart.request(session: session), validation: result,
-        customerName: cart.customer?.name)
+        request: sale.request(session: session), validation: result,
+        customerName: sale.customer?.name)
       route = .redeem
     default:
       break
@@ -346,10 +529,15 @@ extension AppState {
     return []
   }
 
+  private mutating func clampSelection() {
+    let rows = sale.codes.count + sale.items.count
+    cart.selection = rows == 0 ? nil : cart.selection.map { min($0, rows - 1) }
+  }
+
   private mutating func checkCartIsComplete() -> Bool {
-    if cart.codes.isEmpty {
+    if sale.codes.isEmpty {
       notice = Notice("Choose a voucher first: F3 adds a code.", isError: true)
-    } else if cart.items.isEmpty {
+    } else if sale.items.isEmpty {
       notice = Notice("Add a cart line first, e.g. prod_1 1 259.00.", isError: true)
     }
     return notice == nil
@@ -357,16 +545,14 @@ extension AppState {
 
   private mutating func addLine() {
     guard !cart.line.trimmingCharacters(in: .whitespaces).isEmpty else { return }
-    guard cart.items.count < RedemptionRequest.maximumItems else {
-      cart.lineError = "At most \(RedemptionRequest.maximumItems) lines per sale."
-      return
-    }
     do {
-      cart.items.append(try CartItem.parse(cart.line))
+      let item = try CartItem.parse(cart.line)
+      if let refused = sale.add(item) {
+        cart.lineError = refused
+        return
+      }
       cart.line = ""
       cart.lineError = nil
-      cart.selection = nil
-      cart.validation = .notAsked
     } catch {
       if case .invalidPayload(let detail) = error {
         cart.lineError = "Not added: \(detail)."
@@ -401,5 +587,17 @@ extension AppState {
     default:
       return []
     }
+  }
+
+  /// A new sale with a new order id; the finished one is never shown again.
+  mutating func startNewSale() {
+    saleNumber += 1
+    sale = Sale(orderId: session.orderId(sale: saleNumber))
+    cart = CartScreen()
+    redeem = nil
+    contact = nil
+    question = nil
+    findContact = FindContactScreen()
+    route = .findContact
   }
 }

@@ -1,9 +1,12 @@
 import Foundation
+import VoucherClient
 import VoucherEngine
 
 /// The screen in front of the cashier.
 public enum Route: Hashable, Sendable {
   case emptyDatabase, findContact, contact, cart, redeem, support
+  /// Attempts an earlier run left unresolved, checked before the first sale.
+  case recovery
 }
 
 /// A line under the screen: what just happened, or why a key did nothing.
@@ -17,32 +20,64 @@ public struct Notice: Equatable, Sendable {
   }
 }
 
+/// A question the till asks before it changes the sale: Enter answers yes, Esc no.
+public enum Question: Equatable, Sendable {
+  /// The cashier opened `customer` while the sale is for someone else.
+  case switchCustomer(to: Customer)
+  /// A scanned voucher is bound to `holder` and the sale has no customer yet.
+  case attachHolder(Sale.Code, holder: Customer)
+  /// Quit while a redeem's outcome is not known: the sale stays in the journal.
+  case quitUnresolved
+}
+
 /// The whole state of the till. Only `reduce` changes it; rendering only reads it.
 public struct AppState: Equatable, Sendable {
   public var session: Session
   public var route: Route
   /// The time as of the latest tick: the countdown reads it, nothing reads the clock.
   public var now: Date
+  /// The sale being rung up: the one place its customer, codes and lines live.
+  public var sale: Sale
   public var findContact = FindContactScreen()
+  /// Shows the sale's customer, never anyone else's (`sale.customer`).
   public var contact: ContactScreen?
-  public var cart: CartScreen
+  public var cart = CartScreen()
   public var redeem: RedeemScreen?
   public var support: SupportScreen?
+  public var recovery: RecoveryScreen?
+  public var question: Question?
   public var showsHelp = false
   public var notice: Notice?
   public var saleNumber = 1
   public var isQuitting = false
+  /// Set when the till quits with an attempt not resolved (kept in the journal).
+  public var quitsUnresolved = false
   /// When the endpoint's health was last asked for (remote backends only).
   var lastBackendCheck: Date?
 
   /// How often a remote endpoint's health is checked for the status bar.
   static let backendCheckInterval: TimeInterval = 10
 
-  public init(session: Session, now: Date, databaseIsEmpty: Bool = false) {
+  /// - Parameter unresolved: attempts an earlier run left in the journal without an outcome;
+  ///   they are resolved before the first sale (`startEffects`).
+  public init(
+    session: Session, now: Date, databaseIsEmpty: Bool = false,
+    unresolved: [JournalAttempt] = []
+  ) {
     self.session = session
     self.now = now
-    route = databaseIsEmpty ? .emptyDatabase : .findContact
-    cart = CartScreen(orderId: session.orderId(sale: 1))
+    sale = Sale(orderId: session.orderId(sale: 1))
+    if !unresolved.isEmpty {
+      route = .recovery
+      recovery = RecoveryScreen(unresolved)
+    } else {
+      route = databaseIsEmpty ? .emptyDatabase : .findContact
+    }
+  }
+
+  /// The work to start before the first key: resolving what the journal left open.
+  public var startEffects: [Effect] {
+    recovery?.items.map { .resolve($0.entry.attempt) } ?? []
   }
 
   /// The text of the focused field, if the current screen has one.

@@ -3,14 +3,17 @@ import VoucherClient
 import VoucherEngine
 
 /// Performs effects through a `VoucherClient` and reports each result as an action: the
-/// only place the UI touches the backend.
+/// only place the UI touches the backend, and the journal.
 public struct EffectRunner: Sendable {
   public let client: any VoucherClient
+  /// Where attempts are written before they are sent; nil only in tests that need none.
+  public let journal: Journal?
   /// How many contacts a search lists.
   public var searchLimit = 50
 
-  public init(client: any VoucherClient) {
+  public init(client: any VoucherClient, journal: Journal?) {
     self.client = client
+    self.journal = journal
   }
 
   /// The action reporting `effect`'s result; nil for effects the runtime handles itself.
@@ -30,24 +33,39 @@ public struct EffectRunner: Sendable {
       } catch { return .vouchersLoaded(customerId: customerId, filter: filter, .failure(error)) }
     case .lookUpCode(let code):
       do {
-        return .codeLookedUp(code: code, .success(try await client.voucher(code: code)))
-      } catch { return .codeLookedUp(code: code, .failure(error)) }
-    case .validate(let request):
-      do { return .validated(.success(try await client.validate(request))) } catch {
-        return .validated(.failure(error))
-      }
-    case .redeem(let request, let deadline):
+        return .codeLookedUp(code, .success(try await client.voucher(code: code.code)))
+      } catch { return .codeLookedUp(code, .failure(error)) }
+    case .loadHolder(let code, let holderId):
       do {
-        return .redeemResponded(.success(try await client.redeem(request, deadline: deadline)))
-      } catch { return .redeemResponded(.failure(error)) }
-    case .startDeadline(let deadline):
+        return .holderLoaded(code, .success(try await client.contact(holderId)))
+      } catch { return .holderLoaded(code, .failure(error)) }
+    case .validate(let request):
+      let order = request.orderSourceId ?? ""
+      do { return .validated(orderId: order, .success(try await client.validate(request))) } catch {
+        return .validated(orderId: order, .failure(error))
+      }
+    case .redeem(let entry, let deadline):
+      let key = entry.attempt.key
+      // The attempt is on disk before it leaves: a till killed from here on finds it.
+      do { try journal?.append(entry) } catch {
+        return .journalFailed(attempt: key, error.description)
+      }
+      do {
+        return .redeemResponded(
+          attempt: key, .success(try await client.redeem(entry.attempt, deadline: deadline)))
+      } catch { return .redeemResponded(attempt: key, .failure(error)) }
+    case .startDeadline(let key, let deadline):
       let delay = max(0, deadline.timeIntervalSinceNow)
       try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-      return .deadlinePassed
-    case .checkOrder(let order):
-      do { return .orderChecked(.success(try await client.redemptions(ofOrder: order))) } catch {
-        return .orderChecked(.failure(error))
-      }
+      return .deadlinePassed(attempt: key)
+    case .resolve(let attempt):
+      do {
+        return .resolved(attempt: attempt.key, .success(try await client.resolve(attempt)))
+      } catch { return .resolved(attempt: attempt.key, .failure(error)) }
+    case .recordOutcome(let key, let outcome):
+      // Best effort: an outcome not recorded only makes the next start ask again.
+      try? journal?.append(outcome: outcome, of: key, redemptionId: nil, at: Date())
+      return nil
     case .reactivate(let code, let reason, let by):
       do {
         return .reactivated(

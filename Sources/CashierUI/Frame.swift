@@ -51,17 +51,20 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
     state.contact?.render(into: &canvas, in: area, session: session)
   case .cart:
     title = "Cart"
-    state.cart.render(into: &canvas, in: area, session: session)
+    state.cart.render(into: &canvas, in: area, sale: state.sale, session: session)
   case .redeem:
     title = "Redeem"
     state.redeem?.render(into: &canvas, in: area, now: state.now)
   case .support:
     title = "Reactivate voucher"
     state.support?.render(into: &canvas, in: area)
+  case .recovery:
+    title = "Unfinished sales"
+    state.recovery?.render(into: &canvas, in: area, session: session, now: state.now)
   }
   canvas.put(title, x: 1, y: 1, style: [.bold, .accent])
   if state.route == .cart {
-    canvas.putRight("Order \(state.cart.orderId)", end: canvas.width - 1, y: 1, style: .dim)
+    canvas.putRight("Order \(state.sale.orderId)", end: canvas.width - 1, y: 1, style: .dim)
   }
 
   if let notice = state.notice {
@@ -73,5 +76,6 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   canvas.put(
     " " + KeyMap.footer(for: state.route, role: session.role), x: 0, y: canvas.height - 1,
     style: .reverse)
+  if let question = state.question { QuestionBox.render(question, of: state, into: &canvas) }
   if state.showsHelp { HelpScreen.render(into: &canvas, role: session.role) }
 }

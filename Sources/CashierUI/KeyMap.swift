@@ -2,7 +2,7 @@
 /// the screen at hand.
 public enum Command: String, CaseIterable, Sendable {
   case help, back, confirm, nextTab, previousTab, moveUp, moveDown
-  case findContact, enterCode, editLine, removeLine, validate, reactivate, redeem, quit
+  case findContact, enterCode, editLine, removeLine, validate, reactivate, redeem, newSale, quit
 }
 
 /// One row of the key table: the keys, what they do, and where the footer shows them.
@@ -39,7 +39,7 @@ public enum KeyMap {
     Binding(
       .help, keys: [.function(1), .character("?")],
       label: "Help; ? types itself when a field has text", footer: "Help",
-      screens: [.findContact, .contact, .cart, .redeem, .support, .emptyDatabase]),
+      screens: [.findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery]),
     Binding(
       .confirm, keys: [.enter], label: "Open, add or confirm what is selected",
       footer: "Open", screens: [.findContact, .contact]),
@@ -57,10 +57,10 @@ public enum KeyMap {
       .enterCode, keys: [.function(3), .control("e")], label: "Enter or scan a voucher code",
       footer: "Code", screens: [.findContact, .cart]),
     Binding(
-      .editLine, keys: [.function(4), .control("l")], label: "Edit the selected cart line",
-      footer: "Edit", screens: [.cart]),
+      .editLine, keys: [.function(4), .control("l")],
+      label: "Edit the selected line or gift amount", footer: "Edit", screens: [.cart]),
     Binding(
-      .removeLine, keys: [.delete, .control("d")], label: "Remove the selected cart line",
+      .removeLine, keys: [.delete, .control("d")], label: "Remove the selected line or code",
       footer: "Remove", screens: [.cart]),
     Binding(
       .validate, keys: [.function(5), .control("v")], label: "Validate the vouchers on the cart",
@@ -73,8 +73,10 @@ public enum KeyMap {
       .redeem, keys: [.function(9), .control("r")], label: "Redeem the validated cart",
       footer: "Redeem", screens: [.cart]),
     Binding(
+      .newSale, keys: [.control("n")], label: "Start a new sale (drops this one)"),
+    Binding(
       .quit, keys: [.function(10), .control("q")], label: "Quit", footer: "Quit",
-      screens: [.findContact, .contact, .cart, .redeem, .support, .emptyDatabase]),
+      screens: [.findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery]),
   ]
 
   /// The command `key` triggers. While a text field holds text, printable keys belong to

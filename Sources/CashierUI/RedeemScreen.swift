@@ -37,16 +37,19 @@ public struct Receipt: Equatable, Sendable {
 }
 
 /// Confirm, redeem against the deadline, and the receipt. Past the deadline the outcome is
-/// unknown, and only the order check decides what the screen says.
+/// unknown, and only the back end's answer about the attempt (the fence, where there is one)
+/// decides what the screen says.
 public struct RedeemScreen: Equatable, Sendable {
   public enum Phase: Equatable, Sendable {
     case confirming
     case redeeming(deadline: Date)
-    case checking
-    /// The check itself got no answer: still unknown, never "failed".
-    case checkFailed(String)
+    /// Asking the back end what became of the attempt; `asks` counts the questions before
+    /// this one that settled nothing.
+    case checking(asks: Int)
+    /// Still not known; the text says why. Asked again at `nextAsk`.
+    case unknown(String, nextAsk: Date, asks: Int)
     case redeemed(Receipt)
-    /// Known not to have happened; the detail says why when there is one.
+    /// Known never to land; the detail says why when there is one.
     case notRedeemed(String?)
     case rejected(String)
   }
@@ -64,12 +67,18 @@ public struct RedeemScreen: Equatable, Sendable {
 
   public var orderId: String { request.orderSourceId ?? "" }
 
-  /// While the answer is pending the cashier may not leave: the sale is in the balance.
+  /// While the outcome is not known the cashier may not leave the sale: only quit, which
+  /// keeps it in the journal.
   var isPending: Bool {
     switch phase {
-    case .redeeming, .checking: true
+    case .redeeming, .checking, .unknown: true
     default: false
     }
+  }
+
+  /// Whole seconds from `now` to `date`, never below zero.
+  static func seconds(until date: Date, now: Date) -> Int {
+    max(0, Int(date.timeIntervalSince(now).rounded(.up)))
   }
 
   public func handle(_ key: Key) -> Action? { nil }
@@ -113,18 +122,23 @@ public struct RedeemScreen: Equatable, Sendable {
     case .confirming:
       canvas.put("Press Enter to redeem, or Esc to go back to the cart.", x: 2, y: row)
     case .redeeming(let deadline):
-      let left = max(0, Int(deadline.timeIntervalSince(now).rounded(.up)))
-      canvas.put("Redeeming… \(left) s", x: 2, y: row, style: .bold)
+      canvas.put(
+        "Redeeming… \(Self.seconds(until: deadline, now: now)) s", x: 2, y: row, style: .bold)
     case .checking:
-      canvas.put("No answer yet — checking whether it was used…", x: 2, y: row, style: .bold)
-    case .checkFailed(let sentence):
+      canvas.put("No answer yet — asking whether it was used…", x: 2, y: row, style: .bold)
+    case .unknown(let why, let next, _):
       canvas.put("Not known yet whether it was used.", x: 2, y: row, style: [.error, .bold])
-      canvas.put(sentence.fitted(to: area.width - 4), x: 2, y: row + 1)
-      canvas.put("Enter checks again. Do not retry the sale until it is known.", x: 2, y: row + 2)
+      canvas.put(why.fitted(to: area.width - 4), x: 2, y: row + 1)
+      canvas.put(
+        "Asking again in \(Self.seconds(until: next, now: now)) s; Enter asks now.", x: 2,
+        y: row + 2)
+      canvas.put("F10 quits and keeps the sale for the next start.", x: 2, y: row + 3)
     case .notRedeemed(let detail):
       canvas.put("Not redeemed — safe to try again.", x: 2, y: row, style: .bold)
       if let detail { canvas.put(detail.fitted(to: area.width - 4), x: 2, y: row + 1) }
-      canvas.put("Enter tries again (same order); Esc goes back to the cart.", x: 2, y: row + 2)
+      canvas.put(
+        "Enter tries again (a new attempt, same order); Esc goes back to the cart.", x: 2,
+        y: row + 2)
     case .rejected(let sentence):
       canvas.put("Not redeemed:", x: 2, y: row, style: [.error, .bold])
       canvas.put(sentence.fitted(to: area.width - 4), x: 2, y: row + 1, style: .error)

@@ -46,11 +46,24 @@ public final class LocalClient: VoucherClient {
     try await perform { [engine] in try engine.validate(request) }
   }
 
-  public func redeem(_ request: RedemptionRequest, deadline: Date) async throws(ClientError)
+  public var capabilities: BackendCapabilities { .engine }
+
+  public func redeem(_ attempt: RedeemAttempt, deadline: Date) async throws(ClientError)
     -> RedeemOutcome
   {
-    try await perform(deadline: deadline, orderSourceId: request.orderSourceId ?? "") {
-      [engine] in try engine.redeem(request, idempotencyKey: nil)
+    try await perform(deadline: deadline, orderSourceId: attempt.orderSourceId) {
+      [engine] in try engine.redeem(attempt.request, idempotencyKey: attempt.key)
+    }
+  }
+
+  /// The fence, in this process: ordered with the attempt's redeem by the database's write
+  /// lock, so a redeem stalled on a slow disk is either seen as made or refused later.
+  public func resolve(_ attempt: RedeemAttempt) async throws(ClientError) -> AttemptResolution {
+    try await perform { [engine] in
+      switch try engine.closeAttempt(key: attempt.key) {
+      case .made(let redemption): .made(redemption)
+      case .closed: .notMade
+      }
     }
   }
 
@@ -72,7 +85,7 @@ public final class LocalClient: VoucherClient {
 
   /// Runs `work` on a global queue. With a deadline, the caller gets `.outcomeUnknown` when
   /// the deadline passes first; the work itself runs on to its own end (a commit in flight
-  /// is never torn), and a later `redemptions(ofOrder:)` sees its result.
+  /// is never torn), and a later `resolve` either sees its result or closes it first.
   private func perform<T: Sendable>(
     deadline: Date? = nil, orderSourceId: String = "", _ work: @escaping @Sendable () throws -> T
   ) async throws(ClientError) -> T {

@@ -10,25 +10,37 @@ import VoucherEngine
 /// A worked example, the till's redeem with its deadline:
 /// ```swift
 /// let client: any VoucherClient = try LocalClient(path: "/var/lib/voucher-pos/engine.sqlite")
-/// let sale = RedemptionRequest(
+/// let request = RedemptionRequest(
 ///   codes: [CodeRequest("ALICE-10OFF-2026")], customer: "customer-123",
-///   orderSourceId: "till02-000123",  // one transaction id per sale
+///   orderSourceId: "T02-1a2b3c4d-0123",  // one order id per sale
 ///   items: [CartItem(sku: "prod_1", quantity: 1, price: 25900)])
+/// // One key per try: a try closed by the fence never lands, a re-sent try never doubles.
+/// let attempt = RedeemAttempt(
+///   key: RedeemAttempt.key(orderId: "T02-1a2b3c4d-0123", number: 1), request: request,
+///   sentAt: Date())
 /// do {
-///   let outcome = try await client.redeem(sale, deadline: Date().addingTimeInterval(60))
+///   let outcome = try await client.redeem(attempt, deadline: Date().addingTimeInterval(60))
 ///   print("redeemed", outcome.redemption.id)
-/// } catch .outcomeUnknown(let order) {
-///   // The answer did not come in time: it may or may not have been redeemed. Ask, never
-///   // re-send first.
-///   let made = try await client.redemptions(ofOrder: order)
-///   print(made.isEmpty ? "not redeemed" : "redeemed after all")
+/// } catch .outcomeUnknown {
+///   // No answer in time: it may or may not have been redeemed. Ask; never re-send first.
+///   switch try await client.resolve(attempt) {
+///   case .made(let redemption): print("redeemed after all", redemption.id)
+///   case .notMade: print("not redeemed: a new attempt is safe")
+///   case .unknown(let why): print("not known yet:", why)  // ask again later
+///   }
 /// } catch .rejected(let refusal) {
 ///   print(CashierWords.sentence(for: refusal.reason))
 /// }
 /// ```
+///
+/// Each client says in `capabilities` what its back end guarantees; `resolve` never answers
+/// `.notMade` on the strength of a read alone.
 public protocol VoucherClient: Sendable {
   /// Where the data lives, for the status bar: a file path or an endpoint URL.
   var backendDescription: String { get }
+
+  /// What this back end can do and guarantee.
+  var capabilities: BackendCapabilities { get }
 
   /// Contacts matching what the cashier typed (name prefix, email, phone, member number,
   /// source id). Several matches are a normal answer.
@@ -48,18 +60,22 @@ public protocol VoucherClient: Sendable {
   /// the result.
   func validate(_ request: RedemptionRequest) async throws(ClientError) -> ValidationResult
 
-  /// Redeems all codes or none, exactly once per (voucher, `request.orderSourceId`).
+  /// Redeems all codes of the attempt's request or none, exactly once per (voucher, order)
+  /// and once per attempt key.
   ///
   /// - Parameter deadline: when no answer has come by then, throws `.outcomeUnknown`: the
-  ///   redemption may still have been made. Callers check `redemptions(ofOrder:)` before
-  ///   anything else; they never re-send blindly.
-  /// - Throws: `.rejected` when a rule refused; `.outcomeUnknown` past the deadline;
-  ///   `.unreachable` when the request surely did not arrive.
-  func redeem(_ request: RedemptionRequest, deadline: Date) async throws(ClientError)
+  ///   redemption may still be made. Callers then `resolve` the attempt; they never re-send.
+  /// - Throws: `.rejected` when a rule refused (or the fence had closed the attempt);
+  ///   `.outcomeUnknown` past the deadline or when the answer was lost.
+  func redeem(_ attempt: RedeemAttempt, deadline: Date) async throws(ClientError)
     -> RedeemOutcome
 
-  /// The redemptions made under one order (transaction) id: how an unknown outcome is
-  /// resolved.
+  /// What became of an attempt whose answer did not come, decided by the back end's
+  /// guarantee (`capabilities.redeemGuarantee`): `.notMade` only when the attempt can never
+  /// land. Safe to call again and again; a failure to ask is thrown and means "still unknown".
+  func resolve(_ attempt: RedeemAttempt) async throws(ClientError) -> AttemptResolution
+
+  /// The redemptions made under one order (transaction) id.
   func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption]
 
   /// Gives a used voucher one use back (support role).

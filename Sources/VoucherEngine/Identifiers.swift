@@ -94,5 +94,5 @@ public struct CodePattern: Sendable, Equatable {
 extension String {
   /// The form codes are compared in: trimmed (a scanner's trailing Enter included) and
   /// upper-cased.
-  var normalizedCode: String { trimmingSpaces().uppercased() }
+  public var normalizedCode: String { trimmingSpaces().uppercased() }
 }

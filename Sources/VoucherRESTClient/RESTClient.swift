@@ -7,9 +7,10 @@ import VoucherEngine
 /// Voucherify-compatible API.
 ///
 /// Reads are retried once when the connection fails. A redeem is never re-sent: it carries
-/// the order's transaction id (`order.source_id`) and an `Idempotency-Key`, gets the time
-/// left before its deadline, and past the deadline (or on a connection lost mid-way) reports
-/// `.outcomeUnknown` so the caller checks `redemptions(ofOrder:)` first.
+/// the order's transaction id (`order.source_id`) and the attempt's key as `Idempotency-Key`,
+/// gets the time left before its deadline, and past the deadline (or on a connection lost
+/// mid-way, or a 5xx) reports `.outcomeUnknown` so the caller resolves the attempt through
+/// the fence first.
 ///
 /// HTTP goes through `HTTPTransport` (our own sockets for `http://`, libcurl loaded on first
 /// use for `https://`), not URLSession: FoundationNetworking would double the till's start
@@ -123,27 +124,30 @@ public final class RESTClient: VoucherClient {
     return result
   }
 
-  public func redeem(_ request: RedemptionRequest, deadline: Date) async throws(ClientError)
+  /// `voucher-engine serve`: the fence is served as `POST /v1/attempts/{key}/close`.
+  public var capabilities: BackendCapabilities { .engine }
+
+  public func redeem(_ attempt: RedeemAttempt, deadline: Date) async throws(ClientError)
     -> RedeemOutcome
   {
-    let order = request.orderSourceId ?? ""
+    let order = attempt.orderSourceId
     let timeLeft = deadline.timeIntervalSinceNow
     guard timeLeft > 0 else { throw .outcomeUnknown(orderSourceId: order) }
-    let wire = WireRedemptionRequest(request)
-    let body = WireFormat.encode(wire)
-    // The same request always carries the same key, so a server that saw it answers with the
-    // first redemption; a changed cart is a different request, judged on (voucher, order).
-    let key = order.isEmpty ? nil : "\(order)-\(SHA256.hex(body).prefix(16))"
+    let body = WireFormat.encode(WireRedemptionRequest(attempt.request))
     let answer: (status: Int, body: Data)
     switch await send(
-      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft, idempotencyKey: key,
+      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft, idempotencyKey: attempt.key,
       isSafeToRepeat: false)
     {
     case .success(let value): answer = value
     case .failure(.notSent(let detail)): throw .unreachable(detail)
     case .failure(.timedOut), .failure(.lost): throw .outcomeUnknown(orderSourceId: order)
     }
-    guard (200..<300).contains(answer.status) else { throw Self.error(answer) }
+    guard (200..<300).contains(answer.status) else {
+      // A gateway or server error says nothing about whether the engine behind it committed.
+      if answer.status >= 500 { throw .outcomeUnknown(orderSourceId: order) }
+      throw Self.error(answer)
+    }
     guard let decoded = try? JSONDecoder().decode(WireRedeemResponse.self, from: answer.body),
       let outcome = decoded.engineValue()
     else {
@@ -151,6 +155,21 @@ public final class RESTClient: VoucherClient {
       throw .outcomeUnknown(orderSourceId: order)
     }
     return outcome
+  }
+
+  /// The fence over HTTP. Not retried blindly either: asking twice is harmless (it is
+  /// idempotent), but a failure is reported, and the caller asks again later.
+  public func resolve(_ attempt: RedeemAttempt) async throws(ClientError) -> AttemptResolution {
+    let answer = try await exchange(
+      "POST", ["v1", "attempts", attempt.key, "close"], body: nil, timeout: readTimeout,
+      retry: true)
+    guard let wire = try Self.decodeSuccess(WireAttemptFence.self, answer),
+      let fence = wire.engineValue()
+    else { throw .backendFailed("the server sent an unreadable answer about the attempt") }
+    switch fence {
+    case .made(let redemption): return .made(redemption)
+    case .closed: return .notMade
+    }
   }
 
   public func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption] {

@@ -157,6 +157,13 @@ extension APIRouter {
     return APIResponder.json(WireRedeemResponse(outcome))
   }
 
+  /// The fence: a write ordered with redemptions, so its answer holds for a redeem of the
+  /// same attempt still in flight (a read could not promise that).
+  func closeAttempt(_ request: HTTPRequest, _ key: String) throws -> HTTPResponse {
+    try Self.checkIdempotencyKey(key)
+    return APIResponder.json(WireAttemptFence(key: key, try engine.closeAttempt(key: key)))
+  }
+
   func listRedemptions(_ request: HTTPRequest) throws -> HTTPResponse {
     var query = RedemptionQuery(
       code: request.query("filters[voucher_code][conditions][$is]")
@@ -353,11 +360,16 @@ extension APIRouter {
 
   private func idempotencyKey(_ request: HTTPRequest) throws -> String? {
     guard let key = request.header("Idempotency-Key") else { return nil }
+    try Self.checkIdempotencyKey(key)
+    return key
+  }
+
+  /// An idempotency key, which is also a redeem attempt's key for the fence.
+  private static func checkIdempotencyKey(_ key: String) throws {
     guard !key.isEmpty, key.utf8.count <= 200,
       key.unicodeScalars.allSatisfy({ $0.isASCII && $0.value >= 0x21 && $0.value < 0x7F })
     else {
       throw APIError.invalidPayload("Idempotency-Key must be 1–200 visible ASCII characters")
     }
-    return key
   }
 }

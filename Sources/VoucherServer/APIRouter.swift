@@ -242,6 +242,12 @@ struct APIRouter: Sendable {
             try router.voucherRedemptions(request, id)
           }
         ])
+      case ("attempts", "close"):
+        return pick([
+          "POST": Endpoint(role: .cashier) { router, request, _ in
+            try router.closeAttempt(request, id)
+          }
+        ])
       case ("redemptions", "rollback"):
         return pick([
           "POST": Endpoint(role: .support) { router, request, caller in

@@ -18,6 +18,7 @@ enum EngineCommand {
       reactivate CODE --reason TEXT [--by NAME]
       redemptions [--code C] [--customer REF] [--order O]
       redeem-loop CODE --order-prefix P --count N --item ... (soak and crash checks)
+      close-attempt KEY                 the fence: what a redeem attempt made, or close it
       issue --customers FILE.csv --batch NAME --percent P|--amount A|--gift A ...
                                         one personal code per customer, resumable
       export --format csv|voyado-xml --out FILE [--status new|used|all] [--since DATE]
@@ -102,6 +103,7 @@ enum EngineCommand {
       SeedCommand.command, FindCustomersCommand.command, ListVouchersCommand.command,
       ShowVoucherCommand.command, ValidateCommand.command, RedeemCommand.command,
       ReactivateCommand.command, RedemptionsCommand.command, RedeemLoopCommand.command,
+      CloseAttemptCommand.command,
       IssueCommand.command, ExportCommand.command, ImportCommand.command,
       ServeCommand.command,
       KeysCommand.command,

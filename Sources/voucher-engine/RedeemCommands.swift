@@ -194,13 +194,16 @@ enum RedeemLoopCommand {
     name: "redeem-loop",
     help: """
       Usage: voucher-engine redeem-loop CODE --order-prefix P --count N --item SKU:QTY:PRICE
-               [--customer REF] [--db PATH]
+               [--customer REF] [--attempt-keys] [--db PATH]
 
       Redeems CODE under the orders P-1 … P-N, one after another, printing one line per
       attempt as soon as it is acknowledged: "ok ORDER REDEMPTION_ID" or "refused ORDER KEY".
-      For soak, concurrency and crash checks against a live database.
+      With --attempt-keys each order is also the attempt's key, so `close-attempt` can race
+      it. For soak, concurrency and crash checks against a live database.
       """,
-    spec: OptionSpec(options: ["order-prefix", "count", "customer"], repeatable: ["item"])
+    spec: OptionSpec(
+      flags: ["attempt-keys"], options: ["order-prefix", "count", "customer"],
+      repeatable: ["item"])
   ) { context in
     let prefix = try context.arguments.required("order-prefix")
     guard let count = try context.arguments.integer("count", in: 1...10_000_000) else {
@@ -209,16 +212,65 @@ enum RedeemLoopCommand {
     let codes = try context.codes()
     let items = try context.items()
     let engine = try context.engine()
+    let keyed = context.arguments.flag("attempt-keys")
     for index in 1...count {
       let order = "\(prefix)-\(index)"
       let request = RedemptionRequest(
         codes: codes, customer: context.arguments.value("customer"), orderSourceId: order,
         items: items)
       do {
-        let outcome = try engine.redeem(request)
+        let outcome = try engine.redeem(request, idempotencyKey: keyed ? order : nil)
         Output.immediate("ok \(order) \(outcome.redemption.id)")
       } catch let refusal as Refusal {
         Output.immediate("refused \(order) \(refusal.reason.key)")
+      }
+    }
+    return exitDone
+  }
+}
+
+enum CloseAttemptCommand {
+  static let command = Command(
+    name: "close-attempt",
+    help: """
+      Usage: voucher-engine close-attempt KEY [--db PATH] [--json]
+             voucher-engine close-attempt --prefix P --count N [--db PATH]
+
+      The fence for a redeem attempt whose answer was lost: prints "made KEY REDEMPTION_ID"
+      when the attempt (sent with that idempotency key) made a redemption, otherwise closes
+      it, so that it can never be made later, and prints "closed KEY". Asking again gives the
+      same answer. With --prefix and --count, does so for P-1 … P-N in turn, a line each
+      (for concurrency checks against `redeem-loop --attempt-keys`).
+      """,
+    spec: OptionSpec(options: ["prefix", "count"])
+  ) { context in
+    let keys: [String]
+    if let prefix = context.arguments.value("prefix") {
+      guard let count = try context.arguments.integer("count", in: 1...10_000_000) else {
+        throw UsageError("--count is required with --prefix")
+      }
+      keys = (1...count).map { "\(prefix)-\($0)" }
+    } else {
+      guard context.arguments.positional.count == 1 else {
+        throw UsageError("give one attempt key, or --prefix P --count N")
+      }
+      keys = context.arguments.positional
+    }
+    let engine = try context.engine()
+    for key in keys {
+      let fence = try engine.closeAttempt(key: key)
+      if context.json, keys.count == 1 {
+        switch fence {
+        case .made(let redemption):
+          Output.json(["key": key, "state": "made", "redemption": redemption.id])
+        case .closed:
+          Output.json(["key": key, "state": "closed"])
+        }
+      } else {
+        switch fence {
+        case .made(let redemption): Output.immediate("made \(key) \(redemption.id)")
+        case .closed: Output.immediate("closed \(key)")
+        }
       }
     }
     return exitDone

@@ -8,6 +8,7 @@ final class CursesTerminal {
   private var previous: Canvas?
   private let usesColor: Bool
   private var screen: OpaquePointer?
+  private var isStopped = false
   private var files: [UnsafeMutablePointer<FILE>] = []
   private var cursorVisible: Int32 = -1
   /// Bytes that leave the alternate screen and show the cursor: what a signal handler
@@ -77,7 +78,11 @@ final class CursesTerminal {
     return CursesTerminal(usesColor: true, screen: screen, files: [output, input])
   }
 
+  /// Ends curses; a second call does nothing (the message after it must reach a restored
+  /// terminal, and the deferred call still runs).
   func stop() {
+    guard !isStopped else { return }
+    isStopped = true
     endwin()
     if let screen { delscreen(screen) }
     screen = nil

@@ -25,6 +25,7 @@ struct Options: Equatable {
   var endpoint: String?
   var appId: String?
   var tokenFile: String?
+  var journal: String?
 
   static let help = """
     voucher-pos: the cashier's terminal for vouchers
@@ -48,13 +49,19 @@ struct Options: Equatable {
       --redeem-timeout SECONDS
                               How long a redeem may take before its outcome is checked
                               instead (default: 60).
+      --journal PATH          Where each redeem attempt is written (and synced) before it
+                              is sent, so that one left unknown by a crash or a quit is
+                              resolved at the next start (default:
+                              $XDG_STATE_HOME/voucher-pos/journal-TERMINAL.jsonl; with
+                              --demo, beside the throwaway database).
       --help                  Show this help.
       --version               Show the version.
 
     KEYS: F1 or ? shows every key inside the program; F10 or Ctrl-Q quits.
     NO_COLOR set in the environment turns colours off.
 
-    EXIT CODES: 0 done, 1 failure (database, terminal), 2 wrong usage.
+    EXIT CODES: 0 done, 1 failure (database, terminal), 2 wrong usage, 3 quit while a
+    sale's outcome was not known (it stays in the journal for the next start).
     """
 
   static func parse(_ arguments: [String]) throws(UsageError) -> Parsed {
@@ -79,6 +86,7 @@ struct Options: Equatable {
       case "--endpoint": options.endpoint = try value(flag, inline: inline)
       case "--app-id": options.appId = try value(flag, inline: inline)
       case "--token-file": options.tokenFile = try value(flag, inline: inline)
+      case "--journal": options.journal = try value(flag, inline: inline)
       case "--token", "--app-token":
         throw UsageError(
           message:

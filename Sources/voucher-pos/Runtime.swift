@@ -38,6 +38,7 @@ struct Runtime {
 
   func run(_ state: inout AppState) {
     let inbox = Inbox()
+    for effect in state.startEffects { start(effect, inbox: inbox) }
     while !state.isQuitting, !terminal.isGone {
       let size = terminal.size
       var canvas = Canvas(width: size.width, height: size.height)

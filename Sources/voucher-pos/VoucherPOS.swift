@@ -47,6 +47,9 @@ enum VoucherPOS {
     defer { if let demoFolder { try? FileManager.default.removeItem(at: demoFolder) } }
     var state: AppState
     let runner: EffectRunner
+    let journal: Journal
+    let defaultJournal = Journal.defaultPath(
+      terminal: options.terminal, environment: ProcessInfo.processInfo.environment)
     do {
       // The zone is looked up when a date is first shown, not here: `.current` would
       // resolve it now, most of a millisecond before a first frame that shows no date.
@@ -57,9 +60,11 @@ enum VoucherPOS {
       if let remote {
         // The status bar names the endpoint and checks that it answers; the empty-database
         // screen is a local matter (the server's owner loads its data).
-        runner = EffectRunner(
-          client: RESTClient(baseURL: remote.endpoint, appId: remote.appId, token: remote.token))
         session.backend = remote.endpoint.absoluteString
+        journal = Journal(path: options.journal ?? defaultJournal)
+        runner = EffectRunner(
+          client: RESTClient(baseURL: remote.endpoint, appId: remote.appId, token: remote.token),
+          journal: journal)
         session.isRemote = true
         state = AppState(session: session, now: Date())
       } else {
@@ -69,13 +74,18 @@ enum VoucherPOS {
           ?? options.database ?? VoucherEngine.defaultDatabasePath()
         let engine = try demoFolder == nil ? VoucherEngine(path: path) : openDemo(at: path)
         let isEmpty = try engine.isEmpty()
-        runner = EffectRunner(client: LocalClient(engine: engine, description: path))
         session.backend = path
+        journal = Journal(
+          path: options.journal
+            ?? demoFolder.map { $0.appendingPathComponent("journal.jsonl").path } ?? defaultJournal)
+        runner = EffectRunner(
+          client: LocalClient(engine: engine, description: path), journal: journal)
         session.currency = engine.defaultCurrency
         state = AppState(
           session: session, now: Date(),
           databaseIsEmpty: isEmpty)
       }
+      state = try resumed(state, from: journal)
     } catch {
       printError("voucher-pos: \(error)")
       return 1
@@ -83,7 +93,7 @@ enum VoucherPOS {
 
     let terminalGuard = TerminalGuard(
       removeOnSignal: demoFolder.map { folder in
-        ["engine.sqlite", "engine.sqlite-wal", "engine.sqlite-shm"].map {
+        ["engine.sqlite", "engine.sqlite-wal", "engine.sqlite-shm", "journal.jsonl"].map {
           folder.appendingPathComponent($0).path
         } + [folder.path]
       } ?? [])
@@ -94,7 +104,49 @@ enum VoucherPOS {
     defer { terminal.stop() }
     var running = state
     Runtime(terminal: terminal, runner: runner).run(&running)
+    terminal.stop()
+    if running.quitsUnresolved {
+      printError(
+        "voucher-pos: not known yet whether order \(running.sale.orderId) was redeemed; it is kept in \(journal.path) and checked at the next start."
+      )
+      return 3
+    }
     return 0
+  }
+
+  /// The state to start from: attempts an earlier run left without an outcome are
+  /// resolved before the first sale. The journal is rewritten with only those (a copy of
+  /// one with unreadable lines is kept beside it), so it never grows without end.
+  static func resumed(_ state: AppState, from journal: Journal) throws -> AppState {
+    let contents = journal.read()
+    if !contents.problems.isEmpty {
+      try? FileManager.default.copyItem(
+        atPath: journal.path,
+        toPath: journal.path + ".unreadable-\(Int(Date().timeIntervalSince1970))")
+    }
+    if FileManager.default.fileExists(atPath: journal.path) {
+      do { try journal.compact(keeping: contents.unresolved) } catch {
+        throw Journal.JournalError(description: "the journal: \(error.description)")
+      }
+    }
+    // Only the back end an attempt was sent to can say what became of it.
+    let here = contents.unresolved.filter { $0.backend == state.session.backend }
+    let elsewhere = contents.unresolved.count - here.count
+    var resumed = AppState(
+      session: state.session, now: state.now,
+      databaseIsEmpty: state.route == .emptyDatabase, unresolved: here)
+    var problems = contents.problems
+    if elsewhere > 0 {
+      problems.append(
+        "\(elsewhere) unfinished sale(s) in the journal were sent to another back end: start the till with it to resolve them."
+      )
+    }
+    if let first = problems.first {
+      let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
+      resumed.notice = Notice(first + more, isError: true)
+      for problem in problems { printError("voucher-pos: \(problem)") }
+    }
+    return resumed
   }
 
   static func printError(_ text: String) {

@@ -72,7 +72,8 @@ struct KeyTableTests {
 
   @Test("every footer fits 80 columns and help lists every binding")
   func footersAndHelp() throws {
-    for route in [Route.emptyDatabase, .findContact, .contact, .cart, .redeem, .support] {
+    for route in [Route.emptyDatabase, .findContact, .contact, .cart, .redeem, .support, .recovery]
+    {
       for role in Role.allCases {
         #expect(DisplayWidth.of(KeyMap.footer(for: route, role: role)) <= 78)
       }
@@ -116,16 +117,21 @@ struct FlowTests {
     await till.aliceCartValidated()
     await till.type("prod_2 2 10,50")
     await till.press(.enter)
-    #expect(till.state.cart.items.count == 2)
-    #expect(till.state.cart.subtotal == 25900 + 2100)
-    #expect(till.state.cart.validation == .notAsked)
+    #expect(till.state.sale.items.count == 2)
+    #expect(till.state.sale.subtotal == 25900 + 2100)
+    #expect(till.state.sale.validation == .notAsked)
     await till.press(.up, .function(4))
     #expect(till.state.cart.line == "prod_2 2 10.50")
-    #expect(till.state.cart.items.count == 1)
+    #expect(till.state.sale.items.count == 1)
     await till.press(.control("u"))
     await till.type("prod_2 3 10.50")
-    await till.press(.enter, .up, .up, .delete)
-    #expect(till.state.cart.items.map(\.sku) == ["prod_2"])
+    // Rows: the code first, then the lines; Del removes the highlighted one.
+    await till.press(.enter, .up, .up, .up, .down, .delete)
+    #expect(till.state.sale.items.map(\.sku) == ["prod_2"])
+    #expect(till.state.sale.codes.map(\.code) == ["ALICE-10OFF-2026"])
+    await till.press(.up, .delete)
+    #expect(till.state.sale.codes.isEmpty)
+    #expect(till.state.sale.items.map(\.sku) == ["prod_2"])
   }
 
   @Test("Esc walks back; a finished sale starts the next with a new order id")
@@ -140,7 +146,7 @@ struct FlowTests {
     #expect(till.screen().contains("Redeemed"))
     await till.press(.enter)
     #expect(till.state.route == .findContact)
-    #expect(till.state.cart.orderId == "T01-test0001-0002")
+    #expect(till.state.sale.orderId == "T01-test0001-0002")
     #expect(till.state.findContact.query.isEmpty)
   }
 
@@ -152,7 +158,7 @@ struct FlowTests {
     #expect(till.state.findContact.opensWhenAnswered)
     await till.send(.contactsFound(query: "WELCOME10", .success([])))
     #expect(till.state.route == .cart)
-    #expect(till.state.cart.codes == ["WELCOME10"])
+    #expect(till.state.sale.codes.map(\.code) == ["WELCOME10"])
   }
 
   @Test("only support may reactivate")
@@ -164,7 +170,7 @@ struct FlowTests {
     #expect(till.screen().contains("Reactivation is for the support role"))
   }
 
-  @Test("quitting is refused while a redeem is unanswered")
+  @Test("quitting while a redeem is unanswered asks first, and says the sale is kept")
   func noQuitWhilePending() async throws {
     let till = try Till()
     await till.aliceCartValidated()
@@ -172,6 +178,7 @@ struct FlowTests {
     await till.press(.enter, running: false)
     await till.press(.function(10), running: false)
     #expect(!till.state.isQuitting)
-    #expect(till.screen().contains("Wait: the redeem has not answered yet."))
+    #expect(till.state.question == .quitUnresolved)
+    #expect(till.screen().contains("quits and keeps the sale in the journal"))
   }
 }

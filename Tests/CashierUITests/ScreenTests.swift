@@ -86,7 +86,7 @@ let expectedScreens: [Snapshot: String] = [
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Find contact
     Contact  [                                        ] name, email, phone, member
-    Code     [NOPE-123                ] a voucher code, typed or scanned
+    Code     [                        ] a voucher code, typed or scanned
 
     Type a name, email, phone, member number or customer id.
     Or scan a voucher code: F3 moves to the code field.
@@ -190,12 +190,13 @@ let expectedScreens: [Snapshot: String] = [
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
-    Vouchers  ALICE-10OFF-2026
-    Add code  [                        ]
+    Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [                              ] SKU QTY PRICE, Enter adds
 
-    SKU                          Qty       Price      Amount
-    No lines yet: type e.g. prod_1 1 259.00 and press Enter.
+    Voucher / SKU                Qty       Price      Amount
+    ALICE-10OFF-2026               not validated
+
+
 
 
 
@@ -208,20 +209,20 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
-
+   Added ALICE-10OFF-2026.
    F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartValidated: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
-    Vouchers  ALICE-10OFF-2026
-    Add code  [                        ]
+    Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [                              ] SKU QTY PRICE, Enter adds
 
-    SKU                          Qty       Price      Amount
+    Voucher / SKU                Qty       Price      Amount
+    ALICE-10OFF-2026                    discount      −25.90
     prod_1                         1      259.00      259.00
+
 
 
 
@@ -235,19 +236,19 @@ let expectedScreens: [Snapshot: String] = [
     New total                                         233.10 SEK
     Valid. F9 redeems.
 
-
    F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartRejected: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
-    Vouchers  BONUS-19500-0023
-    Add code  [                        ]
+    Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [                              ] SKU QTY PRICE, Enter adds
 
-    SKU                          Qty       Price      Amount
+    Voucher / SKU                Qty       Price      Amount
+    BONUS-19500-0023                     refused
     prod_1                         1      259.00      259.00
+
 
 
 
@@ -261,19 +262,19 @@ let expectedScreens: [Snapshot: String] = [
     Not valid: BONUS-19500-0023
     Expired on 7 Mar 2030.
 
-
    F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartLineError: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Cart                                                   Order T01-test0001-0001
     Customer  Alice Example · customer-123
-    Vouchers  ALICE-10OFF-2026
-    Add code  [                        ]
+    Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [prod_1 one 259.00             ] SKU QTY PRICE, Enter adds
     Not added: quantity “one” should be a whole number from 1 to 100000.
-    SKU                          Qty       Price      Amount
-    No lines yet: type e.g. prod_1 1 259.00 and press Enter.
+    Voucher / SKU                Qty       Price      Amount
+    ALICE-10OFF-2026               not validated
+
+
 
 
 
@@ -282,7 +283,6 @@ let expectedScreens: [Snapshot: String] = [
 
 
     Subtotal                                            0.00 SEK
-
 
 
 
@@ -353,7 +353,7 @@ let expectedScreens: [Snapshot: String] = [
 
     To pay                  233.10 SEK
 
-    No answer yet — checking whether it was used…
+    No answer yet — asking whether it was used…
 
 
 
@@ -381,7 +381,7 @@ let expectedScreens: [Snapshot: String] = [
 
     Not redeemed — safe to try again.
 
-    Enter tries again (same order); Esc goes back to the cart.
+    Enter tries again (a new attempt, same order); Esc goes back to the cart.
 
 
 
@@ -475,21 +475,21 @@ let expectedScreens: [Snapshot: String] = [
   .help: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Find contact
-    Contact  [                                        ] name, email, phone, member
-    Co┌─ Keys ───────────────────────────────────────────────────────────────┐
-      │ F1 / ?                Help; ? types itself when a field has text     │
-    Ty│ Enter                 Open, add or confirm what is selected          │
-    Or│ Esc                   Go back one step                               │
-      │ Tab                   Next tab or field                              │
+    Co┌─ Keys ───────────────────────────────────────────────────────────────┐mber
+    Co│ F1 / ?                Help; ? types itself when a field has text     │
+      │ Enter                 Open, add or confirm what is selected          │
+    Ty│ Esc                   Go back one step                               │
+    Or│ Tab                   Next tab or field                              │
       │ Shift-Tab             Previous tab or field                          │
       │ ↑                     Move the selection up                          │
       │ ↓                     Move the selection down                        │
       │ F2 / Ctrl-F           Find a contact                                 │
       │ F3 / Ctrl-E           Enter or scan a voucher code                   │
-      │ F4 / Ctrl-L           Edit the selected cart line                    │
-      │ Del / Ctrl-D          Remove the selected cart line                  │
+      │ F4 / Ctrl-L           Edit the selected line or gift amount          │
+      │ Del / Ctrl-D          Remove the selected line or code               │
       │ F5 / Ctrl-V           Validate the vouchers on the cart              │
       │ F9 / Ctrl-R           Redeem the validated cart                      │
+      │ Ctrl-N                Start a new sale (drops this one)              │
       │ F10 / Ctrl-Q          Quit                                           │
       │                                                                      │
       │ Esc, Enter, F1 or ? closes this help.                                │

@@ -31,7 +31,8 @@ final class Till {
     if !empty {
       try Catalog.load(from: DemoCatalog.locate()!).apply(to: engine, now: Self.start)
     }
-    runner = EffectRunner(client: LocalClient(engine: engine, description: "/data/engine.sqlite"))
+    runner = EffectRunner(
+      client: LocalClient(engine: engine, description: "/data/engine.sqlite"), journal: nil)
     let session = Session(
       backend: "/data/engine.sqlite", terminal: "T01", cashier: "Kim", role: role,
       redeemTimeout: 60, currency: "SEK", timeZone: TimeZone(identifier: "UTC")!,

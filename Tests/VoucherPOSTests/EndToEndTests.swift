@@ -24,7 +24,11 @@ struct EndToEndTests {
     try tmux.send("C-e")
     try tmux.type("JOSE-DISABLED-15")
     try tmux.send("Enter")
+    // Bound to José: the till says whose it is and attaches him on Enter.
+    try tmux.waitFor("JOSE-DISABLED-15 belongs to José Ñúñez.")
+    try tmux.send("Enter")
     try tmux.waitFor("Add line")
+    try tmux.waitFor("José Ñúñez · customer-126")
     try tmux.type("prod_1 1 100")
     try tmux.send("Enter")
     try tmux.waitFor("100.00      100.00")
@@ -32,8 +36,10 @@ struct EndToEndTests {
     try tmux.waitFor("This voucher has been switched off.")
     try tmux.send("F3")
     try tmux.type("NO-SUCH-CODE")
-    try tmux.send("Enter", "F5")
-    try tmux.waitFor("Not valid: ")
+    try tmux.send("Enter")
+    try tmux.waitFor("No voucher with the code NO-SUCH-CODE.")
+    try tmux.send("F5")
+    try tmux.waitFor("Not valid: JOSE-DISABLED-15")
   }
 
   @Test("shrinking below 80×24 asks for more room; growing back keeps working")

@@ -8,6 +8,7 @@ final class LiveEngineServer {
   let url: String
   let appId: String
   let tokenFile: String
+  let database: String
   private let process = Process()
 
   init() throws {
@@ -15,7 +16,7 @@ final class LiveEngineServer {
       "voucher-pos-e2e-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let engine = try TmuxSession.binary("voucher-engine")
-    let database = folder.appendingPathComponent("store.sqlite").path
+    database = folder.appendingPathComponent("store.sqlite").path
     _ = try Self.run(engine, ["seed", "--demo", "--db", database])
     let keyJSON = try Self.run(
       engine, ["keys", "add", "--role", "cashier", "--name", "till 01", "--json", "--db", database])
@@ -48,11 +49,29 @@ final class LiveEngineServer {
     url = String(line[range.upperBound...].prefix { !$0.isNewline })
   }
 
-  /// Stops the server (SIGTERM: it finishes what is in flight and exits).
+  /// Stops the server (SIGTERM: it finishes what is in flight and exits). A stopped
+  /// (SIGSTOP) server is continued first, or it would never see the SIGTERM.
   func stop() {
     guard process.isRunning else { return }
+    kill(process.processIdentifier, SIGCONT)
     process.terminate()
     process.waitUntilExit()
+  }
+
+  /// Sends `signal` to the server (SIGSTOP stalls it mid-request, SIGCONT continues it).
+  func signal(_ signal: Int32) {
+    kill(process.processIdentifier, signal)
+  }
+
+  /// The succeeded redemptions the database holds for `order`, read by `voucher-engine`.
+  func succeededRedemptions(order: String) throws -> Int {
+    let json = try Self.run(
+      try TmuxSession.binary("voucher-engine"),
+      ["redemptions", "--order", order, "--json", "--db", database])
+    let object = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    let rows = try #require(object["data"] as? [[String: Any]])
+    return rows.filter { $0["status"] as? String == "SUCCEEDED" }.count
   }
 
   deinit {

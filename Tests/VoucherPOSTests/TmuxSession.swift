@@ -83,6 +83,23 @@ final class TmuxSession {
     throw CancellationError()
   }
 
+  /// Polls until one of `texts` shows; returns the one that did (the first listed wins).
+  func waitForAny(
+    _ texts: [String], timeout: TimeInterval = 15,
+    sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> String {
+    let deadline = Date().addingTimeInterval(timeout)
+    var shown = ""
+    while Date() < deadline {
+      shown = try screen()
+      if let found = texts.first(where: { shown.contains($0) }) { return found }
+      usleep(20_000)
+    }
+    Issue.record(
+      "none of \(texts) appeared; the screen was:\n\(shown)", sourceLocation: sourceLocation)
+    throw CancellationError()
+  }
+
   func resize(width: Int, height: Int) throws {
     try tmux(["resize-window", "-t", "main", "-x", "\(width)", "-y", "\(height)"])
   }

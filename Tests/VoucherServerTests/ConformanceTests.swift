@@ -159,7 +159,7 @@ struct ConformanceTests {
     let fixture = try Fixture(kind)
     let client = fixture.client
     let first = try await client.redeem(
-      sale([CodeRequest("TEN10")], order: "sale-1"), deadline: later())
+      attempt(sale([CodeRequest("TEN10")], order: "sale-1")), deadline: later())
     #expect(!first.isReplay)
     #expect(first.redemption.voucherCode == "TEN10")
     #expect(first.redemption.amount == 2590)
@@ -170,12 +170,13 @@ struct ConformanceTests {
     #expect(first.redemption.channel.terminal == "till-02")
 
     let again = try await client.redeem(
-      sale([CodeRequest("TEN10")], order: "sale-1"), deadline: later())
+      attempt(sale([CodeRequest("TEN10")], order: "sale-1")), deadline: later())
     #expect(again.isReplay)
     #expect(again.redemption == first.redemption)
 
     let other = await clientError {
-      try await client.redeem(sale([CodeRequest("TEN10")], order: "sale-2"), deadline: later())
+      try await client.redeem(
+        attempt(sale([CodeRequest("TEN10")], order: "sale-2")), deadline: later())
     }
     #expect(
       other
@@ -195,7 +196,7 @@ struct ConformanceTests {
     let fixture = try Fixture(kind)
     let request = sale(
       [CodeRequest("HALF"), CodeRequest("GIFT50", giftCredits: 1200)], order: "sale-9")
-    let outcome = try await fixture.client.redeem(request, deadline: later())
+    let outcome = try await fixture.client.redeem(attempt(request), deadline: later())
     #expect(outcome.perCode.map(\.voucherCode) == ["HALF", "GIFT50"])
     #expect(outcome.perCode.map(\.amount) == [2000, 1200])
     #expect(outcome.perCode.last?.giftBalanceAfter == 3800)
@@ -203,7 +204,8 @@ struct ConformanceTests {
     #expect(try await fixture.client.redemptions(ofOrder: "sale-9") == [outcome.redemption])
     let empty = await clientError {
       try await fixture.client.redeem(
-        sale([CodeRequest("GIFT50", giftCredits: 9000)], order: "sale-10"), deadline: later())
+        attempt(sale([CodeRequest("GIFT50", giftCredits: 9000)], order: "sale-10")),
+        deadline: later())
     }
     #expect(
       empty
@@ -216,7 +218,7 @@ struct ConformanceTests {
     let fixture = try Fixture(kind)
     let client = fixture.client
     let first = try await client.redeem(
-      sale([CodeRequest("TEN10")], order: "sale-1"), deadline: later())
+      attempt(sale([CodeRequest("TEN10")], order: "sale-1")), deadline: later())
     let rollback = try await client.reactivate(code: "ten10", reason: "Goods returned", by: "Omar")
     #expect(rollback.redemptionId == first.redemption.id)
     #expect(rollback.voucherCode == "TEN10")

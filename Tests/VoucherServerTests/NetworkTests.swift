@@ -31,7 +31,7 @@ struct NetworkTests {
     let request = RedemptionRequest(
       codes: [CodeRequest("SLOW")], orderSourceId: "sale-slow", items: cart)
     let error = await clientError {
-      try await client.redeem(request, deadline: Date().addingTimeInterval(0.5))
+      try await client.redeem(attempt(request), deadline: Date().addingTimeInterval(0.5))
     }
     #expect(error == .outcomeUnknown(orderSourceId: "sale-slow"))
     let answerWasStillHeld = !released.load(ordering: .sequentiallyConsistent)
@@ -87,7 +87,7 @@ struct NetworkTests {
     }
     let redeem = await clientError {
       try await client.redeem(
-        RedemptionRequest(codes: [CodeRequest("X")], orderSourceId: "o", items: cart),
+        attempt(RedemptionRequest(codes: [CodeRequest("X")], orderSourceId: "o", items: cart)),
         deadline: Date().addingTimeInterval(5))
     }
     guard case .unreachable = redeem else {
@@ -111,13 +111,13 @@ struct NetworkTests {
         let client = live.client(.cashier)
         group.addTask {
           var results: [Result<RedeemOutcome, ClientError>] = []
-          for attempt in 0..<25 {
+          for round in 0..<25 {
             let request = RedemptionRequest(
-              codes: [CodeRequest("TEN-USES")], orderSourceId: "w\(worker)-\(attempt)",
+              codes: [CodeRequest("TEN-USES")], orderSourceId: "w\(worker)-\(round)",
               items: cart)
             do {
               let outcome = try await client.redeem(
-                request, deadline: Date().addingTimeInterval(30))
+                attempt(request), deadline: Date().addingTimeInterval(30))
               results.append(.success(outcome))
             } catch let error as ClientError {
               results.append(.failure(error))

@@ -138,3 +138,10 @@ func clientError<T>(_ body: () async throws -> T) async -> ClientError? {
     return nil
   }
 }
+
+/// `request` as try `number` of its order: what the till sends.
+func attempt(_ request: RedemptionRequest, _ number: Int = 1) -> RedeemAttempt {
+  RedeemAttempt(
+    key: RedeemAttempt.key(orderId: request.orderSourceId ?? "no-order", number: number),
+    request: request, sentAt: Date())
+}
