@@ -420,9 +420,9 @@ extension AppState {
         default:
           break
         }
-      } else if voucher.perCustomer != nil, sale.customer == nil {
+      } else if let limit = voucher.perCustomer, sale.customer == nil {
         notice = Notice(
-          "\(voucher.code) is limited per customer: find the customer (F2) before validating.")
+          "\(voucher.code) is limited to \(limit) per customer: F2 finds the customer.")
       }
       return add(code)
     case .success(nil):

@@ -50,7 +50,8 @@ public struct RecoveryScreen: Equatable, Sendable {
         "Order \(request.orderSourceId ?? "")\(who)".fitted(to: area.width - 4), x: 2, y: row,
         style: .bold)
       let codes = request.codes.map(\.code).joined(separator: ", ")
-      let started = CashierWords.formatDay(entry.attempt.sentAt, timeZone: session.timeZone)
+      let started = CashierWords.formatDayAndTime(
+        entry.attempt.sentAt, timeZone: session.timeZone)
       canvas.put(
         "\(codes) · to pay \(Amount.text(entry.total, entry.currency)) · sent \(started)"
           .fitted(to: area.width - 6), x: 4, y: row + 1)

@@ -123,7 +123,8 @@ extension APIError {
         context["last_used_at"] = WireFormat.date(lastUse.date)
         context["last_used_terminal"] = lastUse.terminal
       }
-    case .perCustomerLimitReached(let limit): context["limit"] = String(limit)
+    case .perCustomerLimitReached(let limit), .missingCustomerForLimit(let limit):
+      context["limit"] = String(limit)
     case .orderBelowMinimum(let minimum, let amount):
       context["minimum"] = String(minimum)
       context["order_amount"] = String(amount)
@@ -143,7 +144,7 @@ extension APIError {
     let kind =
       switch reason {
       case .boundToAnotherCustomer: "bound_to_another_customer"
-      case .perCustomerLimitReached: "per_customer_limit"
+      case .perCustomerLimitReached, .missingCustomerForLimit: "per_customer_limit"
       case .orderBelowMinimum: "order_below_minimum"
       case .noApplicableItem: "no_applicable_item"
       default: ""
@@ -193,7 +194,12 @@ extension APIError {
       } else {
         reason = .boundToAnotherCustomer
       }
-    case "missing_customer": reason = .missingCustomer
+    case "missing_customer":
+      if context["rule"] == "per_customer_limit" {
+        reason = .missingCustomerForLimit(limit: number("limit") ?? 0)
+      } else {
+        reason = .missingCustomer
+      }
     case "order_rules_violated":
       if context["rule"] == "order_below_minimum" {
         reason = .orderBelowMinimum(

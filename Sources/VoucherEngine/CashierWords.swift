@@ -34,6 +34,9 @@ public enum CashierWords {
       return "This customer has used it already (\(limit) per customer)."
     case .missingCustomer:
       return "Find the customer first: this voucher is personal."
+    case .missingCustomerForLimit(let limit):
+      return
+        "Find the customer first: this voucher is limited to \(limit) use\(limit == 1 ? "" : "s") per customer."
     case .orderBelowMinimum(let minimum, let orderAmount):
       return "Order must be at least \(money(minimum)) (now \(money(orderAmount)))."
     case .noApplicableItem:
@@ -57,6 +60,17 @@ public enum CashierWords {
     case .attemptClosed:
       return "This try was stopped after its deadline and was not redeemed. Try again."
     }
+  }
+
+  /// `3 Nov 2026 14:05` in `timeZone`: a day and the time of day, as receipts and the
+  /// day's sales show them.
+  public static func formatDayAndTime(_ date: Date, timeZone: TimeZone) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = timeZone
+    let parts = calendar.dateComponents([.hour, .minute], from: date)
+    let hour = parts.hour! < 10 ? "0\(parts.hour!)" : "\(parts.hour!)"
+    let minute = parts.minute! < 10 ? "0\(parts.minute!)" : "\(parts.minute!)"
+    return "\(formatDay(date, timeZone: timeZone)) \(hour):\(minute)"
   }
 
   /// `3 Nov 2026` in `timeZone`, the same in every locale (tills are shared by staff).

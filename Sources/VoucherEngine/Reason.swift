@@ -23,8 +23,10 @@ public enum Reason: Error, Equatable, Sendable {
   case boundToAnotherCustomer
   /// This customer has used the voucher as often as allowed.
   case perCustomerLimitReached(limit: Int64)
-  /// The voucher needs a customer (it is bound, or limited per customer) and none was given.
+  /// The voucher is bound to a customer and none was given.
   case missingCustomer
+  /// The voucher is limited to `limit` uses per customer, and no customer was given.
+  case missingCustomerForLimit(limit: Int64)
   /// The order is below the voucher's minimum.
   case orderBelowMinimum(minimum: Int64, orderAmount: Int64)
   /// No item in the cart is one the voucher applies to.
@@ -56,7 +58,7 @@ public enum Reason: Error, Equatable, Sendable {
     case .voucherDisabled: "voucher_disabled"
     case .quantityExceeded: "quantity_exceeded"
     case .boundToAnotherCustomer, .perCustomerLimitReached: "customer_rules_violated"
-    case .missingCustomer: "missing_customer"
+    case .missingCustomer, .missingCustomerForLimit: "missing_customer"
     case .orderBelowMinimum, .noApplicableItem: "order_rules_violated"
     case .giftAmountExceeded: "gift_amount_exceeded"
     case .alreadyRolledBack: "already_rolled_back"

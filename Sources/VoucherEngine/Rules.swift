@@ -128,7 +128,7 @@ enum Rules {
       if customer.id != holder { return .boundToAnotherCustomer }
     }
     if let limit = voucher.perCustomer {
-      guard let customer else { return .missingCustomer }
+      guard let customer else { return .missingCustomerForLimit(limit: limit) }
       let used = try store.succeededRedemptionCount(voucherId: voucher.id, customerId: customer.id)
       if used >= limit { return .perCustomerLimitReached(limit: limit) }
     }

@@ -304,7 +304,9 @@ func perCustomerLimit() throws {
   try engine.createVoucher(with(percent(10, code: "ONCE")) { $0.perCustomer = 1 })
   let cart = [line("prod_1", 10000)]
 
-  #expect(try validationRefusal(engine, request("ONCE", items: cart)) == .missingCustomer)
+  #expect(
+    try validationRefusal(engine, request("ONCE", items: cart))
+      == .missingCustomerForLimit(limit: 1))
   _ = try engine.redeem(request("ONCE", items: cart, customer: "c-1", order: "sale-1"))
 
   let again = refusal {
@@ -414,6 +416,7 @@ func expiredVoucher() throws {
     (.boundToAnotherCustomer, "customer_rules_violated"),
     (.perCustomerLimitReached(limit: 1), "customer_rules_violated"),
     (.missingCustomer, "missing_customer"),
+    (.missingCustomerForLimit(limit: 2), "missing_customer"),
     (.orderBelowMinimum(minimum: 1, orderAmount: 0), "order_rules_violated"),
     (.noApplicableItem, "order_rules_violated"),
     (.giftAmountExceeded(balance: 0, requested: 1), "gift_amount_exceeded"),

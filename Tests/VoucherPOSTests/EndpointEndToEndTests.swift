@@ -93,9 +93,7 @@ final class LiveEngineServer {
   }
 }
 
-@Suite(
-  "end to end against a live server",
-  .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux")))
+@Suite("end to end against a live server")
 struct EndpointEndToEndTests {
   @Test("a till on --endpoint sells through the REST API and says when the server goes away")
   func saleOverREST() throws {

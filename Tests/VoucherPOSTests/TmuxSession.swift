@@ -53,7 +53,13 @@ final class TmuxSession {
     defer { for pointer in cArguments { free(pointer) } }
     var child: pid_t = 0
     let status = posix_spawnp(&child, "tmux", &actions, nil, &cArguments, environ)
-    guard status == 0 else { throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO) }
+    guard status == 0 else {
+      if status == ENOENT {
+        // A missing tmux fails these tests (never skips them), with the line that fixes it.
+        Issue.record("tmux is not installed: apt-get install -y tmux (the README's setup line)")
+      }
+      throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO)
+    }
     var exitStatus: Int32 = 0
     while waitpid(child, &exitStatus, 0) == -1 && errno == EINTR {}
     return (try? String(contentsOfFile: capture, encoding: .utf8)) ?? ""
