@@ -191,7 +191,7 @@ extension AppState {
     case .findContact:
       if sale.isFinished { startNewSale() }
       route = .findContact
-      findContact.focus = .contact
+      findContact.focus = session.capabilities.findsContacts ? .contact : .code
       return []
     case .enterCode:
       if sale.isFinished { startNewSale() }
@@ -220,6 +220,7 @@ extension AppState {
   private mutating func findContactCommand(_ command: Command) -> [Effect] {
     switch command {
     case .nextTab, .previousTab:
+      guard session.capabilities.findsContacts else { break }
       findContact.focus = findContact.focus == .contact ? .code : .contact
     case .moveUp:
       findContact.selection = max(0, findContact.selection - 1)
@@ -598,6 +599,7 @@ extension AppState {
     contact = nil
     question = nil
     findContact = FindContactScreen()
+    if !session.capabilities.findsContacts { findContact.focus = .code }
     route = .findContact
   }
 }

@@ -73,6 +73,8 @@ public struct AppState: Equatable, Sendable {
     } else {
       route = databaseIsEmpty ? .emptyDatabase : .findContact
     }
+    // Code first where the back end cannot look contacts up.
+    if !session.capabilities.findsContacts { findContact.focus = .code }
   }
 
   /// The work to start before the first key: resolving what the journal left open.

@@ -1,4 +1,5 @@
 import Foundation
+import VoucherClient
 import VoucherEngine
 
 /// The first screen: one live search field over every way a contact is known, and a code
@@ -29,19 +30,52 @@ public struct FindContactScreen: Equatable, Sendable {
     return focus == .contact ? .queryEdited(edited) : .codeEdited(edited)
   }
 
-  public func render(into canvas: inout Canvas, in area: Rect) {
+  /// The ways of searching, in words: `name, email, phone, member number or id`.
+  static func kinds(_ search: [BackendCapabilities.ContactSearch]) -> String {
+    let words = search.map(\.rawValue)
+    guard words.count > 1 else { return words.first ?? "" }
+    return words.dropLast().joined(separator: ", ") + " or " + words.last!
+  }
+
+  /// Whether `text` can only be a name (letters and spaces): what a back end without name
+  /// search cannot find.
+  static func looksLikeName(_ text: String) -> Bool {
+    text.contains { $0.isLetter } && !text.contains("@") && !text.contains { $0.isNumber }
+  }
+
+  public func render(into canvas: inout Canvas, in area: Rect, session: Session) {
     let y = area.y
+    let search = session.capabilities.contactSearch
     canvas.put("Contact", x: 2, y: y, style: focus == .contact ? .bold : [])
     canvas.field(query, x: 11, y: y, width: 40, focused: focus == .contact)
-    canvas.put("name, email, phone, member", x: 54, y: y, style: .dim)
+    canvas.put(
+      (search.isEmpty
+        ? "no contact lookup" : search.compactMap(\.shortName).joined(separator: ", "))
+        .fitted(to: area.width - 54), x: 54, y: y, style: .dim)
     canvas.put("Code", x: 2, y: y + 1, style: focus == .code ? .bold : [])
     canvas.field(code, x: 11, y: y + 1, width: 24, focused: focus == .code)
     canvas.put("a voucher code, typed or scanned", x: 38, y: y + 1, style: .dim)
 
     let trimmed = query.trimmingCharacters(in: .whitespaces)
+    if search.isEmpty {
+      canvas.put(
+        "This voucher system has no contact lookup: scan or type a voucher code.", x: 2, y: y + 3)
+      return
+    }
     if trimmed.isEmpty {
-      canvas.put("Type a name, email, phone, member number or customer id.", x: 2, y: y + 3)
+      let exact = search.contains(.namePrefix) ? "" : " (exact)"
+      canvas.put(
+        "Type \(Self.kinds(search))\(exact).".fitted(to: area.width - 4), x: 2, y: y + 3)
       canvas.put("Or scan a voucher code: F3 moves to the code field.", x: 2, y: y + 4)
+      return
+    }
+    if results.isEmpty, answeredQuery == query, !searchFailed, !search.contains(.namePrefix),
+      Self.looksLikeName(trimmed)
+    {
+      canvas.put("This voucher system does not search contacts by name.", x: 2, y: y + 3)
+      canvas.put(
+        "Search by \(Self.kinds(search)).".fitted(to: area.width - 4), x: 2, y: y + 4)
+      canvas.put("Enter looks it up as a voucher code.", x: 2, y: y + 5)
       return
     }
     if results.isEmpty {

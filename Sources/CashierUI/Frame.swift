@@ -45,7 +45,7 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
     EmptyDatabaseScreen.render(into: &canvas, in: area, session: session)
   case .findContact:
     title = "Find contact"
-    state.findContact.render(into: &canvas, in: area)
+    state.findContact.render(into: &canvas, in: area, session: session)
   case .contact:
     title = "Contact"
     state.contact?.render(into: &canvas, in: area, session: session)

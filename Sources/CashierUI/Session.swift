@@ -1,4 +1,5 @@
 import Foundation
+import VoucherClient
 
 /// Who may do what at the till.
 public enum Role: String, Sendable, CaseIterable {
@@ -25,6 +26,8 @@ public struct Session: Equatable, Sendable {
   public var isRemote = false
   /// Whether the endpoint answered its latest health check; nil before the first one.
   public var backendAnswers: Bool?
+  /// What the back end can do: the screens offer only that, and say so.
+  public var capabilities = BackendCapabilities.engine
 
   public init(
     backend: String, isDemo: Bool = false, terminal: String = "T01", cashier: String = "cashier",

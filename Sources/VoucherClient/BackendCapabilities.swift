@@ -4,14 +4,26 @@ import Foundation
 /// screen says what can be searched, the redeem screen waits as long as the guarantee
 /// needs) and never branch on a back end's name.
 public struct BackendCapabilities: Equatable, Sendable {
-  /// A way a contact can be found.
+  /// A way a contact can be found; the raw value is how a sentence names it.
   public enum ContactSearch: String, Equatable, Sendable, CaseIterable {
-    case namePrefix = "name"
+    case namePrefix = "a name"
     case email
     case phone
     case memberNumber = "member number"
     case personalNumber = "personal number"
-    case sourceId = "id"
+    case sourceId = "customer id"
+
+    /// The word beside the search field.
+    public var shortName: String? {
+      switch self {
+      case .namePrefix: "name"
+      case .email: "email"
+      case .phone: "phone"
+      case .memberNumber: "member"
+      case .personalNumber: "personal no."
+      case .sourceId: nil
+      }
+    }
   }
 
   /// Where a cart is checked against the vouchers' rules.

@@ -18,19 +18,22 @@ public final class APIServer: Sendable {
   /// Starts serving `engine` on `host:port`.
   ///
   /// - Parameters:
+  ///   - dialects: other APIs served over the same engine, asked first (by path prefix).
   ///   - beforeResponding: a test hook run after the handler and before the answer is sent,
   ///     with the request and the status (to hold an answer past a client's deadline).
   /// - Throws: `HTTPServerError` when the address cannot be bound.
   public init(
     engine: VoucherEngine, host: String = "127.0.0.1", port: Int = 8080,
     options: HTTPServerOptions = HTTPServerOptions(), accessLog: AccessLog = .standardError,
+    dialects: [any ServedDialect] = [],
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
     let router = APIRouter(engine: engine)
     http = try HTTPServer(host: host, port: port, options: options) { request in
       let started = ContinuousClock.now
-      let response = router.handle(request)
+      let response =
+        dialects.first { $0.claims(request) }.map { $0.handle(request) } ?? router.handle(request)
       beforeResponding?(request, response.status)
       guard accessLog.isEnabled else { return response }
       let elapsed = ContinuousClock.now - started

@@ -85,6 +85,7 @@ enum VoucherPOS {
           session: session, now: Date(),
           databaseIsEmpty: isEmpty)
       }
+      state.session.capabilities = runner.client.capabilities
       state = try resumed(state, from: journal)
     } catch {
       printError("voucher-pos: \(error)")
