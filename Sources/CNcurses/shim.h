@@ -55,4 +55,18 @@ static inline int cnc_tty_size(int fd, int *rows, int *columns) {
   return 0;
 }
 
+// Whether the terminal named by TERM can move the cursor (terminfo's `cup`): the till
+// draws whole screens and refuses, with one clear line, a terminal that cannot (TERM=dumb,
+// a printing terminal, an unknown name). Asked before initscr, which would exit on its own.
+// setupterm is declared here, not through <term.h>, whose macros (`columns`, `lines`)
+// would rewrite ordinary names in this header.
+int setupterm(const char *term, int fd, int *error);
+// 1: it can; 0: it cannot; -1: terminfo does not know the terminal.
+static inline int cnc_can_address_cursor(void) {
+  int error = 0;
+  if (setupterm(NULL, 1, &error) != OK) return -1;
+  char *move = tigetstr("cup");
+  return move != NULL && move != (char *)-1;
+}
+
 #endif

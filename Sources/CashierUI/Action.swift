@@ -52,5 +52,7 @@ public enum Effect: Equatable, Sendable {
   case reactivate(code: String, reason: String, by: String?)
   /// Ask whether the REST endpoint answers (for the status bar).
   case checkBackend
+  /// Write every cell of the screen again (Ctrl-L: a terminal something else scribbled on).
+  case redraw
   case quit
 }

@@ -185,6 +185,8 @@ extension AppState {
     switch command {
     case .help:
       showsHelp = true
+    case .redraw:
+      return [.redraw]
     case .quit:
       isQuitting = true
       quitsUnresolved = !screen.isDone

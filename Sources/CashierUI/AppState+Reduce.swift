@@ -4,6 +4,7 @@ import VoucherEngine
 
 extension AppState {
   mutating func reduce(_ action: Action) -> [Effect] {
+    noteBackend(action)
     switch action {
     case .key(let key):
       return press(key)
@@ -95,6 +96,30 @@ extension AppState {
     }
   }
 
+  /// Every answer says whether the back end answers: the status bar shows a recovery on
+  /// the first success, not at the next health check.
+  private mutating func noteBackend(_ action: Action) {
+    guard session.isRemote else { return }
+    func note<T>(_ result: Result<T, ClientError>) {
+      switch result {
+      case .success: session.backendAnswers = true
+      case .failure(.unreachable), .failure(.timedOut): session.backendAnswers = false
+      case .failure: break
+      }
+    }
+    switch action {
+    case .contactsFound(_, let result): note(result)
+    case .vouchersLoaded(_, _, let result): note(result)
+    case .codeLookedUp(_, let result): note(result)
+    case .holderLoaded(_, let result): note(result)
+    case .validated(_, let result): note(result)
+    case .redeemResponded(_, let result): note(result)
+    case .resolved(_, let result): note(result)
+    case .reactivated(let result): note(result)
+    default: break
+    }
+  }
+
   func sentence(_ error: ClientError) -> String {
     error.cashierSentence(currency: session.currency, timeZone: session.timeZone)
   }
@@ -158,6 +183,10 @@ extension AppState {
       isQuitting = true
       quitsUnresolved = true
       return [.quit]
+    case .largeSale:
+      guard yes, case .answered(let result) = sale.validation else { return [] }
+      openRedeem(result)
+      return []
     }
   }
 
@@ -170,6 +199,8 @@ extension AppState {
     case .help:
       showsHelp = true
       return []
+    case .redraw:
+      return [.redraw]
     case .quit:
       if pending {
         question = .quitUnresolved
@@ -222,10 +253,9 @@ extension AppState {
     case .nextTab, .previousTab:
       guard session.capabilities.findsContacts else { break }
       findContact.focus = findContact.focus == .contact ? .code : .contact
-    case .moveUp:
-      findContact.selection = max(0, findContact.selection - 1)
-    case .moveDown:
-      findContact.selection = min(max(0, findContact.results.count - 1), findContact.selection + 1)
+    case .moveUp, .moveDown, .pageUp, .pageDown, .first, .last:
+      findContact.selection = Self.moved(
+        findContact.selection, by: command, count: findContact.results.count)
     case .back:
       if findContact.focus == .code {
         findContact.code = ""
@@ -314,10 +344,9 @@ extension AppState {
       screen.page = nil
       screen.selection = 0
       return [.loadVouchers(customerId: screen.customer.id, filter: screen.tab)]
-    case .moveUp:
-      screen.selection = max(0, screen.selection - 1)
-    case .moveDown:
-      screen.selection = min(max(0, (screen.page?.items.count ?? 0) - 1), screen.selection + 1)
+    case .moveUp, .moveDown, .pageUp, .pageDown, .first, .last:
+      screen.selection = Self.moved(
+        screen.selection, by: command, count: screen.page?.items.count ?? 0)
     case .confirm:
       guard let listed = screen.selected else { return [] }
       let code = listed.voucher.code
@@ -479,6 +508,9 @@ extension AppState {
       cart.selection = max(0, (cart.selection ?? rows) - 1)
     case .moveDown where rows > 0:
       cart.selection = cart.selection.map { min(rows - 1, $0 + 1) } ?? 0
+    case .pageUp where rows > 0, .pageDown where rows > 0, .first where rows > 0,
+      .last where rows > 0:
+      cart.selection = Self.moved(cart.selection ?? 0, by: command, count: rows)
     case .confirm where cart.focus == .code:
       return lookUp(cart.code)
     case .confirm:
@@ -520,14 +552,41 @@ extension AppState {
         notice = Notice("Validate first (F5): only a valid cart can be redeemed.", isError: true)
         return []
       }
-      redeem = RedeemScreen(
-        request: sale.request(session: session), validation: result,
-        customerName: sale.customer?.name)
-      route = .redeem
+      if result.orderAmount > session.maxSale {
+        question = .largeSale(subtotal: result.orderAmount, currency: result.currency)
+        return []
+      }
+      openRedeem(result)
     default:
       break
     }
     return []
+  }
+
+  /// Rows a page key moves: about what a list shows at 80×24.
+  static let pageRows = 10
+
+  /// `selection` moved by an arrow, page or Home/End key in a list of `count` rows.
+  static func moved(_ selection: Int, by command: Command, count: Int) -> Int {
+    guard count > 0 else { return 0 }
+    let target =
+      switch command {
+      case .moveUp: selection - 1
+      case .moveDown: selection + 1
+      case .pageUp: selection - pageRows
+      case .pageDown: selection + pageRows
+      case .first: 0
+      case .last: count - 1
+      default: selection
+      }
+    return min(max(0, target), count - 1)
+  }
+
+  private mutating func openRedeem(_ result: ValidationResult) {
+    redeem = RedeemScreen(
+      request: sale.request(session: session), validation: result,
+      customerName: sale.customer?.name)
+    route = .redeem
   }
 
   private mutating func clampSelection() {

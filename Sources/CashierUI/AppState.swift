@@ -28,6 +28,8 @@ public enum Question: Equatable, Sendable {
   case attachHolder(Sale.Code, holder: Customer)
   /// Quit while a redeem's outcome is not known: the sale stays in the journal.
   case quitUnresolved
+  /// Redeem a sale whose subtotal is above the sanity limit (`Session.maxSale`).
+  case largeSale(subtotal: Int64, currency: String)
 }
 
 /// The whole state of the till. Only `reduce` changes it; rendering only reads it.
@@ -80,6 +82,33 @@ public struct AppState: Equatable, Sendable {
   /// The work to start before the first key: resolving what the journal left open.
   public var startEffects: [Effect] {
     recovery?.items.map { .resolve($0.entry.attempt) } ?? []
+  }
+
+  /// What Enter does on the screen at hand, for the footer; nil where it does nothing.
+  public var enterLabel: String? {
+    if question != nil { return "Yes" }
+    switch route {
+    case .emptyDatabase: return nil
+    case .findContact:
+      return findContact.focus == .code ? "Look up" : "Open"
+    case .contact: return contact?.selected == nil ? nil : "Add to sale"
+    case .cart: return cart.focus == .code ? "Add code" : "Add line"
+    case .redeem:
+      switch redeem?.phase {
+      case .confirming?: return "Redeem"
+      case .unknown?: return "Ask now"
+      case .notRedeemed?: return "Try again"
+      case .rejected?: return "Back"
+      case .redeemed?: return "New sale"
+      case .redeeming?, .checking?, nil: return nil
+      }
+    case .support:
+      switch support?.phase {
+      case .editing?, .failed?: return "Reactivate"
+      default: return nil
+      }
+    case .recovery: return recovery?.isDone == true ? "Continue" : "Ask again"
+    }
   }
 
   /// The text of the focused field, if the current screen has one.

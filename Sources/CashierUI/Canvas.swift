@@ -87,9 +87,7 @@ public struct Canvas: Equatable, Sendable {
     guard y >= 0, y < height, x >= 0 else { return x }
     let limit = min(width, maxWidth.map { x + max(0, $0) } ?? width)
     var column = x
-    for original in text.unicodeScalars {
-      let isControl = original.value < 0x20 || (0x7F..<0xA0).contains(original.value)
-      let scalar: Unicode.Scalar = isControl ? " " : original
+    for scalar in Self.visible(text).unicodeScalars {
       let columns = DisplayWidth.of(scalar)
       if columns == 0 {
         if column > 0, column <= width { attach(scalar, before: column, y: y) }
@@ -105,12 +103,38 @@ public struct Canvas: Equatable, Sendable {
     return column
   }
 
+  /// `text` with every character that would act on a terminal instead of showing
+  /// (C0 and C1 controls, DEL, bidirectional overrides) written out as an escape, `\x1b`:
+  /// a name or code holding an escape sequence is shown, never obeyed.
+  static func visible(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: isActing) else { return text }
+    var shown = ""
+    for scalar in text.unicodeScalars {
+      guard isActing(scalar) else {
+        shown.unicodeScalars.append(scalar)
+        continue
+      }
+      let hex = String(scalar.value, radix: 16)
+      shown +=
+        scalar.value < 0x100
+        ? "\\x" + (hex.count < 2 ? "0" + hex : hex) : "\\u{" + hex + "}"
+    }
+    return shown
+  }
+
+  private static func isActing(_ scalar: Unicode.Scalar) -> Bool {
+    let value = scalar.value
+    return value < 0x20 || (0x7F..<0xA0).contains(value) || (0x202A...0x202E).contains(value)
+      || (0x2066...0x2069).contains(value)
+  }
+
   /// Writes `text` so it ends just before column `end`; returns the column it starts at,
   /// which is where text on its left must stop.
   @discardableResult
   public mutating func putRight(_ text: String, end: Int, y: Int, style: Style = []) -> Int {
-    let start = max(0, end - DisplayWidth.of(text))
-    put(text, x: start, y: y, style: style)
+    let shown = Self.visible(text)
+    let start = max(0, end - DisplayWidth.of(shown))
+    put(shown, x: start, y: y, style: style)
     return start
   }
 

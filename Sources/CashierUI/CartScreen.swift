@@ -63,10 +63,10 @@ public struct CartScreen: Equatable, Sendable {
       canvas.put(lineError.fitted(to: area.width - 4), x: 2, y: y + 3, style: .error)
     }
 
-    canvas.row([("Voucher / SKU", 2, 24)], y: y + 4, selected: false)
-    canvas.putRight("Qty", end: 34, y: y + 4)
-    canvas.putRight("Price", end: 46, y: y + 4)
-    canvas.putRight("Amount", end: 58, y: y + 4)
+    canvas.row([("Voucher / SKU", 2, 20)], y: y + 4, selected: false)
+    canvas.putRight("Qty", end: Self.quantityEnd, y: y + 4)
+    canvas.putRight("Price", end: Self.priceEnd, y: y + 4)
+    canvas.putRight("Amount", end: Self.amountEnd, y: y + 4)
     let totalsTop = area.maxY - 5
     let top = y + 5
     let visible = max(1, totalsTop - 1 - top)
@@ -82,30 +82,30 @@ public struct CartScreen: Equatable, Sendable {
       let style: Style = selected ? .reverse : []
       if index < sale.codes.count {
         let code = sale.codes[index]
-        canvas.row([(code.code, 2, 24)], y: screenRow, selected: selected)
+        canvas.row([(code.code, 2, 20)], y: screenRow, selected: selected)
         let (what, amount) = Self.describe(code, result: sale.result(ofCodeAt: index))
-        canvas.putRight(what.fitted(to: 20), end: 46, y: screenRow, style: style)
+        canvas.putRight(what.fitted(to: 24), end: Self.priceEnd, y: screenRow, style: style)
         if let amount {
-          canvas.putRight(amount, end: 58, y: screenRow, style: style)
+          canvas.putRight(amount, end: Self.amountEnd, y: screenRow, style: style)
         }
       } else {
         let item = sale.items[index - sale.codes.count]
-        canvas.row([(item.sku, 2, 24)], y: screenRow, selected: selected)
-        canvas.putRight(String(item.quantity), end: 34, y: screenRow, style: style)
-        canvas.putRight(Money.format(item.price), end: 46, y: screenRow, style: style)
-        canvas.putRight(Money.format(item.amount), end: 58, y: screenRow, style: style)
+        canvas.row([(item.sku, 2, 20)], y: screenRow, selected: selected)
+        canvas.putRight(String(item.quantity), end: Self.quantityEnd, y: screenRow, style: style)
+        canvas.putRight(Money.format(item.price), end: Self.priceEnd, y: screenRow, style: style)
+        canvas.putRight(Money.format(item.amount), end: Self.amountEnd, y: screenRow, style: style)
       }
     }
     if rows > visible {
       canvas.putRight(
-        "\(first + 1)–\(min(rows, first + visible)) of \(rows) ↑↓", end: area.width - 2,
-        y: y + 4, style: .dim)
+        "rows \(first + 1)–\(min(rows, first + visible)) of \(rows) ↑↓", end: Self.amountEnd,
+        y: totalsTop - 1, style: .dim)
     }
 
     func total(_ label: String, _ amount: Int64, row: Int, style: Style = []) {
       canvas.put(label, x: 2, y: row, style: style)
-      canvas.putRight(Money.format(amount), end: 58, y: row, style: style)
-      canvas.put(currency, x: 59, y: row, style: style)
+      canvas.putRight(Money.format(amount), end: Self.amountEnd, y: row, style: style)
+      canvas.put(currency, x: Self.amountEnd + 1, y: row, style: style)
     }
     total("Subtotal", sale.subtotal, row: totalsTop)
     let status = totalsTop + 4
@@ -137,6 +137,13 @@ public struct CartScreen: Equatable, Sendable {
         y: status, style: .error)
     }
   }
+
+  // Right edges of the columns: each amount column holds the largest amount the engine
+  // accepts (10^15 minor units, 17 characters) with a space to spare, so columns never
+  // run together.
+  static let quantityEnd = 29
+  static let priceEnd = 48
+  static let amountEnd = 67
 
   /// A code's row: what it is, and what it gives once validated (a minus: it comes off).
   static func describe(_ code: Sale.Code, result: RedeemableResult?) -> (String, String?) {

@@ -73,7 +73,7 @@ public struct EffectRunner: Sendable {
       } catch { return .reactivated(.failure(error)) }
     case .checkBackend:
       return .backendChecked(answers: await client.isReachable())
-    case .quit:
+    case .quit, .redraw:
       return nil
     }
   }

@@ -8,12 +8,23 @@ public let minimumSize = (width: 80, height: 24)
 public func render(_ state: AppState, into canvas: inout Canvas) {
   canvas.cursor = nil
   guard canvas.width >= minimumSize.width, canvas.height >= minimumSize.height else {
-    let message =
+    // In as many lines as the width needs: it must be readable at 40×10 too.
+    let whole =
       "Please enlarge the terminal to at least \(minimumSize.width)×\(minimumSize.height) (now \(canvas.width)×\(canvas.height))"
-    let fitted = message.fitted(to: canvas.width)
-    canvas.put(
-      fitted, x: max(0, (canvas.width - DisplayWidth.of(fitted)) / 2), y: canvas.height / 2,
-      style: .bold)
+    let lines =
+      DisplayWidth.of(whole) <= canvas.width
+      ? [whole]
+      : [
+        "Please enlarge the terminal", "to at least \(minimumSize.width)×\(minimumSize.height)",
+        "(now \(canvas.width)×\(canvas.height))",
+      ]
+    let top = max(0, canvas.height / 2 - lines.count / 2)
+    for (offset, line) in lines.enumerated() {
+      let fitted = line.fitted(to: canvas.width)
+      canvas.put(
+        fitted, x: max(0, (canvas.width - DisplayWidth.of(fitted)) / 2), y: top + offset,
+        style: .bold)
+    }
     return
   }
   let session = state.session
@@ -37,7 +48,10 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   }
   canvas.put(backend, x: start, y: 0, style: [.reverse, .bold])
 
-  let area = Rect(x: 0, y: 2, width: canvas.width, height: canvas.height - 4)
+  let footer = KeyMap.footer(
+    for: state.route, role: session.role, enter: state.enterLabel, width: canvas.width - 2)
+  let footerTop = canvas.height - max(1, footer.count)
+  let area = Rect(x: 0, y: 2, width: canvas.width, height: footerTop - 3)
   let title: String
   switch state.route {
   case .emptyDatabase:
@@ -69,13 +83,13 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
 
   if let notice = state.notice {
     canvas.put(
-      notice.text.fitted(to: canvas.width - 2), x: 1, y: canvas.height - 2,
+      notice.text.fitted(to: canvas.width - 2), x: 1, y: footerTop - 1,
       style: notice.isError ? [.error, .bold] : .success)
   }
-  canvas.fill(y: canvas.height - 1, style: .reverse)
-  canvas.put(
-    " " + KeyMap.footer(for: state.route, role: session.role), x: 0, y: canvas.height - 1,
-    style: .reverse)
+  for (offset, line) in footer.enumerated() {
+    canvas.fill(y: footerTop + offset, style: .reverse)
+    canvas.put(" " + line, x: 0, y: footerTop + offset, style: .reverse)
+  }
   if let question = state.question { QuestionBox.render(question, of: state, into: &canvas) }
   if state.showsHelp { HelpScreen.render(into: &canvas, role: session.role) }
 }

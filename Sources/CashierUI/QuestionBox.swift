@@ -24,6 +24,12 @@ enum QuestionBox {
         "Enter attaches \(holder.name ?? holder.id) to the sale and adds the code.",
         "Esc drops the code.",
       ]
+    case .largeSale(let subtotal, let currency):
+      lines = [
+        "This sale is \(Amount.text(subtotal, currency)): above the till's limit of \(Amount.text(state.session.maxSale, currency)).",
+        "Check the prices: a line typed with two zeros too many is caught here.",
+        "Enter redeems it all the same; Esc goes back to the cart.",
+      ]
     case .quitUnresolved:
       lines = [
         "Order \(state.sale.orderId): not known yet whether the vouchers were used.",

@@ -95,7 +95,7 @@ public struct RedeemScreen: Equatable, Sendable {
     }
     func amount(_ label: String, _ minor: Int64, row: Int, style: Style = []) {
       canvas.put(label, x: 2, y: row, style: style)
-      canvas.putRight(Amount.text(minor, currency), end: 36, y: row, style: style)
+      canvas.putRight(Amount.text(minor, currency), end: 46, y: row, style: style)
     }
 
     if case .redeemed(let receipt) = phase {

@@ -26,6 +26,9 @@ public struct Session: Equatable, Sendable {
   public var isRemote = false
   /// Whether the endpoint answered its latest health check; nil before the first one.
   public var backendAnswers: Bool?
+  /// A sale whose subtotal is above this (minor units) asks before it is redeemed: a
+  /// price typed with two zeros too many is caught at the till.
+  public var maxSale: Int64 = 100_000_000
   /// What the back end can do: the screens offer only that, and say so.
   public var capabilities = BackendCapabilities.engine
 

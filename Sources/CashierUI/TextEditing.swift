@@ -1,11 +1,18 @@
 import VoucherEngine
 
-/// The one-line text editing every field shares: type, Backspace, Ctrl-U clears.
+/// The one-line text editing every field shares: type, Backspace, Ctrl-U clears. Text
+/// longer than its field scrolls inside it (the field shows its end); a paste of 10 KB is
+/// taken whole. Control characters are never typed into a field.
 enum TextEditing {
-  static func edit(_ text: String, with key: Key, limit: Int = 80) -> String? {
+  /// Bytes a field holds: far beyond any code, line or name, short of a runaway paste.
+  static let limit = 16_384
+
+  static func edit(_ text: String, with key: Key) -> String? {
     switch key {
     case .character(let character):
-      guard !character.isNewline, text.count < limit else { return nil }
+      guard !character.isNewline, text.utf8.count < limit,
+        !character.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+      else { return nil }
       return text + String(character)
     case .backspace:
       return text.isEmpty ? nil : String(text.dropLast())
@@ -22,8 +29,16 @@ extension Canvas {
   /// cursor. Long text shows its end, where the cashier is typing.
   mutating func field(_ text: String, x: Int, y: Int, width: Int, focused: Bool) {
     put("[", x: x, y: y, style: focused ? .bold : [])
-    var shown = text
-    while DisplayWidth.of(shown) > width - 1, !shown.isEmpty { shown.removeFirst() }
+    // The end of the text, as much as fits: counted from the end, so a long paste costs
+    // what the field shows, not its whole length.
+    var shown = ""
+    var used = 0
+    for character in Canvas.visible(text).reversed() {
+      let columns = DisplayWidth.of(String(character))
+      if used + columns > width - 1 { break }
+      shown.insert(character, at: shown.startIndex)
+      used += columns
+    }
     let end = put(shown, x: x + 1, y: y, style: .underline)
     fill(y: y, x: end, count: x + 1 + width - end, style: .underline)
     put("]", x: x + 1 + width, y: y, style: focused ? .bold : [])

@@ -59,7 +59,9 @@ public struct CartItem: Equatable, Sendable, Codable {
       throw .invalidPayload("quantity \(quantity) of \(sku) is outside 1–\(Self.maximumQuantity)")
     }
     guard price >= 0, price <= Money.maximum / Self.maximumQuantity else {
-      throw .invalidPayload("price \(price) of \(sku) is out of range")
+      throw .invalidPayload(
+        "price \(Money.format(price)) of \(sku) is above \(Money.format(Money.maximum / Self.maximumQuantity))"
+      )
     }
   }
 }

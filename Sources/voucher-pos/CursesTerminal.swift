@@ -41,6 +41,16 @@ final class CursesTerminal {
     }
   }
 
+  /// Whether `TERM` names a terminal with cursor addressing (xterm yes, dumb no); nil when
+  /// terminfo does not know the name.
+  static func canAddressCursor() -> Bool? {
+    switch cnc_can_address_cursor() {
+    case 1: true
+    case 0: false
+    default: nil
+    }
+  }
+
   /// Takes over the process's terminal.
   static func start(colors: Bool) -> CursesTerminal {
     setlocale(LC_ALL, "")
@@ -179,7 +189,39 @@ final class CursesTerminal {
     let status = wget_wch(window, &character)
     if status == cnc_err() { return nil }
     if status == cnc_key_code_yes() { return Self.key(code: Int32(bitPattern: character)) }
+    if character == 27 {
+      // curses gives a lone ESC for a sequence it does not know; the rest is already
+      // waiting. Such a sequence is skipped whole, never read as Esc plus typed text.
+      var rest: [UInt32] = []
+      wtimeout(window, 0)
+      while rest.count < 32, wget_wch(window, &character) != cnc_err() {
+        rest.append(UInt32(character))
+        if Self.endsEscapeSequence(rest) { break }
+      }
+      return rest.isEmpty ? .escape : nil
+    }
     return Self.key(character: UInt32(character))
+  }
+
+  /// Whether the bytes after ESC form a whole sequence: CSI (`[` parameters, then a final
+  /// byte from `@` to `~`), SS3 (`O` and one byte), or ESC and one byte (Alt-key).
+  static func endsEscapeSequence(_ rest: [UInt32]) -> Bool {
+    guard let first = rest.first else { return false }
+    switch first {
+    case 0x5B:  // [
+      guard rest.count > 1, let last = rest.last else { return false }
+      return (0x40...0x7E).contains(last)
+    case 0x4F:  // O
+      return rest.count == 2
+    default:
+      return true
+    }
+  }
+
+  /// Forgets what the screen holds, so the next `draw` writes every cell (Ctrl-L).
+  func redrawAll() {
+    clearok(cnc_stdscr(), true)
+    previous = nil
   }
 
   static func key(code: Int32) -> Key? {

@@ -1,5 +1,6 @@
 import CashierUI
 import Foundation
+import VoucherEngine
 
 /// A command line that cannot be run as written: exit code 2.
 struct UsageError: Error {
@@ -26,6 +27,7 @@ struct Options: Equatable {
   var appId: String?
   var tokenFile: String?
   var journal: String?
+  var maxSale: Int64 = 100_000_000
 
   static let help = """
     voucher-pos: the cashier's terminal for vouchers
@@ -49,6 +51,8 @@ struct Options: Equatable {
       --redeem-timeout SECONDS
                               How long a redeem may take before its outcome is checked
                               instead (default: 60).
+      --max-sale AMOUNT       A sale above this subtotal asks before it is redeemed
+                              (default: 1000000.00).
       --journal PATH          Where each redeem attempt is written (and synced) before it
                               is sent, so that one left unknown by a crash or a quit is
                               resolved at the next start (default:
@@ -87,6 +91,13 @@ struct Options: Equatable {
       case "--app-id": options.appId = try value(flag, inline: inline)
       case "--token-file": options.tokenFile = try value(flag, inline: inline)
       case "--journal": options.journal = try value(flag, inline: inline)
+      case "--max-sale":
+        let text = try value(flag, inline: inline)
+        do {
+          options.maxSale = try Money.parse(text)
+        } catch {
+          throw UsageError(message: "--max-sale: \(error.description)")
+        }
       case "--token", "--app-token":
         throw UsageError(
           message:

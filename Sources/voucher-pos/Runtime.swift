@@ -47,12 +47,38 @@ struct Runtime {
       var actions: [Action] = []
       if let key = terminal.readKey(waiting: inbox.isWaiting ? Self.busyWait : Self.idleWait) {
         actions.append(.key(key))
+        // A paste (or a scanner) delivers many keys at once: take all that are waiting
+        // before drawing again, or 10 KB would cost 10,000 frames.
+        while actions.count < Self.keysPerFrame, let next = terminal.readKey(waiting: 0) {
+          actions.append(.key(next))
+        }
       }
       actions += inbox.drain()
       actions.append(.tick(Date()))
-      for action in actions {
-        for effect in reduce(&state, action) { start(effect, inbox: inbox) }
+      var effects: [Effect] = []
+      for action in actions { effects += reduce(&state, action) }
+      for effect in Self.coalesced(effects) {
+        if effect == .redraw {
+          terminal.redrawAll()
+        } else {
+          start(effect, inbox: inbox)
+        }
       }
+    }
+  }
+
+  /// At most this many keys between two frames.
+  static let keysPerFrame = 4096
+
+  /// `effects` without searches a later search in the same batch makes moot: their
+  /// answers would be dropped as stale anyway.
+  static func coalesced(_ effects: [Effect]) -> [Effect] {
+    guard
+      let last = effects.lastIndex(where: { if case .findContacts = $0 { true } else { false } })
+    else { return effects }
+    return effects.enumerated().compactMap { index, effect in
+      if case .findContacts = effect, index != last { return nil }
+      return effect
     }
   }
 

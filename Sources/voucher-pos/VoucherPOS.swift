@@ -29,6 +29,21 @@ enum VoucherPOS {
       printError("voucher-pos: needs a terminal (stdin and stdout must be a tty)")
       return 1
     }
+    let terminalName = Environment.value("TERM").flatMap { $0.isEmpty ? nil : $0 }
+    switch CursesTerminal.canAddressCursor() {
+    case true?:
+      break
+    case false?:
+      printError(
+        "voucher-pos: this terminal (TERM=\(terminalName ?? "")) cannot move the cursor; run it in a full-screen terminal, e.g. with TERM=xterm-256color"
+      )
+      return 1
+    case nil:
+      printError(
+        "voucher-pos: the terminal type \(terminalName.map { "“\($0)”" } ?? "(TERM is not set)") is not known here; set TERM to one this machine knows, e.g. TERM=xterm-256color"
+      )
+      return 1
+    }
 
     let remote: RESTClientConfiguration?
     do {
@@ -57,6 +72,7 @@ enum VoucherPOS {
         backend: "", isDemo: options.demo, terminal: options.terminal, cashier: options.cashier,
         role: options.role, redeemTimeout: options.redeemTimeout,
         timeZone: .autoupdatingCurrent, saleTag: String(UUID().uuidString.prefix(8)).lowercased())
+      session.maxSale = options.maxSale
       if let remote {
         // The status bar names the endpoint and checks that it answers; the empty-database
         // screen is a local matter (the server's owner loads its data).

@@ -75,15 +75,22 @@ struct KeyTableTests {
     for route in [Route.emptyDatabase, .findContact, .contact, .cart, .redeem, .support, .recovery]
     {
       for role in Role.allCases {
-        #expect(DisplayWidth.of(KeyMap.footer(for: route, role: role)) <= 78)
+        let lines = KeyMap.footer(for: route, role: role, enter: "Add to sale")
+        #expect(lines.count <= 2)
+        #expect(lines.allSatisfy { DisplayWidth.of($0) <= 78 })
       }
     }
     let till = try Till(role: .support)
     till.state.showsHelp = true
     let screen = till.screen()
-    for binding in KeyMap.bindings {
-      #expect(screen.contains(binding.label), "\(binding.label)")
+    for row in KeyMap.helpRows(for: .support) {
+      #expect(screen.contains(row.label), "\(row.label)")
+      #expect(screen.contains(row.keys), "\(row.keys)")
     }
+    for binding in KeyMap.bindings {
+      #expect(screen.contains(binding.keys[0].name), "\(binding.command) has no row of help")
+    }
+    #expect(screen.contains("Ctrl-U"))
   }
 
   @Test("? opens help on an empty field and types itself into one with text")

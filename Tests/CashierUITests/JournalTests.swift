@@ -116,6 +116,6 @@ struct JournalTests {
 
 
 
-     F1 Help  F10 Quit
+     F1 Help  Enter Ask again  F10 Quit
     """
 }

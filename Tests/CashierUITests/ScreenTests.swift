@@ -106,7 +106,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
    No voucher with the code NOPE-123. Check the code and try again.
-   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+   F1 Help  Enter Look up  Tab Next  F3 Code  F10 Quit
   """,
   .contact: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -132,7 +132,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
+   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F10 Quit
   """,
   .contactAll: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -158,7 +158,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
+   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F10 Quit
   """,
   .contactWide: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -184,7 +184,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  Enter Open  Esc Back  Tab Next  F10 Quit
+   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F10 Quit
   """,
   .cartEmpty: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -193,8 +193,8 @@ let expectedScreens: [Snapshot: String] = [
     Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [                              ] SKU QTY PRICE, Enter adds
 
-    Voucher / SKU                Qty       Price      Amount
-    ALICE-10OFF-2026               not validated
+    Voucher / SKU           Qty              Price             Amount
+    ALICE-10OFF-2026                 not validated
 
 
 
@@ -203,14 +203,14 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
-    Subtotal                                            0.00 SEK
+    Subtotal                                                     0.00 SEK
 
 
 
 
    Added ALICE-10OFF-2026.
-   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+   F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
+   Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartValidated: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -219,9 +219,9 @@ let expectedScreens: [Snapshot: String] = [
     Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [                              ] SKU QTY PRICE, Enter adds
 
-    Voucher / SKU                Qty       Price      Amount
-    ALICE-10OFF-2026                    discount      −25.90
-    prod_1                         1      259.00      259.00
+    Voucher / SKU           Qty              Price             Amount
+    ALICE-10OFF-2026                      discount             −25.90
+    prod_1                    1             259.00             259.00
 
 
 
@@ -229,14 +229,14 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
+    Subtotal                                                   259.00 SEK
+    Discount                                                    25.90 SEK
 
-    Subtotal                                          259.00 SEK
-    Discount                                           25.90 SEK
-
-    New total                                         233.10 SEK
+    New total                                                  233.10 SEK
     Valid. F9 redeems.
 
-   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+   F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
+   Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartRejected: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -245,9 +245,9 @@ let expectedScreens: [Snapshot: String] = [
     Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [                              ] SKU QTY PRICE, Enter adds
 
-    Voucher / SKU                Qty       Price      Amount
-    BONUS-19500-0023                     refused
-    prod_1                         1      259.00      259.00
+    Voucher / SKU           Qty              Price             Amount
+    BONUS-19500-0023                       refused
+    prod_1                    1             259.00             259.00
 
 
 
@@ -255,14 +255,14 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
-    Subtotal                                          259.00 SEK
+    Subtotal                                                   259.00 SEK
 
 
     Not valid: BONUS-19500-0023
     Expired on 7 Mar 2030.
 
-   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+   F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
+   Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .cartLineError: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -271,8 +271,8 @@ let expectedScreens: [Snapshot: String] = [
     Add code  [                        ] CODE, or CODE=AMOUNT for a gift card
     Add line  [prod_1 one 259.00             ] SKU QTY PRICE, Enter adds
     Not added: quantity “one” should be a whole number from 1 to 100000.
-    Voucher / SKU                Qty       Price      Amount
-    ALICE-10OFF-2026               not validated
+    Voucher / SKU           Qty              Price             Amount
+    ALICE-10OFF-2026                 not validated
 
 
 
@@ -281,14 +281,14 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
-    Subtotal                                            0.00 SEK
-
+    Subtotal                                                     0.00 SEK
 
 
 
 
-   F1 Help  F3 Code  F4 Edit  Del Remove  F5 Validate  F9 Redeem  F10 Quit
+
+   F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
+   Del Remove  F5 Validate  F9 Redeem  F10 Quit
   """,
   .redeemConfirm: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -296,10 +296,10 @@ let expectedScreens: [Snapshot: String] = [
     Order T01-test0001-0001 · Alice Example
 
     Vouchers          ALICE-10OFF-2026
-    Subtotal                259.00 SEK
-    Discount                 25.90 SEK
+    Subtotal                          259.00 SEK
+    Discount                           25.90 SEK
 
-    To pay                  233.10 SEK
+    To pay                            233.10 SEK
 
     Press Enter to redeem, or Esc to go back to the cart.
 
@@ -314,7 +314,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  F10 Quit
+   F1 Help  Enter Redeem  F10 Quit
   """,
   .redeemCountdown: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -322,10 +322,10 @@ let expectedScreens: [Snapshot: String] = [
     Order T01-test0001-0001 · Alice Example
 
     Vouchers          ALICE-10OFF-2026
-    Subtotal                259.00 SEK
-    Discount                 25.90 SEK
+    Subtotal                          259.00 SEK
+    Discount                           25.90 SEK
 
-    To pay                  233.10 SEK
+    To pay                            233.10 SEK
 
     Redeeming… 57 s
 
@@ -348,10 +348,10 @@ let expectedScreens: [Snapshot: String] = [
     Order T01-test0001-0001 · Alice Example
 
     Vouchers          ALICE-10OFF-2026
-    Subtotal                259.00 SEK
-    Discount                 25.90 SEK
+    Subtotal                          259.00 SEK
+    Discount                           25.90 SEK
 
-    To pay                  233.10 SEK
+    To pay                            233.10 SEK
 
     No answer yet — asking whether it was used…
 
@@ -374,10 +374,10 @@ let expectedScreens: [Snapshot: String] = [
     Order T01-test0001-0001 · Alice Example
 
     Vouchers          ALICE-10OFF-2026
-    Subtotal                259.00 SEK
-    Discount                 25.90 SEK
+    Subtotal                          259.00 SEK
+    Discount                           25.90 SEK
 
-    To pay                  233.10 SEK
+    To pay                            233.10 SEK
 
     Not redeemed — safe to try again.
 
@@ -392,7 +392,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  F10 Quit
+   F1 Help  Enter Try again  F10 Quit
   """,
   .receipt: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -403,10 +403,10 @@ let expectedScreens: [Snapshot: String] = [
 
     Redemption        r_<id>
     Vouchers          ALICE-10OFF-2026
-    Subtotal                259.00 SEK
-    Discount                 25.90 SEK
+    Subtotal                          259.00 SEK
+    Discount                           25.90 SEK
 
-    Amount to pay           233.10 SEK
+    Amount to pay                     233.10 SEK
 
 
     Enter starts a new sale.
@@ -418,7 +418,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  F10 Quit
+   F1 Help  Enter New sale  F10 Quit
   """,
   .support: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (support)
@@ -444,7 +444,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  F10 Quit
+   F1 Help  Enter Reactivate  Esc Back  F10 Quit
   """,
   .supportDone: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (support)
@@ -470,31 +470,31 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  F10 Quit
+   F1 Help  Esc Back  F10 Quit
   """,
   .help: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Find contact
-    Co┌─ Keys ───────────────────────────────────────────────────────────────┐mber
-    Co│ F1 / ?                Help; ? types itself when a field has text     │
-      │ Enter                 Open, add or confirm what is selected          │
-    Ty│ Esc                   Go back one step                               │
-    Or│ Tab                   Next tab or field                              │
-      │ Shift-Tab             Previous tab or field                          │
-      │ ↑                     Move the selection up                          │
-      │ ↓                     Move the selection down                        │
-      │ F2 / Ctrl-F           Find a contact                                 │
-      │ F3 / Ctrl-E           Enter or scan a voucher code                   │
-      │ F4 / Ctrl-L           Edit the selected line or gift amount          │
-      │ Del / Ctrl-D          Remove the selected line or code               │
-      │ F5 / Ctrl-V           Validate the vouchers on the cart              │
-      │ F9 / Ctrl-R           Redeem the validated cart                      │
-      │ Ctrl-N                Start a new sale (drops this one)              │
-      │ F10 / Ctrl-Q          Quit                                           │
-      │                                                                      │
-      │ Esc, Enter, F1 or ? closes this help.                                │
-      └──────────────────────────────────────────────────────────────────────┘
-
+    ┌─ Keys ───────────────────────────────────────────────────────────────────┐er
+    │ F1 / ?                 Help; ? types itself when a field has text        │
+    │ Enter                  Open, add or confirm what is selected             │
+    │ Esc                    Go back one step; in the search, clear it         │
+    │ Tab / Shift-Tab        Next / previous tab or field                      │
+    │ ↑ / ↓                  Move the selection                                │
+    │ PgUp / PgDn            A page up / down in a list                        │
+    │ Home / End             The first / last row of a list                    │
+    │ F2 / Ctrl-F            Find a contact                                    │
+    │ F3 / Ctrl-E            Enter or scan a voucher code                      │
+    │ F4 / Ctrl-O            Edit the selected line or gift amount             │
+    │ Del / Ctrl-D           Remove the selected line or code                  │
+    │ F5 / Ctrl-V            Validate the vouchers on the cart                 │
+    │ F9 / Ctrl-R            Redeem the validated cart                         │
+    │ Ctrl-N                 Start a new sale (drops this one)                 │
+    │ Ctrl-L                 Redraw the whole screen                           │
+    │ F10 / Ctrl-Q           Quit                                              │
+    │ Backspace / Ctrl-U     Delete a character / clear the field              │
+    │ Esc, Enter, F1 or ? closes this help.                                    │
+    └──────────────────────────────────────────────────────────────────────────┘
 
    F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
   """,

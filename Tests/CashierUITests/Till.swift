@@ -93,6 +93,12 @@ final class Till {
   }
 }
 
+extension String {
+  /// Runs of spaces made one: a check that reads "Amount to pay 233.10 SEK" does not
+  /// depend on where a column ends.
+  var squeezed: String { replacing(#/ {2,}/#, with: " ") }
+}
+
 /// Compares screens line by line so a failure says which line differs.
 func expectScreen(
   _ actual: String, _ expected: String, sourceLocation: SourceLocation = #_sourceLocation

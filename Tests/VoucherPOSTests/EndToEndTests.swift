@@ -29,7 +29,7 @@ struct EndToEndTests {
     try tmux.waitFor("José Ñúñez · customer-126")
     try tmux.type("prod_1 1 100")
     try tmux.send("Enter")
-    try tmux.waitFor("100.00      100.00")
+    try tmux.waitFor("100.00             100.00")
     try tmux.send("C-v")
     try tmux.waitFor("This voucher has been switched off.")
     try tmux.send("F3")
@@ -106,7 +106,7 @@ func sellAliceTenPercent(
   try tmux.waitFor("Add line", sourceLocation: sourceLocation)
   try tmux.type("prod_1 1 259.00")
   try tmux.send("Enter")
-  try tmux.waitFor("259.00      259.00", sourceLocation: sourceLocation)
+  try tmux.waitFor("259.00             259.00", sourceLocation: sourceLocation)
   try tmux.send("F5")
   let validated = try tmux.waitFor("Valid. F9 redeems.", sourceLocation: sourceLocation)
   #expect(validated.contains("25.90 SEK"), sourceLocation: sourceLocation)
@@ -117,7 +117,9 @@ func sellAliceTenPercent(
   let receipt = try tmux.waitFor("Enter starts a new sale.", sourceLocation: sourceLocation)
   #expect(receipt.contains("Redeemed"), sourceLocation: sourceLocation)
   #expect(receipt.contains("Redemption        r_"), sourceLocation: sourceLocation)
-  #expect(receipt.contains("Amount to pay           233.10 SEK"), sourceLocation: sourceLocation)
+  #expect(
+    receipt.replacing(#/ {2,}/#, with: " ").contains("Amount to pay 233.10 SEK"),
+    sourceLocation: sourceLocation)
 }
 
 /// Asks the shell in the pane for its tty modes: canonical input and echo must be back on.
