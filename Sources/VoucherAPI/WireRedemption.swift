@@ -71,10 +71,13 @@ public struct WireRedemption: Codable, Sendable, Equatable {
   public var gift: WireRedemptionGift?
   public var relatedRedemptions: WireRelatedRedemptions?
   public var rollbackId: String?
+  /// Voucherify's name for `redemption` on a part of a stacked redemption.
+  public var parentRedemptionId: String?
 
   enum CodingKeys: String, CodingKey {
     case id, object, date, metadata, amount, redemption, result, status, order, channel
     case customer, voucher, gift
+    case parentRedemptionId = "parent_redemption_id"
     case customerId = "customer_id"
     case trackingId = "tracking_id"
     case relatedObjectType = "related_object_type"
@@ -89,6 +92,7 @@ public struct WireRedemption: Codable, Sendable, Equatable {
     customerId = redemption.customerId
     amount = redemption.amount
     self.redemption = redemption.parentId
+    parentRedemptionId = redemption.parentId
     status = redemption.status.rawValue
     order = WireOrder(redemption.order, customerId: redemption.customerId)
     channel = WireChannel(redemption.channel)
