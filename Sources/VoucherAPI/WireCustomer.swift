@@ -93,7 +93,8 @@ public struct WireCustomer: Codable, Sendable, Equatable {
   public struct Loyalty: Codable, Sendable, Equatable {
     public var points = 0
     public var referredCustomers = 0
-    public var campaigns: [String: String] = [:]
+    /// Voucherify's loyalty campaigns by name (none kept here).
+    public var campaigns = JSONValue.emptyObject
     enum CodingKeys: String, CodingKey {
       case points, campaigns
       case referredCustomers = "referred_customers"
@@ -102,7 +103,7 @@ public struct WireCustomer: Codable, Sendable, Equatable {
 
   public struct Referrals: Codable, Sendable, Equatable {
     public var total = 0
-    public var campaigns: [String] = []
+    public var campaigns: [JSONValue] = []
   }
 
   public init(_ customer: Customer) {
@@ -222,5 +223,31 @@ public struct WireCustomerCreate: Codable, Sendable, Equatable {
       id: id, sourceId: sourceId, name: name, email: email, phone: phone,
       memberNumber: memberNumber, metadata: metadata, description: description,
       address: address, birthdate: birthdate, birthday: birthday)
+  }
+}
+
+// Decoding what a Voucherify tenant sends (see `Wire+Decoding.swift`).
+extension WireCustomer {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    _sourceId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .sourceId))
+    _name = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .name))
+    _email = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .email))
+    _phone = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .phone))
+    _memberNumber = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .memberNumber))
+    _description = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .description))
+    _address = NullEncoded(wrappedValue: try c.decodeIfPresent(JSONValue.self, forKey: .address))
+    _birthdate = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .birthdate))
+    metadata = try c.value(.metadata, or: .emptyObject)
+    createdAt = try c.value(.createdAt, or: "")
+    updatedAt = try c.decodeIfPresent(String.self, forKey: .updatedAt)
+    object = try c.value(.object, or: "customer")
+    // Voucherify's programme summaries: informational, and this server keeps none.
+    summary = try? c.decodeIfPresent(Summary.self, forKey: .summary)
+    loyalty = try? c.decodeIfPresent(Loyalty.self, forKey: .loyalty)
+    referrals = try? c.decodeIfPresent(Referrals.self, forKey: .referrals)
   }
 }

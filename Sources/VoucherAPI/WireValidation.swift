@@ -238,3 +238,21 @@ public struct WireHealth: Codable, Sendable, Equatable {
     self.capabilities = capabilities
   }
 }
+
+// Decoding what a Voucherify tenant sends (see `Wire+Decoding.swift`).
+extension WireCustomerRedeemable {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    createdAt = try c.value(.createdAt, or: "")
+    redeemableId = try c.value(.redeemableId, or: "")
+    redeemableObject = try c.value(.redeemableObject, or: "voucher")
+    customerId = try c.value(.customerId, or: "")
+    holderRole = try c.value(.holderRole, or: "OWNER")
+    _campaignId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .campaignId))
+    campaignType = try c.value(.campaignType, or: "")
+    voucherType = try c.value(.voucherType, or: "")
+    redeemable = try c.decode(Redeemable.self, forKey: .redeemable)
+    object = try c.value(.object, or: "customer_redeemable")
+  }
+}

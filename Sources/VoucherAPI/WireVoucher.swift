@@ -498,7 +498,7 @@ public struct WireBalance: Codable, Sendable, Equatable {
   public var total: Int64
   public var balance: Int64
   public var type = "gift_voucher"
-  public var operationType = "MANUAL"
+  public var operationType: String? = "MANUAL"
   public var object = "balance"
   public var relatedObject: RelatedObject
 
@@ -534,5 +534,49 @@ public struct WireReactivateRequest: Codable, Sendable, Equatable {
   public init(reason: String? = nil, by: String? = nil) {
     self.reason = reason
     self.by = by
+  }
+}
+
+// Decoding what a Voucherify tenant sends (see `Wire+Decoding.swift`).
+extension WireVoucher {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.value(.id, or: "")
+    code = try c.decode(String.self, forKey: .code)
+    _campaign = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .campaign))
+    _campaignId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .campaignId))
+    type = try c.value(.type, or: "DISCOUNT_VOUCHER")
+    // A discount of a kind not served here (UNIT) still reads; `engineValue` refuses it.
+    _discount = NullEncoded(
+      wrappedValue: try? c.decodeIfPresent(WireDiscount.self, forKey: .discount))
+    _gift = NullEncoded(wrappedValue: try c.decodeIfPresent(WireGift.self, forKey: .gift))
+    _startDate = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .startDate))
+    _expirationDate = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .expirationDate))
+    active = try c.value(.active, or: true)
+    metadata = try c.value(.metadata, or: .emptyObject)
+    createdAt = try c.value(.createdAt, or: "")
+    updatedAt = try c.decodeIfPresent(String.self, forKey: .updatedAt)
+    _holderId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .holderId))
+    object = try c.value(.object, or: "voucher")
+    redemption = try c.value(
+      .redemption,
+      or: WireVoucherRedemption(quantity: nil, redeemedQuantity: nil, perCustomer: nil, url: nil))
+    // Ours: a tenant's voucher states no currency (its project has one).
+    currency = try c.value(.currency, or: "")
+    status = try? c.decodeIfPresent(VoucherStatus.self, forKey: .status)
+    reactivation = try c.value(.reactivation, or: WireReactivation(limit: 0, count: nil))
+    rules = try c.value(
+      .rules, or: WireRules(minOrderAmount: nil, applicableTo: nil, inapplicableTo: nil))
+    _category = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .category))
+    _categoryId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .categoryId))
+    _additionalInfo = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .additionalInfo))
+    _validityTimeframe = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(WireValidityTimeframe.self, forKey: .validityTimeframe))
+    _validityDayOfWeek = NullEncoded(
+      wrappedValue: try c.decodeIfPresent([Int].self, forKey: .validityDayOfWeek))
+    _validityHours = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(WireValidityHours.self, forKey: .validityHours))
   }
 }

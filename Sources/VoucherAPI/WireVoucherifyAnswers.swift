@@ -44,7 +44,7 @@ public struct WireTransaction: Codable, Sendable, Equatable {
   @NullEncoded public var sourceId: String?
   public var voucherId: String
   @NullEncoded public var campaignId: String?
-  public var source = "API"
+  @NullEncoded public var source: String? = "API"
   @NullEncoded public var reason: String?
   @NullEncoded public var relatedTransactionId: String?
   public var createdAt: String
@@ -242,14 +242,14 @@ public struct WireQualification: Codable, Sendable, Equatable {
   public struct Redeemable: Codable, Sendable, Equatable {
     public var id: String
     public var object = "voucher"
-    public var createdAt: String
-    public var result: WireRedeemableOutcome
-    public var metadata: JSONValue
+    public var createdAt: String?
+    public var result: WireRedeemableOutcome?
+    public var metadata: JSONValue?
     /// Voucherify's category objects; this server keeps a voucher's category as a name only.
-    public var categories: [String] = []
+    public var categories: [JSONValue]? = []
     @NullEncoded public var campaignName: String?
     @NullEncoded public var campaignId: String?
-    public var name: String
+    public var name: String?
 
     enum CodingKeys: String, CodingKey {
       case id, object, result, metadata, categories, name

@@ -50,7 +50,7 @@ public struct WireSingleValidation: Codable, Sendable, Equatable {
   public var applicableTo: EmptyList?
   public var inapplicableTo: EmptyList?
   public var discount: WireDiscount?
-  public var gift: WireRedemptionGiftResult?
+  public var gift: Gift?
   public var order: WireOrder?
   public var campaign: String?
   public var campaignId: String?
@@ -63,13 +63,19 @@ public struct WireSingleValidation: Codable, Sendable, Equatable {
   public struct EmptyList: Codable, Sendable, Equatable {
     public var object = "list"
     public var dataRef = "data"
-    public var data: [String] = []
+    public var data: [JSONValue] = []
     public var total = 0
 
     enum CodingKeys: String, CodingKey {
       case object, data, total
       case dataRef = "data_ref"
     }
+  }
+
+  /// A gift card's balance and the credits the validation would spend.
+  public struct Gift: Codable, Sendable, Equatable {
+    public var balance: Int64?
+    public var credits: Int64?
   }
 
   enum CodingKeys: String, CodingKey {
@@ -103,7 +109,7 @@ public struct WireSingleValidation: Codable, Sendable, Equatable {
       }
       discount = wire
     case .gift(_, let balance)?:
-      gift = WireRedemptionGiftResult(balance: balance, credits: entry.giftCredits)
+      gift = Gift(balance: balance, credits: entry.giftCredits)
     case nil: break
     }
     order = WireOrder(result, request: request)
