@@ -27,6 +27,9 @@ struct APIRouter: Sendable {
     var response = answer(request)
     if extensions {
       response.headers.append((APISurface.capabilitiesHeader, APISurface.capabilitiesText))
+    } else if !response.body.isEmpty, let body = try? JSONValue.parse(response.body) {
+      // Strict mode answers with Voucherify's members only: ours are taken out.
+      response.body = Data(APISurface.withoutOurMembers(body).jsonText.utf8)
     }
     return response
   }

@@ -1,3 +1,5 @@
+import VoucherEngine
+
 /// What `voucher-engine serve` answers: Voucherify's routes and fields with our extensions
 /// (the default), or exactly Voucherify's surface (`--voucherify-only`), so a client can be
 /// proven to need nothing of ours.
@@ -23,4 +25,27 @@ public enum APISurface: String, Sendable {
 
   static let capabilitiesHeader = "X-Voucher-Engine-Capabilities"
   static let capabilitiesText = capabilities.joined(separator: ", ")
+
+  /// Members of our answers that no Voucherify answer has (checked against every property
+  /// name of its schemas); `currency` is only a SKU's there, and no SKU is answered here.
+  static let ourMembers: Set<String> = [
+    "member_number", "reactivation", "rules", "counts", "per_customer", "gift_credits",
+    "replayed", "reactivations_left", "by", "terminal", "cashier", "min_order_amount", "page",
+    "context", "currency",
+  ]
+
+  /// `answer` without our members, at any depth (metadata, which is the shop's, kept).
+  static func withoutOurMembers(_ answer: JSONValue) -> JSONValue {
+    switch answer {
+    case .object(let members):
+      return .object(
+        members.compactMap { member in
+          if member.key == "metadata" { return member }
+          if ourMembers.contains(member.key) { return nil }
+          return (member.key, withoutOurMembers(member.value))
+        })
+    case .array(let elements): return .array(elements.map(withoutOurMembers))
+    default: return answer
+    }
+  }
 }

@@ -156,5 +156,17 @@ struct VoucherifySurfaceTests {
       #"{"redeemables": [{"id": "A"}], "order": {"amount": 1}, "channel": {"terminal": "t"}}"#,
       on: strict)
     #expect(channel.json["details"] as? String == "unknown field channel")
+    // Answers carry Voucherify's members only.
+    let made = try await call(
+      "POST", "/v1/vouchers/STRICT",
+      #"{"type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 5}, "metadata": {"rules": 1}}"#,
+      on: strict)
+    #expect(made.status == 200)
+    for name in ["currency", "reactivation", "rules"] { #expect(made.json[name] == nil, "\(name)") }
+    #expect((made.json["metadata"] as? [String: Any])?["rules"] as? Int == 1)
+    #expect((made.json["redemption"] as? [String: Any])?["per_customer"] == nil)
+    let refused = try await call("GET", "/v1/vouchers/NONE", on: strict)
+    #expect(refused.status == 404)
+    #expect(refused.json["context"] == nil)
   }
 }
