@@ -330,6 +330,31 @@ def main():
          lambda r: expect(r.valid and r.order.total_applied_discount_amount == 4000,
                           f"valid, discount {r.order.total_applied_discount_amount}"))
 
+    # A validation session (LOCK) holds a single-use voucher for one till until released.
+    locked = f"LOCK-{run}".upper()
+    call("create_voucher (single use, for a session)", lambda: vouchers.create_voucher(
+        locked, m.VouchersCreateWithSpecificCodeRequestBody.from_dict({
+            "type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 300},
+            "redemption": {"quantity": 1}})),
+        lambda v: v.code)
+
+    def session_validation(key):
+        return validations.validate_stacked_discounts(m.ValidationsValidateRequestBody.from_dict({
+            "redeemables": [{"object": "voucher", "id": locked}], "order": {"amount": 5000},
+            "session": {"type": "LOCK", "key": key, "ttl": 10, "ttl_unit": "MINUTES"}}))
+
+    call("validate_stacked_discounts (session LOCK, till 1)", lambda: session_validation("till-1"),
+         lambda r: expect(r.valid and r.session.key == "till-1" and r.session.ttl == 600,
+                          "valid, held for till-1 for 600 seconds"))
+    call("validate_stacked_discounts (session LOCK, till 2, while held)",
+         lambda: session_validation("till-2"),
+         lambda r: expect(not r.valid and r.redeemables[0].result.error.key == "multiple_requests",
+                          "refused: multiple_requests"))
+    call("release_validation_session", lambda: vouchers.release_validation_session(locked, "till-1"),
+         lambda r: "204")
+    call("validate_stacked_discounts (session LOCK, till 2, after release)",
+         lambda: session_validation("till-2"), lambda r: expect(r.valid, "valid"))
+
     # Redemptions.
     order_id = f"order-{run}"
     stacked = call("redeem_stacked_discounts", lambda: redemptions.redeem_stacked_discounts(
