@@ -53,43 +53,62 @@ public indirect enum BodyShape: Sendable {
   public func normalized(_ value: JSONValue, findings: inout Findings, path: String = "")
     -> JSONValue
   {
+    normalizedIfChanged(value, findings: &findings, path: path) ?? value
+  }
+
+  /// The normalized value, or nil when it is `value` itself: a body with no null and no
+  /// unknown member (every till's) is walked without a copy, and a member's path is made
+  /// only when it is named or descended into.
+  private func normalizedIfChanged(_ value: JSONValue, findings: inout Findings, path: String)
+    -> JSONValue?
+  {
+    func named(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
     switch (self, value) {
-    case (.any, _), (.value, _):
-      return value
-    case (.unsupported, .null):
-      return value
+    case (.any, _), (.value, _), (.unsupported, .null), (.only, _):
+      if case .only(let allowed) = self, case .string(let text) = value, !allowed.contains(text) {
+        findings.unsupported.append("\(path)=\(text)")
+      }
+      return nil
     case (.unsupported, .array(let elements)) where elements.isEmpty:
       return .null
     case (.unsupported, _):
       findings.unsupported.append(path)
-      return value
-    case (.only(let allowed), .string(let text)):
-      if !allowed.contains(text) { findings.unsupported.append("\(path)=\(text)") }
-      return value
-    case (.only, _):
-      return value
+      return nil
     case (.object(let fields), .object(let members)):
-      var kept: [(key: String, value: JSONValue)] = []
-      kept.reserveCapacity(members.count)
-      for member in members {
-        if member.value == .null { continue }
-        let name = path.isEmpty ? member.key : path + "." + member.key
-        guard let shape = fields[member.key] else {
-          findings.unknown.append(name)
-          continue
+      var kept: [(key: String, value: JSONValue)]?
+      for (index, member) in members.enumerated() {
+        var replacement: JSONValue?
+        var drop = member.value == .null
+        if !drop {
+          if let shape = fields[member.key] {
+            switch shape {
+            case .value, .any: break
+            default:
+              replacement = shape.normalizedIfChanged(
+                member.value, findings: &findings, path: named(member.key))
+              if replacement == .null { drop = true }
+            }
+          } else {
+            findings.unknown.append(named(member.key))
+            drop = true
+          }
         }
-        let normalized = shape.normalized(member.value, findings: &findings, path: name)
-        if normalized != .null { kept.append((member.key, normalized)) }
+        if (drop || replacement != nil), kept == nil { kept = Array(members[..<index]) }
+        if !drop, kept != nil { kept!.append((member.key, replacement ?? member.value)) }
       }
-      return .object(kept)
+      return kept.map { .object($0) }
     case (.array(let element), .array(let elements)):
-      return .array(
-        elements.enumerated().map { index, item in
-          element.normalized(item, findings: &findings, path: "\(path)[\(index)]")
-        })
+      var changed: [JSONValue]?
+      for (index, item) in elements.enumerated() {
+        let replacement = element.normalizedIfChanged(
+          item, findings: &findings, path: "\(path)[\(index)]")
+        if replacement != nil, changed == nil { changed = Array(elements[..<index]) }
+        if changed != nil { changed!.append(replacement ?? item) }
+      }
+      return changed.map { .array($0) }
     default:
       // A wrong kind of value: the decoder says what was expected.
-      return value
+      return nil
     }
   }
 }

@@ -55,7 +55,7 @@ public enum VoucherifyBodies {
   static let options = BodyShape.object(["expand": .value])
 
   /// `POST /v1/validations` and `POST /v1/redemptions`.
-  public static func stacked(extensions: Bool) -> BodyShape {
+  private static func makeStacked(extensions: Bool) -> BodyShape {
     var fields: [String: BodyShape] = [
       "redeemables": .array(
         .object([
@@ -72,7 +72,7 @@ public enum VoucherifyBodies {
   }
 
   /// `POST /v1/vouchers/{code}/validate` and `POST /v1/vouchers/{code}/redemption`.
-  public static func single(extensions: Bool) -> BodyShape {
+  private static func makeSingle(extensions: Bool) -> BodyShape {
     var fields: [String: BodyShape] = [
       "order": order(extensions: extensions),
       "customer": customer(id: true, sourceId: true, extensions: extensions),
@@ -84,12 +84,12 @@ public enum VoucherifyBodies {
   }
 
   /// `POST /v1/customers`.
-  public static func customerCreate(extensions: Bool) -> BodyShape {
+  private static func makeCustomerCreate(extensions: Bool) -> BodyShape {
     customer(id: true, sourceId: true, extensions: extensions)
   }
 
   /// `PUT /v1/customers/{id}`.
-  public static func customerUpdate(extensions: Bool) -> BodyShape {
+  private static func makeCustomerUpdate(extensions: Bool) -> BodyShape {
     customer(id: false, sourceId: false, extensions: extensions)
   }
 
@@ -116,7 +116,7 @@ public enum VoucherifyBodies {
   ]
 
   /// `POST /v1/vouchers` and `POST /v1/vouchers/{code}`.
-  public static func voucherCreate(extensions: Bool) -> BodyShape {
+  private static func makeVoucherCreate(extensions: Bool) -> BodyShape {
     var fields: [String: BodyShape] = [
       "code": .value, "campaign": .value, "campaign_id": .value, "category": .value,
       "category_id": .value, "start_date": .value, "expiration_date": .value, "active": .value,
@@ -140,7 +140,7 @@ public enum VoucherifyBodies {
 
   /// `PUT /v1/vouchers/{code}`: Voucherify's update body, plus the fields of a created
   /// voucher that may be sent unchanged (an SDK round-trips what it read).
-  public static func voucherUpdate(extensions: Bool) -> BodyShape {
+  private static func makeVoucherUpdate(extensions: Bool) -> BodyShape {
     guard case .object(var fields) = voucherCreate(extensions: extensions) else { return .value }
     fields["code_config"] = nil
     return .object(fields)
@@ -161,7 +161,7 @@ public enum VoucherifyBodies {
   ])
 
   /// `POST /v1/redemptions/{id}/rollback` and `/rollbacks`.
-  public static func rollback(extensions: Bool) -> BodyShape {
+  private static func makeRollback(extensions: Bool) -> BodyShape {
     var fields: [String: BodyShape] = [
       "reason": .value, "tracking_id": .value,
       "customer": customer(id: true, sourceId: true, extensions: extensions),
@@ -181,7 +181,7 @@ public enum VoucherifyBodies {
   public static let scenarios: Set<String> = ["CUSTOMER_WALLET", "AUDIENCE_ONLY"]
 
   /// `POST /v1/qualifications`.
-  public static func qualification(extensions: Bool) -> BodyShape {
+  private static func makeQualification(extensions: Bool) -> BodyShape {
     .object([
       "customer": customer(id: true, sourceId: true, extensions: extensions),
       "order": order(extensions: extensions), "tracking_id": .value,
@@ -192,5 +192,47 @@ public enum VoucherifyBodies {
       ]),
       "session": .unsupported, "metadata": .any,
     ])
+  }
+
+  // Built once per surface: a shape is a tree of dictionaries, too dear to build per request.
+  private static let stackedFull = makeStacked(extensions: true)
+  private static let stackedStrict = makeStacked(extensions: false)
+  public static func stacked(extensions: Bool) -> BodyShape {
+    extensions ? stackedFull : stackedStrict
+  }
+  private static let singleFull = makeSingle(extensions: true)
+  private static let singleStrict = makeSingle(extensions: false)
+  public static func single(extensions: Bool) -> BodyShape {
+    extensions ? singleFull : singleStrict
+  }
+  private static let customerCreateFull = makeCustomerCreate(extensions: true)
+  private static let customerCreateStrict = makeCustomerCreate(extensions: false)
+  public static func customerCreate(extensions: Bool) -> BodyShape {
+    extensions ? customerCreateFull : customerCreateStrict
+  }
+  private static let customerUpdateFull = makeCustomerUpdate(extensions: true)
+  private static let customerUpdateStrict = makeCustomerUpdate(extensions: false)
+  public static func customerUpdate(extensions: Bool) -> BodyShape {
+    extensions ? customerUpdateFull : customerUpdateStrict
+  }
+  private static let voucherCreateFull = makeVoucherCreate(extensions: true)
+  private static let voucherCreateStrict = makeVoucherCreate(extensions: false)
+  public static func voucherCreate(extensions: Bool) -> BodyShape {
+    extensions ? voucherCreateFull : voucherCreateStrict
+  }
+  private static let voucherUpdateFull = makeVoucherUpdate(extensions: true)
+  private static let voucherUpdateStrict = makeVoucherUpdate(extensions: false)
+  public static func voucherUpdate(extensions: Bool) -> BodyShape {
+    extensions ? voucherUpdateFull : voucherUpdateStrict
+  }
+  private static let rollbackFull = makeRollback(extensions: true)
+  private static let rollbackStrict = makeRollback(extensions: false)
+  public static func rollback(extensions: Bool) -> BodyShape {
+    extensions ? rollbackFull : rollbackStrict
+  }
+  private static let qualificationFull = makeQualification(extensions: true)
+  private static let qualificationStrict = makeQualification(extensions: false)
+  public static func qualification(extensions: Bool) -> BodyShape {
+    extensions ? qualificationFull : qualificationStrict
   }
 }

@@ -102,8 +102,7 @@ extension APIRouter {
     let all = try engine.vouchers(
       of: customer.id, filter: try filter(query), page: 1, limit: 10_000)
     var entries = all.items.map { WireCustomerRedeemable($0, customerId: customer.id) }
-    if order?.descending == true { entries.reverse() }
-    if order != nil { entries.sort { ($0.id < $1.id) != (order?.descending == true) } }
+    if let order { entries.sort { order.descending ? $0.id > $1.id : $0.id < $1.id } }
     return APIResponder.json(
       WireCursorPage(
         entries, id: \.id, after: query.value("starting_after_id"), limit: limit, total: true))
