@@ -50,29 +50,46 @@ public indirect enum BodyShape: Sendable {
   }
 
   /// `value` with null members removed (outside `any`), and what it had that is not allowed.
-  public func normalized(_ value: JSONValue, findings: inout Findings, path: String = "")
-    -> JSONValue
-  {
-    normalizedIfChanged(value, findings: &findings, path: path) ?? value
+  public func normalized(_ value: JSONValue, findings: inout Findings) -> JSONValue {
+    var path: [PathPart] = []
+    path.reserveCapacity(8)
+    return normalizedIfChanged(value, findings: &findings, path: &path) ?? value
+  }
+
+  /// A step from the body down to a member: a name, or a position in a list.
+  private enum PathPart {
+    case key(String)
+    case index(Int)
+  }
+
+  /// `order.items[0].price`: written only when a finding names it.
+  private static func text(_ path: [PathPart]) -> String {
+    var out = ""
+    for part in path {
+      switch part {
+      case .key(let key): out += out.isEmpty ? key : "." + key
+      case .index(let index): out += "[\(index)]"
+      }
+    }
+    return out
   }
 
   /// The normalized value, or nil when it is `value` itself: a body with no null and no
-  /// unknown member (every till's) is walked without a copy, and a member's path is made
-  /// only when it is named or descended into.
-  private func normalizedIfChanged(_ value: JSONValue, findings: inout Findings, path: String)
-    -> JSONValue?
-  {
-    func named(_ key: String) -> String { path.isEmpty ? key : path + "." + key }
+  /// unknown member (every till's) is walked without a copy, and a member's path is
+  /// written out only when a finding names it.
+  private func normalizedIfChanged(
+    _ value: JSONValue, findings: inout Findings, path: inout [PathPart]
+  ) -> JSONValue? {
     switch (self, value) {
     case (.any, _), (.value, _), (.unsupported, .null), (.only, _):
       if case .only(let allowed) = self, case .string(let text) = value, !allowed.contains(text) {
-        findings.unsupported.append("\(path)=\(text)")
+        findings.unsupported.append(Self.text(path) + "=" + text)
       }
       return nil
     case (.unsupported, .array(let elements)) where elements.isEmpty:
       return .null
     case (.unsupported, _):
-      findings.unsupported.append(path)
+      findings.unsupported.append(Self.text(path))
       return nil
     case (.object(let fields), .object(let members)):
       var kept: [(key: String, value: JSONValue)]?
@@ -84,24 +101,29 @@ public indirect enum BodyShape: Sendable {
             switch shape {
             case .value, .any: break
             default:
+              path.append(.key(member.key))
               replacement = shape.normalizedIfChanged(
-                member.value, findings: &findings, path: named(member.key))
+                member.value, findings: &findings, path: &path)
+              path.removeLast()
               if replacement == .null { drop = true }
             }
           } else {
-            findings.unknown.append(named(member.key))
+            path.append(.key(member.key))
+            findings.unknown.append(Self.text(path))
+            path.removeLast()
             drop = true
           }
         }
-        if (drop || replacement != nil), kept == nil { kept = Array(members[..<index]) }
+        if drop || replacement != nil, kept == nil { kept = Array(members[..<index]) }
         if !drop, kept != nil { kept!.append((member.key, replacement ?? member.value)) }
       }
       return kept.map { .object($0) }
     case (.array(let element), .array(let elements)):
       var changed: [JSONValue]?
       for (index, item) in elements.enumerated() {
-        let replacement = element.normalizedIfChanged(
-          item, findings: &findings, path: "\(path)[\(index)]")
+        path.append(.index(index))
+        let replacement = element.normalizedIfChanged(item, findings: &findings, path: &path)
+        path.removeLast()
         if replacement != nil, changed == nil { changed = Array(elements[..<index]) }
         if changed != nil { changed!.append(replacement ?? item) }
       }
