@@ -17,6 +17,10 @@ struct VoucherifySDKTests {
         flowScript.path, "--base", serve.baseURL, "--app-id", serve.appId, "--app-token",
         serve.token,
       ], timeout: 300)
+    // The last run's call-by-call answer, kept beside the environment for whoever reads it.
+    try? Data(result.output.utf8).write(
+      to: VoucherifySDK.folder.deletingLastPathComponent().appendingPathComponent(
+        "voucherify-sdk-flow.txt"))
     let lines = result.output.split(separator: "\n")
     #expect(result.status == 0, "\(result.output)")
     #expect(lines.last?.hasSuffix(" calls, 0 failed") == true, "\(result.output)")
