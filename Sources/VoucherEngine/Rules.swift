@@ -124,6 +124,9 @@ enum Rules {
   private static func heldByOthers(
     _ voucher: Voucher, session: String?, store: any StoreTransaction, now: Date
   ) throws -> (refusal: Reason?, credits: Int64) {
+    // A hold takes a use or gift credits: a discount voucher without a use limit has nothing
+    // that can run out, and is not looked up (most validations).
+    if voucher.quantity == nil, case .discount = voucher.kind { return (nil, 0) }
     let held = try store.sessionLocks(voucherId: voucher.id).filter {
       $0.expiresAt > now && $0.key != session
     }
