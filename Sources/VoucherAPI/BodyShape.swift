@@ -12,13 +12,41 @@ public indirect enum BodyShape: Sendable {
   case value
   /// Any JSON, kept exactly as sent (metadata).
   case any
-  case object([String: BodyShape])
+  case members(Members)
   case array(BodyShape)
   /// In the schema, but it would change who may redeem, when or how much in a way this
   /// server does not implement: refused when given a value (an empty list is no value).
   case unsupported
   /// A string that is accepted with these values only; another value is unsupported.
   case only(Set<String>)
+
+  /// An object's names and their shapes.
+  public static func object(_ fields: [String: BodyShape]) -> BodyShape {
+    .members(Members(fields))
+  }
+
+  /// The names of an object, looked up by comparing: a name is short, and comparing short
+  /// strings costs less than hashing them (this runs for every member of every request).
+  public struct Members: Sendable {
+    let names: [String]
+    let shapes: [BodyShape]
+
+    init(_ fields: [String: BodyShape]) {
+      let sorted = fields.sorted { $0.key < $1.key }
+      names = sorted.map(\.key)
+      shapes = sorted.map(\.value)
+    }
+
+    func shape(_ name: String) -> BodyShape? {
+      for index in names.indices where names[index] == name { return shapes[index] }
+      return nil
+    }
+
+    /// The fields again, to derive another shape from this one.
+    public var fields: [String: BodyShape] {
+      Dictionary(uniqueKeysWithValues: zip(names, shapes))
+    }
+  }
 
   /// What a body had that the shape does not allow.
   public struct Findings: Sendable, Equatable {
@@ -91,13 +119,13 @@ public indirect enum BodyShape: Sendable {
     case (.unsupported, _):
       findings.unsupported.append(Self.text(path))
       return nil
-    case (.object(let fields), .object(let members)):
+    case (.members(let fields), .object(let members)):
       var kept: [(key: String, value: JSONValue)]?
       for (index, member) in members.enumerated() {
         var replacement: JSONValue?
         var drop = member.value == .null
         if !drop {
-          if let shape = fields[member.key] {
+          if let shape = fields.shape(member.key) {
             switch shape {
             case .value, .any: break
             default:

@@ -141,7 +141,8 @@ public enum VoucherifyBodies {
   /// `PUT /v1/vouchers/{code}`: Voucherify's update body, plus the fields of a created
   /// voucher that may be sent unchanged (an SDK round-trips what it read).
   private static func makeVoucherUpdate(extensions: Bool) -> BodyShape {
-    guard case .object(var fields) = voucherCreate(extensions: extensions) else { return .value }
+    guard case .members(let members) = voucherCreate(extensions: extensions) else { return .value }
+    var fields = members.fields
     fields["code_config"] = nil
     return .object(fields)
   }
