@@ -49,6 +49,14 @@ public struct APIError: Codable, Sendable, Equatable, Error {
       context: ["detail": detail])
   }
 
+  /// 400 for a query parameter that is unknown, or a filter this server does not implement
+  /// (it would otherwise be ignored and the list wrongly wide).
+  public static func invalidQueryParams(_ detail: String) -> APIError {
+    APIError(
+      code: 400, key: "invalid_query_params", message: "Invalid query params", details: detail,
+      context: ["detail": detail])
+  }
+
   /// 401: no key, an unknown key, a wrong token or a revoked key (indistinguishable).
   public static let unauthorized = APIError(
     code: 401, key: "unauthorized", message: "Unauthorized",
@@ -137,6 +145,13 @@ extension APIError {
     case .attemptClosed(let key):
       status = 409
       context["attempt"] = key
+    case .notValidToday(let days):
+      context["valid_days"] = days.map(String.init).joined(separator: ",")
+    case .outsideValidHours(let windows): context["valid_hours"] = windows.joined(separator: ",")
+    case .outsideTimeframe(let next): context["next_start"] = next.map(WireFormat.date)
+    case .heldBySession(let until):
+      status = 409
+      context["held_until"] = WireFormat.date(until)
     case .voucherDisabled, .boundToAnotherCustomer, .missingCustomer, .noApplicableItem,
       .alreadyRolledBack, .voucherStillActive:
       break
@@ -147,6 +162,9 @@ extension APIError {
       case .perCustomerLimitReached, .missingCustomerForLimit: "per_customer_limit"
       case .orderBelowMinimum: "order_below_minimum"
       case .noApplicableItem: "no_applicable_item"
+      case .notValidToday: "validity_day_of_week"
+      case .outsideValidHours: "validity_hours"
+      case .outsideTimeframe: "validity_timeframe"
       default: ""
       }
     if !kind.isEmpty { context["rule"] = kind }
@@ -180,8 +198,21 @@ extension APIError {
       guard let at = date("expired_at") else { return nil }
       reason = .voucherExpired(expiredAt: at)
     case "voucher_not_active":
-      guard let at = date("starts_at") else { return nil }
-      reason = .voucherNotActive(startsAt: at)
+      switch context["rule"] {
+      case "validity_day_of_week":
+        reason = .notValidToday(
+          validDays: (context["valid_days"] ?? "").split(separator: ",").compactMap { Int($0) })
+      case "validity_hours":
+        reason = .outsideValidHours(
+          windows: (context["valid_hours"] ?? "").split(separator: ",").map(String.init))
+      case "validity_timeframe": reason = .outsideTimeframe(nextStart: date("next_start"))
+      default:
+        guard let at = date("starts_at") else { return nil }
+        reason = .voucherNotActive(startsAt: at)
+      }
+    case "multiple_requests":
+      guard let until = date("held_until") else { return nil }
+      reason = .heldBySession(until: until)
     case "voucher_disabled": reason = .voucherDisabled
     case "quantity_exceeded":
       reason = .quantityExceeded(

@@ -460,6 +460,23 @@ struct PrewrittenJSON: JSONWritable, Sendable {
   }
 }
 
+extension JSONValue: JSONWritable {
+  /// As it was sent: numbers as their literal, members in their order.
+  func writeJSON(to json: inout JSONOutput) {
+    switch self {
+    case .null: json.scalar("null")
+    case .bool(let flag): json.scalar(flag ? "true" : "false")
+    case .number(let literal): json.number(literal)
+    case .string(let text): json.string(text)
+    case .array(let elements): json.array(elements)
+    case .object(let members):
+      json.object { json in
+        for member in members { json.field(named: member.key, member.value) }
+      }
+    }
+  }
+}
+
 extension VoucherStatus: JSONWritable {
   func writeJSON(to json: inout JSONOutput) { json.string(rawValue) }
 }

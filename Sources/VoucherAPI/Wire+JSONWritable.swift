@@ -16,6 +16,32 @@ extension WireDiscount: JSONWritable {
       json.fieldIfPresent("amount_off", amountOff)
       json.fieldIfPresent("fixed_amount", fixedAmount)
       json.fieldIfPresent("effect", effect)
+      json.fieldIfPresent("aggregated_amount_limit", aggregatedAmountLimit)
+    }
+  }
+}
+
+extension WireValidityTimeframe: JSONWritable {
+  func writeJSON(to json: inout JSONOutput) {
+    json.object { json in
+      json.fieldIfPresent("duration", duration)
+      json.fieldIfPresent("interval", interval)
+    }
+  }
+}
+
+extension WireValidityHours: JSONWritable {
+  func writeJSON(to json: inout JSONOutput) {
+    json.object { json in json.fieldIfPresent("daily", daily) }
+  }
+}
+
+extension WireValidityHours.Daily: JSONWritable {
+  func writeJSON(to json: inout JSONOutput) {
+    json.object { json in
+      json.fieldIfPresent("start_time", startTime)
+      json.fieldIfPresent("days_of_week", daysOfWeek)
+      json.fieldIfPresent("expiration_time", expirationTime)
     }
   }
 }
@@ -84,6 +110,12 @@ extension WireVoucher: JSONWritable {
       json.fieldIfPresent("status", status)
       json.field("reactivation", reactivation)
       json.field("rules", rules)
+      json.fieldOrNull("category", category)
+      json.fieldOrNull("category_id", categoryId)
+      json.fieldOrNull("additional_info", additionalInfo)
+      json.fieldOrNull("validity_timeframe", validityTimeframe)
+      json.fieldOrNull("validity_day_of_week", validityDayOfWeek)
+      json.fieldOrNull("validity_hours", validityHours)
     }
   }
 }
@@ -185,6 +217,18 @@ extension WireValidation: JSONWritable {
       json.field("stacking_rules", stackingRules)
       json.field("currency", currency)
       json.fieldIfPresent("customer", customer)
+      json.fieldIfPresent("session", session)
+    }
+  }
+}
+
+extension WireSession: JSONWritable {
+  func writeJSON(to json: inout JSONOutput) {
+    json.object { json in
+      json.fieldIfPresent("key", key)
+      json.fieldIfPresent("type", type)
+      json.fieldIfPresent("ttl", ttl)
+      json.fieldIfPresent("ttl_unit", ttlUnit)
     }
   }
 }
@@ -194,6 +238,7 @@ extension WireOrderItem: JSONWritable {
     json.object { json in
       json.fieldIfPresent("product_id", productId)
       json.fieldIfPresent("sku_id", skuId)
+      json.fieldIfPresent("source_id", sourceId)
       json.fieldIfPresent("quantity", quantity)
       json.fieldIfPresent("price", price)
       json.fieldIfPresent("amount", amount)
@@ -211,6 +256,7 @@ extension WireOrder: JSONWritable {
       json.fieldIfPresent("discount_amount", discountAmount)
       json.fieldIfPresent("total_discount_amount", totalDiscountAmount)
       json.fieldIfPresent("applied_discount_amount", appliedDiscountAmount)
+      json.fieldIfPresent("total_applied_discount_amount", totalAppliedDiscountAmount)
       json.fieldIfPresent("total_amount", totalAmount)
       json.fieldIfPresent("gift_credits", giftCredits)
       json.fieldIfPresent("items", items)
@@ -233,6 +279,9 @@ extension WireCustomer: JSONWritable {
       json.fieldOrNull("email", email)
       json.fieldOrNull("phone", phone)
       json.fieldOrNull("member_number", memberNumber)
+      json.fieldOrNull("description", description)
+      json.fieldOrNull("address", address)
+      json.fieldOrNull("birthdate", birthdate)
       json.field("metadata", metadata)
       json.field("created_at", createdAt)
       json.fieldIfPresent("updated_at", updatedAt)
@@ -425,6 +474,7 @@ extension WireRedemption: JSONWritable {
       json.fieldIfPresent("gift", gift)
       json.fieldIfPresent("related_redemptions", relatedRedemptions)
       json.fieldIfPresent("rollback_id", rollbackId)
+      json.fieldIfPresent("parent_redemption_id", parentRedemptionId)
     }
   }
 }

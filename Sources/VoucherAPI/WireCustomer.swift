@@ -11,7 +11,10 @@ public struct WireCustomer: Codable, Sendable, Equatable {
   @NullEncoded public var phone: String?
   /// Ours: the loyalty-club member number.
   @NullEncoded public var memberNumber: String?
-  public var metadata: [String: String]
+  @NullEncoded public var description: String?
+  @NullEncoded public var address: JSONValue?
+  @NullEncoded public var birthdate: String?
+  public var metadata: JSONValue
   public var createdAt: String
   public var updatedAt: String?
   public var object: String = "customer"
@@ -21,6 +24,7 @@ public struct WireCustomer: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case id, name, email, phone, metadata, object, summary, loyalty, referrals
+    case description, address, birthdate
     case sourceId = "source_id"
     case memberNumber = "member_number"
     case createdAt = "created_at"
@@ -89,7 +93,8 @@ public struct WireCustomer: Codable, Sendable, Equatable {
   public struct Loyalty: Codable, Sendable, Equatable {
     public var points = 0
     public var referredCustomers = 0
-    public var campaigns: [String: String] = [:]
+    /// Voucherify's loyalty campaigns by name (none kept here).
+    public var campaigns = JSONValue.emptyObject
     enum CodingKeys: String, CodingKey {
       case points, campaigns
       case referredCustomers = "referred_customers"
@@ -98,7 +103,7 @@ public struct WireCustomer: Codable, Sendable, Equatable {
 
   public struct Referrals: Codable, Sendable, Equatable {
     public var total = 0
-    public var campaigns: [String] = []
+    public var campaigns: [JSONValue] = []
   }
 
   public init(_ customer: Customer) {
@@ -108,6 +113,9 @@ public struct WireCustomer: Codable, Sendable, Equatable {
     email = customer.email
     phone = customer.phone
     memberNumber = customer.memberNumber
+    description = customer.description
+    address = customer.address
+    birthdate = customer.birthdate
     metadata = customer.metadata
     createdAt = WireFormat.date(customer.createdAt)
     updatedAt = WireFormat.date(customer.updatedAt)
@@ -118,7 +126,8 @@ public struct WireCustomer: Codable, Sendable, Equatable {
     guard let created = WireFormat.date(from: createdAt) else { return nil }
     return Customer(
       id: id, sourceId: sourceId, name: name, email: email, phone: phone,
-      memberNumber: memberNumber, metadata: metadata, createdAt: created,
+      memberNumber: memberNumber, metadata: metadata, description: description,
+      address: address, birthdate: birthdate, createdAt: created,
       updatedAt: updatedAt.flatMap(WireFormat.date(from:)) ?? created)
   }
 }
@@ -185,27 +194,60 @@ public struct WireCustomerReference: Codable, Sendable, Equatable {
 
 /// `POST /v1/customers`: create, or update the one with the same source id.
 public struct WireCustomerCreate: Codable, Sendable, Equatable {
+  /// An existing customer's id: update that one (Voucherify's upsert by id).
+  public var id: String?
   public var sourceId: String?
   public var name: String?
   public var email: String?
   public var phone: String?
   public var memberNumber: String?
-  public var metadata: [String: String]?
+  public var metadata: JSONValue?
+  public var description: String?
+  public var address: JSONValue?
+  public var birthdate: String?
+  public var birthday: String?
 
   enum CodingKeys: String, CodingKey {
-    case name, email, phone, metadata
+    case id, name, email, phone, metadata, description, address, birthdate, birthday
     case sourceId = "source_id"
     case memberNumber = "member_number"
   }
 
-  /// Fields a Voucherify client may send that this engine ignores.
-  public static let ignoredFields: Set<String> = [
-    "description", "address", "birthdate", "birthday", "object", "system_metadata",
-  ]
+  /// The draft for the engine.
+  ///
+  /// - Throws: `APIError` (invalid payload) when metadata is not an object.
+  public func draft() throws(APIError) -> CustomerDraft {
+    if let metadata, !metadata.isObject { throw .invalidPayload("metadata must be an object") }
+    if let address, !address.isObject { throw .invalidPayload("address must be an object") }
+    return CustomerDraft(
+      id: id, sourceId: sourceId, name: name, email: email, phone: phone,
+      memberNumber: memberNumber, metadata: metadata, description: description,
+      address: address, birthdate: birthdate, birthday: birthday)
+  }
+}
 
-  public var draft: CustomerDraft {
-    CustomerDraft(
-      sourceId: sourceId, name: name, email: email, phone: phone, memberNumber: memberNumber,
-      metadata: metadata)
+// Decoding what a Voucherify tenant sends (see `Wire+Decoding.swift`).
+extension WireCustomer {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    _sourceId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .sourceId))
+    _name = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .name))
+    _email = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .email))
+    _phone = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .phone))
+    _memberNumber = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .memberNumber))
+    _description = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .description))
+    _address = NullEncoded(wrappedValue: try c.decodeIfPresent(JSONValue.self, forKey: .address))
+    _birthdate = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .birthdate))
+    metadata = try c.value(.metadata, or: .emptyObject)
+    createdAt = try c.value(.createdAt, or: "")
+    updatedAt = try c.decodeIfPresent(String.self, forKey: .updatedAt)
+    object = try c.value(.object, or: "customer")
+    // Voucherify's programme summaries: informational, and this server keeps none.
+    summary = try? c.decodeIfPresent(Summary.self, forKey: .summary)
+    loyalty = try? c.decodeIfPresent(Loyalty.self, forKey: .loyalty)
+    referrals = try? c.decodeIfPresent(Referrals.self, forKey: .referrals)
   }
 }

@@ -6,6 +6,8 @@ import VoucherEngine
 public struct WireOrderItem: Codable, Sendable, Equatable {
   public var productId: String?
   public var skuId: String?
+  /// The shop's own product or SKU id: the line's product when neither id above is given.
+  public var sourceId: String?
   public var quantity: Int64?
   public var price: Int64?
   public var amount: Int64?
@@ -15,6 +17,7 @@ public struct WireOrderItem: Codable, Sendable, Equatable {
     case quantity, price, amount, object
     case productId = "product_id"
     case skuId = "sku_id"
+    case sourceId = "source_id"
   }
 
   public init(_ item: CartItem) {
@@ -27,8 +30,8 @@ public struct WireOrderItem: Codable, Sendable, Equatable {
 
   /// The engine's cart line. A line with only `amount` is one unit at that price.
   public func engineValue(index: Int) throws(APIError) -> CartItem {
-    guard let sku = productId ?? skuId, !sku.isEmpty else {
-      throw .invalidPayload("order.items[\(index)] needs a product_id or sku_id")
+    guard let sku = productId ?? skuId ?? sourceId, !sku.isEmpty else {
+      throw .invalidPayload("order.items[\(index)] needs a product_id, sku_id or source_id")
     }
     let quantity = self.quantity ?? 1
     guard quantity > 0, quantity <= CartItem.maximumQuantity else {
@@ -58,13 +61,14 @@ public struct WireOrder: Codable, Sendable, Equatable {
   public var discountAmount: Int64?
   public var totalDiscountAmount: Int64?
   public var appliedDiscountAmount: Int64?
+  public var totalAppliedDiscountAmount: Int64?
   public var totalAmount: Int64?
   public var giftCredits: Int64?
   public var items: [WireOrderItem]?
   public var object: String?
   public var customerId: String?
   public var status: String?
-  public var metadata: [String: String]?
+  public var metadata: JSONValue?
 
   enum CodingKeys: String, CodingKey {
     case id, amount, items, object, status, metadata
@@ -72,6 +76,7 @@ public struct WireOrder: Codable, Sendable, Equatable {
     case discountAmount = "discount_amount"
     case totalDiscountAmount = "total_discount_amount"
     case appliedDiscountAmount = "applied_discount_amount"
+    case totalAppliedDiscountAmount = "total_applied_discount_amount"
     case totalAmount = "total_amount"
     case giftCredits = "gift_credits"
     case customerId = "customer_id"
@@ -94,6 +99,7 @@ public struct WireOrder: Codable, Sendable, Equatable {
     discountAmount = order.discountAmount
     totalDiscountAmount = order.discountAmount
     appliedDiscountAmount = order.discountAmount
+    totalAppliedDiscountAmount = order.discountAmount
     totalAmount = order.totalAmount
     giftCredits = order.giftCredits
     items = order.items.map(WireOrderItem.init)
@@ -109,6 +115,7 @@ public struct WireOrder: Codable, Sendable, Equatable {
     discountAmount = result.discountAmount
     totalDiscountAmount = result.discountAmount
     appliedDiscountAmount = result.discountAmount
+    totalAppliedDiscountAmount = result.discountAmount
     totalAmount = result.totalAmount
     giftCredits = result.giftCredits
     items = request.items.map(WireOrderItem.init)
@@ -178,10 +185,8 @@ public struct WireRedemptionRequest: Codable, Sendable, Equatable {
   public var order: WireOrder?
   public var channel: WireChannelInput?
 
-  /// Fields a Voucherify client may send that this engine ignores.
-  public static let ignoredFields: Set<String> = [
-    "metadata", "session", "options", "tracking_id", "referrer",
-  ]
+  /// Voucherify's validation session: `LOCK` with a `key` (made when absent) and a `ttl`.
+  public var session: WireSession?
 
   public init(_ request: RedemptionRequest) {
     redeemables = request.codes.map {
@@ -214,9 +219,11 @@ public struct WireRedemptionRequest: Codable, Sendable, Equatable {
       }
       customerReference = reference
     }
-    return RedemptionRequest(
+    var request = RedemptionRequest(
       codes: redeemables.map { CodeRequest($0.id, giftCredits: $0.gift?.credits) },
       customer: customerReference, orderSourceId: order.sourceId, items: try order.cartItems(),
       channel: Channel(terminal: channel?.terminal, cashier: channel?.cashier ?? cashier))
+    request.session = try session?.engineValue()
+    return request
   }
 }

@@ -56,7 +56,7 @@ public struct WireRedemption: Codable, Sendable, Equatable {
   public var date: String
   @NullEncoded public var customerId: String?
   @NullEncoded public var trackingId: String?
-  public var metadata: [String: String] = [:]
+  public var metadata = JSONValue.emptyObject
   public var amount: Int64
   /// The parent's id for a child of a stacked redemption.
   @NullEncoded public var redemption: String?
@@ -71,10 +71,13 @@ public struct WireRedemption: Codable, Sendable, Equatable {
   public var gift: WireRedemptionGift?
   public var relatedRedemptions: WireRelatedRedemptions?
   public var rollbackId: String?
+  /// Voucherify's name for `redemption` on a part of a stacked redemption.
+  public var parentRedemptionId: String?
 
   enum CodingKeys: String, CodingKey {
     case id, object, date, metadata, amount, redemption, result, status, order, channel
     case customer, voucher, gift
+    case parentRedemptionId = "parent_redemption_id"
     case customerId = "customer_id"
     case trackingId = "tracking_id"
     case relatedObjectType = "related_object_type"
@@ -89,6 +92,7 @@ public struct WireRedemption: Codable, Sendable, Equatable {
     customerId = redemption.customerId
     amount = redemption.amount
     self.redemption = redemption.parentId
+    parentRedemptionId = redemption.parentId
     status = redemption.status.rawValue
     order = WireOrder(redemption.order, customerId: redemption.customerId)
     channel = WireChannel(redemption.channel)
@@ -219,7 +223,7 @@ public struct WireRollback: Codable, Sendable, Equatable {
   public var date: String
   @NullEncoded public var customerId: String?
   @NullEncoded public var trackingId: String?
-  public var metadata: [String: String] = [:]
+  public var metadata = JSONValue.emptyObject
   public var amount: Int64
   public var redemption: String
   public var reason: String
@@ -272,5 +276,63 @@ public struct WireRollback: Codable, Sendable, Equatable {
     return Rollback.restored(
       id: id, redemptionId: redemption, voucherId: voucher.id, voucherCode: voucher.code,
       amount: amount, reason: reason, by: by, date: date, reactivationsLeft: reactivationsLeft)
+  }
+}
+
+// Decoding what a Voucherify tenant sends (see `Wire+Decoding.swift`).
+extension WireRedemption {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    object = try c.value(.object, or: "redemption")
+    date = try c.value(.date, or: "")
+    _customerId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .customerId))
+    _trackingId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .trackingId))
+    metadata = try c.value(.metadata, or: .emptyObject)
+    amount = try c.value(.amount, or: 0)
+    _redemption = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .redemption))
+    parentRedemptionId = try c.decodeIfPresent(String.self, forKey: .parentRedemptionId)
+    result = try c.value(.result, or: "SUCCESS")
+    status = try c.value(.status, or: result == "SUCCESS" ? "SUCCEEDED" : "FAILED")
+    order = try c.value(.order, or: WireOrder())
+    channel = try c.value(.channel, or: WireChannel(Channel()))
+    _customer = NullEncoded(
+      wrappedValue: try? c.decodeIfPresent(WireCustomerSummary.self, forKey: .customer))
+    relatedObjectType = try c.value(.relatedObjectType, or: "voucher")
+    relatedObjectId = try c.value(.relatedObjectId, or: "")
+    voucher = try? c.decodeIfPresent(WireVoucherReference.self, forKey: .voucher)
+    gift = try? c.decodeIfPresent(WireRedemptionGift.self, forKey: .gift)
+    relatedRedemptions = try? c.decodeIfPresent(
+      WireRelatedRedemptions.self, forKey: .relatedRedemptions)
+    rollbackId = try c.decodeIfPresent(String.self, forKey: .rollbackId)
+  }
+}
+
+extension WireRollback {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    object = try c.value(.object, or: "redemption_rollback")
+    date = try c.value(.date, or: "")
+    _customerId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .customerId))
+    _trackingId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .trackingId))
+    metadata = try c.value(.metadata, or: .emptyObject)
+    amount = try c.value(.amount, or: 0)
+    redemption = try c.value(.redemption, or: "")
+    reason = try c.value(.reason, or: "")
+    result = try c.value(.result, or: "SUCCESS")
+    status = try c.value(.status, or: result == "SUCCESS" ? "SUCCEEDED" : "FAILED")
+    order = try c.value(.order, or: WireOrder())
+    channel = try c.value(.channel, or: WireChannel(Channel()))
+    _customer = NullEncoded(
+      wrappedValue: try? c.decodeIfPresent(WireCustomerSummary.self, forKey: .customer))
+    relatedObjectType = try c.value(.relatedObjectType, or: "voucher")
+    relatedObjectId = try c.value(.relatedObjectId, or: "")
+    voucher = try c.value(.voucher, or: WireVoucherReference(id: relatedObjectId, code: ""))
+    gift = try? c.decodeIfPresent(WireRedemptionGift.self, forKey: .gift)
+    by = try c.decodeIfPresent(String.self, forKey: .by)
+    // Ours: a tenant's rollback has no reactivation limit to report.
+    reactivationsLeft = try c.value(.reactivationsLeft, or: 0)
+    rollbacks = try c.decodeIfPresent([WireRollback].self, forKey: .rollbacks)
   }
 }

@@ -27,6 +27,8 @@ extension WireRedemptionRequest {
         case "customer": customer = try optional(value, WireCustomerReference.init(parsed:))
         case "order": order = try optional(value, WireOrder.init(parsed:))
         case "channel": channel = try optional(value, WireChannelInput.init(parsed:))
+        // A session changes what the request does: read by the decoder.
+        case "session" where value != .null: throw Declined()
         default: break
         }
       }
@@ -123,7 +125,7 @@ extension WireOrder {
       case "object": object = try string(value)
       case "customer_id": customerId = try string(value)
       case "status": status = try string(value)
-      case "metadata": metadata = try optional(value, stringDictionary)
+      case "metadata": metadata = value == .null ? nil : value
       default: break
       }
     }
@@ -132,11 +134,14 @@ extension WireOrder {
 
 extension WireOrderItem {
   fileprivate init(parsed value: JSONValue) throws(Declined) {
-    self.init(productId: nil, skuId: nil, quantity: nil, price: nil, amount: nil, object: nil)
+    self.init(
+      productId: nil, skuId: nil, sourceId: nil, quantity: nil, price: nil, amount: nil,
+      object: nil)
     for (key, value) in try members(value) {
       switch key {
       case "product_id": productId = try string(value)
       case "sku_id": skuId = try string(value)
+      case "source_id": sourceId = try string(value)
       case "quantity": quantity = try integer(value)
       case "price": price = try integer(value)
       case "amount": amount = try integer(value)
@@ -147,10 +152,12 @@ extension WireOrderItem {
   }
 
   private init(
-    productId: String?, skuId: String?, quantity: Int64?, price: Int64?, amount: Int64?,
-    object: String?
+    productId: String?, skuId: String?, sourceId: String?, quantity: Int64?, price: Int64?,
+    amount: Int64?, object: String?
   ) {
-    (self.productId, self.skuId, self.quantity) = (productId, skuId, quantity)
+    (self.productId, self.skuId, self.sourceId, self.quantity) = (
+      productId, skuId, sourceId, quantity
+    )
     (self.price, self.amount, self.object) = (price, amount, object)
   }
 }
@@ -203,12 +210,3 @@ private func integer(_ value: JSONValue) throws(Declined) -> Int64? {
 }
 
 /// `[String: String]`: an object whose every value is a string.
-private func stringDictionary(_ value: JSONValue) throws(Declined) -> [String: String] {
-  let members = try members(value)
-  var dictionary = [String: String](minimumCapacity: members.count)
-  for (key, value) in members {
-    guard case .string(let text) = value else { throw Declined() }
-    dictionary[key] = text
-  }
-  return dictionary
-}

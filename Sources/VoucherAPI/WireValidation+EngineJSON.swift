@@ -30,6 +30,7 @@ extension WireValidation {
       if let customer = result.customer {
         json.field("customer") { json in writeCustomer(customer, to: &json) }
       }
+      json.fieldIfPresent("session", result.session.map(WireSession.init))
     }
     return json.data()
   }
@@ -59,11 +60,13 @@ extension WireValidation {
       json.field("id", voucher.id)
       json.field("code", voucher.code)
       json.fieldOrNull("campaign", voucher.campaign)
-      json.fieldOrNull("campaign_id", String?.none)
+      json.fieldOrNull("campaign_id", voucher.campaignId)
       json.field("type", voucher.kind.typeName)
       switch voucher.kind {
       case .discount(let discount):
-        json.field("discount", WireDiscount(discount))
+        var wire = WireDiscount(discount)
+        if let limit = voucher.aggregatedAmountLimit { wire.aggregatedAmountLimit = Decimal(limit) }
+        json.field("discount", wire)
         json.fieldOrNull("gift", WireGift?.none)
       case .gift(let amount, let balance):
         json.fieldOrNull("discount", WireDiscount?.none)
@@ -101,6 +104,16 @@ extension WireValidation {
           json.field("inapplicable_to", voucher.inapplicableTo)
         }
       }
+      json.fieldOrNull("category", voucher.category)
+      json.fieldOrNull("category_id", voucher.categoryId)
+      json.fieldOrNull("additional_info", voucher.additionalInfo)
+      json.fieldOrNull(
+        "validity_timeframe",
+        voucher.validity.timeframe.map {
+          WireValidityTimeframe(duration: $0.duration, interval: $0.interval)
+        })
+      json.fieldOrNull("validity_day_of_week", voucher.validity.daysOfWeek)
+      json.fieldOrNull("validity_hours", voucher.validity.hours.map(WireValidityHours.init))
     }
   }
 
@@ -114,6 +127,7 @@ extension WireValidation {
       json.field("discount_amount", result.discountAmount)
       json.field("total_discount_amount", result.discountAmount)
       json.field("applied_discount_amount", result.discountAmount)
+      json.field("total_applied_discount_amount", result.discountAmount)
       json.field("total_amount", result.totalAmount)
       json.field("gift_credits", result.giftCredits)
       json.field("items") { json in
@@ -133,6 +147,9 @@ extension WireValidation {
       json.fieldOrNull("email", customer.email)
       json.fieldOrNull("phone", customer.phone)
       json.fieldOrNull("member_number", customer.memberNumber)
+      json.fieldOrNull("description", customer.description)
+      json.fieldOrNull("address", customer.address)
+      json.fieldOrNull("birthdate", customer.birthdate)
       json.field("metadata", customer.metadata)
       json.field("created_at") { json in json.date(customer.createdAt) }
       json.field("updated_at") { json in json.date(customer.updatedAt) }

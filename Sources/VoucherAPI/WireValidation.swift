@@ -122,9 +122,11 @@ public struct WireValidation: Codable, Sendable, Equatable {
   public var stackingRules = WireStackingRules()
   public var currency: String
   public var customer: WireCustomer?
+  /// The session that holds the validated vouchers, when the request asked for one.
+  public var session: WireSession?
 
   enum CodingKeys: String, CodingKey {
-    case valid, redeemables, order, currency, customer
+    case valid, redeemables, order, currency, customer, session
     case stackingRules = "stacking_rules"
   }
 
@@ -134,6 +136,7 @@ public struct WireValidation: Codable, Sendable, Equatable {
     order = WireOrder(result, request: request)
     currency = result.currency
     customer = result.customer.map(WireCustomer.init)
+    session = result.session.map(WireSession.init)
   }
 
   /// The engine's validation result, or nil when the answer is incomplete.
@@ -220,14 +223,36 @@ public struct WireCustomerRedeemableList: Codable, Sendable, Equatable {
 public struct WireHealth: Codable, Sendable, Equatable {
   public var status: String
   public var schemaVersion: Int
+  /// The extensions this server serves (also in every answer's
+  /// `X-Voucher-Engine-Capabilities` header).
+  public var capabilities: [String]?
 
   enum CodingKeys: String, CodingKey {
-    case status
+    case status, capabilities
     case schemaVersion = "schema_version"
   }
 
-  public init(status: String, schemaVersion: Int) {
+  public init(status: String, schemaVersion: Int, capabilities: [String]? = nil) {
     self.status = status
     self.schemaVersion = schemaVersion
+    self.capabilities = capabilities
+  }
+}
+
+// Decoding what a Voucherify tenant sends (see `Wire+Decoding.swift`).
+extension WireCustomerRedeemable {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.decode(String.self, forKey: .id)
+    createdAt = try c.value(.createdAt, or: "")
+    redeemableId = try c.value(.redeemableId, or: "")
+    redeemableObject = try c.value(.redeemableObject, or: "voucher")
+    customerId = try c.value(.customerId, or: "")
+    holderRole = try c.value(.holderRole, or: "OWNER")
+    _campaignId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .campaignId))
+    campaignType = try c.value(.campaignType, or: "")
+    voucherType = try c.value(.voucherType, or: "")
+    redeemable = try c.decode(Redeemable.self, forKey: .redeemable)
+    object = try c.value(.object, or: "customer_redeemable")
   }
 }

@@ -10,11 +10,14 @@ public struct WireDiscount: Codable, Sendable, Equatable {
   public var amountLimit: Decimal?
   public var amountOff: Decimal?
   public var fixedAmount: Decimal?
-  /// Voucherify's `effect`; only `APPLY_TO_ORDER`/`APPLY_TO_ITEMS` style values are read.
+  /// Voucherify's `effect`; `APPLY_TO_ORDER` is the one served (checked at the edge).
   public var effect: String?
+  /// The most the voucher takes off one order.
+  public var aggregatedAmountLimit: Decimal?
 
   enum CodingKeys: String, CodingKey {
     case type, effect
+    case aggregatedAmountLimit = "aggregated_amount_limit"
     case percentOff = "percent_off"
     case amountLimit = "amount_limit"
     case amountOff = "amount_off"
@@ -140,7 +143,7 @@ public struct WireVoucher: Codable, Sendable, Equatable {
   @NullEncoded public var startDate: String?
   @NullEncoded public var expirationDate: String?
   public var active: Bool
-  public var metadata: [String: String]
+  public var metadata: JSONValue
   public var createdAt: String
   public var updatedAt: String?
   @NullEncoded public var holderId: String?
@@ -150,10 +153,21 @@ public struct WireVoucher: Codable, Sendable, Equatable {
   public var status: VoucherStatus?
   public var reactivation: WireReactivation
   public var rules: WireRules
+  @NullEncoded public var category: String?
+  @NullEncoded public var categoryId: String?
+  @NullEncoded public var additionalInfo: String?
+  @NullEncoded public var validityTimeframe: WireValidityTimeframe?
+  @NullEncoded public var validityDayOfWeek: [Int]?
+  @NullEncoded public var validityHours: WireValidityHours?
 
   enum CodingKeys: String, CodingKey {
     case id, code, campaign, type, discount, gift, active, metadata, object, redemption
-    case currency, status, reactivation, rules
+    case currency, status, reactivation, rules, category
+    case categoryId = "category_id"
+    case additionalInfo = "additional_info"
+    case validityTimeframe = "validity_timeframe"
+    case validityDayOfWeek = "validity_day_of_week"
+    case validityHours = "validity_hours"
     case campaignId = "campaign_id"
     case startDate = "start_date"
     case expirationDate = "expiration_date"
@@ -166,9 +180,22 @@ public struct WireVoucher: Codable, Sendable, Equatable {
     id = voucher.id
     code = voucher.code
     campaign = voucher.campaign
+    campaignId = voucher.campaignId
     type = voucher.kind.typeName
+    category = voucher.category
+    categoryId = voucher.categoryId
+    additionalInfo = voucher.additionalInfo
+    if let timeframe = voucher.validity.timeframe {
+      validityTimeframe = WireValidityTimeframe(
+        duration: timeframe.duration, interval: timeframe.interval)
+    }
+    validityDayOfWeek = voucher.validity.daysOfWeek
+    if let hours = voucher.validity.hours { validityHours = WireValidityHours(hours) }
     switch voucher.kind {
-    case .discount(let value): discount = WireDiscount(value)
+    case .discount(let value):
+      var wire = WireDiscount(value)
+      if let limit = voucher.aggregatedAmountLimit { wire.aggregatedAmountLimit = Decimal(limit) }
+      discount = wire
     case .gift(let amount, let balance):
       gift = WireGift(amount: amount, balance: balance, effect: "APPLY_TO_ORDER")
     }
@@ -212,7 +239,13 @@ public struct WireVoucher: Codable, Sendable, Equatable {
       applicableTo: rules.applicableTo ?? [], inapplicableTo: rules.inapplicableTo ?? [],
       reactivationLimit: reactivation.limit, reactivationCount: reactivation.count ?? 0,
       metadata: metadata, createdAt: created,
-      updatedAt: updatedAt.flatMap(WireFormat.date(from:)) ?? created)
+      updatedAt: updatedAt.flatMap(WireFormat.date(from:)) ?? created,
+      validity: (try? validityRules(
+        timeframe: validityTimeframe, days: validityDayOfWeek, hours: validityHours))
+        ?? ValidityRules(),
+      aggregatedAmountLimit: discount?.aggregatedAmountLimit.flatMap(WireFormat.wholeAmount),
+      category: category, categoryId: categoryId, campaignId: campaignId,
+      additionalInfo: additionalInfo)
   }
 }
 
@@ -255,27 +288,61 @@ public struct WireVoucherCreate: Codable, Sendable, Equatable {
   public var expirationDate: String?
   public var active: Bool?
   public var redemption: RedemptionInput?
-  public var metadata: [String: String]?
+  public var metadata: JSONValue?
   public var customer: WireCustomerReference?
   public var currency: String?
   public var reactivation: ReactivationInput?
   public var rules: WireRules?
+  public var campaignId: String?
+  public var category: String?
+  public var categoryId: String?
+  public var additionalInfo: String?
+  public var validityTimeframe: WireValidityTimeframe?
+  public var validityDayOfWeek: [Int]?
+  public var validityHours: WireValidityHours?
 
   enum CodingKeys: String, CodingKey {
     case code, type, campaign, discount, gift, active, redemption, metadata, customer, currency
-    case reactivation, rules
+    case reactivation, rules, category
     case codeConfig = "code_config"
     case startDate = "start_date"
     case expirationDate = "expiration_date"
+    case campaignId = "campaign_id"
+    case categoryId = "category_id"
+    case additionalInfo = "additional_info"
+    case validityTimeframe = "validity_timeframe"
+    case validityDayOfWeek = "validity_day_of_week"
+    case validityHours = "validity_hours"
   }
 
-  /// Voucherify's `code_config`: only the pattern is used.
+  /// Voucherify's `code_config`: a `pattern` (`#` a digit or letter), or a `prefix`,
+  /// `length` and `postfix` made into one; `charset` must be the engine's own alphabet.
   public struct CodeConfig: Codable, Sendable, Equatable {
     public var pattern: String?
+    public var length: Int?
+    public var charset: String?
+    public var prefix: String?
+    public var postfix: String?
+
+    /// The engine's pattern, or nil for the engine's default.
+    func enginePattern() throws(APIError) -> String? {
+      if let charset, !charset.isEmpty {
+        throw .invalidPayload(
+          "code_config.charset is not supported: codes use the engine's alphabet")
+      }
+      if let pattern { return pattern }
+      guard length != nil || prefix != nil || postfix != nil else { return nil }
+      let length = self.length ?? 8
+      guard (1...64).contains(length) else {
+        throw .invalidPayload("code_config.length must be 1 to 64")
+      }
+      return (prefix ?? "") + String(repeating: "#", count: length) + (postfix ?? "")
+    }
   }
 
   public struct GiftInput: Codable, Sendable, Equatable {
     public var amount: Int64
+    public var balance: Int64?
     public var effect: String?
   }
 
@@ -292,12 +359,6 @@ public struct WireVoucherCreate: Codable, Sendable, Equatable {
     public var limit: Int64
   }
 
-  /// Fields a Voucherify client may send that this engine ignores.
-  public static let ignoredFields: Set<String> = [
-    "category", "category_id", "additional_info", "validity_timeframe", "validity_day_of_week",
-    "validity_hours", "validation_rules", "object", "is_referral_code",
-  ]
-
   /// A draft for `createVoucher`; `pathCode` (from `/v1/vouchers/{code}`) wins over `code`.
   public func draft(pathCode: String?, defaultCurrency: String) throws(APIError) -> VoucherDraft {
     let kind: VoucherKind
@@ -307,13 +368,13 @@ public struct WireVoucherCreate: Codable, Sendable, Equatable {
       kind = .discount(try discount.engineValue())
     case "GIFT_VOUCHER":
       guard let gift else { throw .invalidPayload("a gift voucher needs gift.amount") }
-      kind = .gift(amount: gift.amount, balance: gift.amount)
+      kind = .gift(amount: gift.amount, balance: gift.balance ?? gift.amount)
     default:
       throw .invalidPayload("type must be DISCOUNT_VOUCHER or GIFT_VOUCHER")
     }
     var draft = VoucherDraft(
-      code: pathCode ?? code, codePattern: codeConfig?.pattern, campaign: campaign, kind: kind,
-      currency: currency ?? defaultCurrency)
+      code: pathCode ?? code, codePattern: try codeConfig?.enginePattern(), campaign: campaign,
+      kind: kind, currency: currency ?? defaultCurrency)
     if let customer {
       guard let reference = customer.reference else {
         throw .invalidPayload("customer needs an id or a source_id")
@@ -329,12 +390,25 @@ public struct WireVoucherCreate: Codable, Sendable, Equatable {
     draft.applicableTo = rules?.applicableTo ?? []
     draft.inapplicableTo = rules?.inapplicableTo ?? []
     draft.reactivationLimit = reactivation?.limit ?? 3
-    draft.metadata = metadata ?? [:]
+    draft.metadata = try Self.metadataObject(metadata) ?? .emptyObject
+    draft.validity = try validityRules(
+      timeframe: validityTimeframe, days: validityDayOfWeek, hours: validityHours)
+    draft.aggregatedAmountLimit = try discount?.aggregatedAmount()
+    draft.category = category
+    draft.categoryId = categoryId
+    draft.campaignId = campaignId
+    draft.additionalInfo = additionalInfo
     return draft
   }
 
-  /// Changes for `updateVoucher`: only the fields present.
-  public func changes() throws(APIError) -> VoucherChanges {
+  private static func metadataObject(_ value: JSONValue?) throws(APIError) -> JSONValue? {
+    if let value, !value.isObject { throw .invalidPayload("metadata must be an object") }
+    return value
+  }
+
+  /// Changes for `updateVoucher` of `current`: only the fields present. A field that cannot
+  /// change (code, type, currency, gift) is accepted when it equals the current value.
+  public func changes(of current: Voucher) throws(APIError) -> VoucherChanges {
     var changes = VoucherChanges()
     if let campaign { changes.campaign = .some(campaign) }
     if let customer {
@@ -355,16 +429,48 @@ public struct WireVoucherCreate: Codable, Sendable, Equatable {
       changes.applicableTo = rules.applicableTo
       changes.inapplicableTo = rules.inapplicableTo
     }
-    if let discount { changes.discount = try discount.engineValue() }
+    if let discount {
+      changes.discount = try discount.engineValue()
+      if discount.aggregatedAmountLimit != nil {
+        changes.aggregatedAmountLimit = .some(try discount.aggregatedAmount())
+      }
+    }
     changes.reactivationLimit = reactivation?.limit
-    changes.metadata = metadata
-    if gift != nil || code != nil || type != nil || currency != nil {
-      throw .invalidPayload("code, type, currency and gift cannot be changed; create a new voucher")
+    changes.metadata = try Self.metadataObject(metadata)
+    if validityTimeframe != nil || validityDayOfWeek != nil || validityHours != nil {
+      var rules = current.validity
+      let given = try validityRules(
+        timeframe: validityTimeframe, days: validityDayOfWeek, hours: validityHours)
+      if validityTimeframe != nil { rules.timeframe = given.timeframe }
+      if validityDayOfWeek != nil { rules.daysOfWeek = given.daysOfWeek }
+      if validityHours != nil { rules.hours = given.hours }
+      changes.validity = rules
+    }
+    if let category { changes.category = .some(category) }
+    if let categoryId { changes.categoryId = .some(categoryId) }
+    if let additionalInfo { changes.additionalInfo = .some(additionalInfo) }
+    var fixed: [String] = []
+    if let code, code.normalizedCode != current.code { fixed.append("code") }
+    if let type, type != current.kind.typeName { fixed.append("type") }
+    if let currency, currency.uppercased() != current.currency { fixed.append("currency") }
+    if let gift {
+      if case .gift(let amount, let balance) = current.kind, gift.amount == amount,
+        gift.balance == nil || gift.balance == balance
+      {
+      } else {
+        fixed.append("gift")
+      }
+    }
+    if let campaignId, campaignId != current.campaignId { fixed.append("campaign_id") }
+    if !fixed.isEmpty {
+      throw .invalidPayload(
+        fixed.joined(separator: ", ") + (fixed.count == 1 ? " cannot" : " cannot")
+          + " be changed; create a new voucher (the current value is accepted)")
     }
     return changes
   }
 
-  private static func date(_ text: String?, _ name: String) throws(APIError) -> Date? {
+  static func date(_ text: String?, _ name: String) throws(APIError) -> Date? {
     guard let text else { return nil }
     guard let date = WireFormat.date(from: text) else {
       throw .invalidPayload("\(name) must be an ISO 8601 date-time")
@@ -376,6 +482,14 @@ public struct WireVoucherCreate: Codable, Sendable, Equatable {
 /// `POST /v1/vouchers/{code}/balance`.
 public struct WireBalanceRequest: Codable, Sendable, Equatable {
   public var amount: Int64
+  /// Informational, as Voucherify takes them: the shop's id of the change and why.
+  public var sourceId: String?
+  public var reason: String?
+
+  enum CodingKeys: String, CodingKey {
+    case amount, reason
+    case sourceId = "source_id"
+  }
 }
 
 /// The answer to a balance change.
@@ -384,7 +498,7 @@ public struct WireBalance: Codable, Sendable, Equatable {
   public var total: Int64
   public var balance: Int64
   public var type = "gift_voucher"
-  public var operationType = "MANUAL"
+  public var operationType: String? = "MANUAL"
   public var object = "balance"
   public var relatedObject: RelatedObject
 
@@ -420,5 +534,49 @@ public struct WireReactivateRequest: Codable, Sendable, Equatable {
   public init(reason: String? = nil, by: String? = nil) {
     self.reason = reason
     self.by = by
+  }
+}
+
+// Decoding what a Voucherify tenant sends (see `Wire+Decoding.swift`).
+extension WireVoucher {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    id = try c.value(.id, or: "")
+    code = try c.decode(String.self, forKey: .code)
+    _campaign = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .campaign))
+    _campaignId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .campaignId))
+    type = try c.value(.type, or: "DISCOUNT_VOUCHER")
+    // A discount of a kind not served here (UNIT) still reads; `engineValue` refuses it.
+    _discount = NullEncoded(
+      wrappedValue: try? c.decodeIfPresent(WireDiscount.self, forKey: .discount))
+    _gift = NullEncoded(wrappedValue: try c.decodeIfPresent(WireGift.self, forKey: .gift))
+    _startDate = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .startDate))
+    _expirationDate = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .expirationDate))
+    active = try c.value(.active, or: true)
+    metadata = try c.value(.metadata, or: .emptyObject)
+    createdAt = try c.value(.createdAt, or: "")
+    updatedAt = try c.decodeIfPresent(String.self, forKey: .updatedAt)
+    _holderId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .holderId))
+    object = try c.value(.object, or: "voucher")
+    redemption = try c.value(
+      .redemption,
+      or: WireVoucherRedemption(quantity: nil, redeemedQuantity: nil, perCustomer: nil, url: nil))
+    // Ours: a tenant's voucher states no currency (its project has one).
+    currency = try c.value(.currency, or: "")
+    status = try? c.decodeIfPresent(VoucherStatus.self, forKey: .status)
+    reactivation = try c.value(.reactivation, or: WireReactivation(limit: 0, count: nil))
+    rules = try c.value(
+      .rules, or: WireRules(minOrderAmount: nil, applicableTo: nil, inapplicableTo: nil))
+    _category = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .category))
+    _categoryId = NullEncoded(wrappedValue: try c.decodeIfPresent(String.self, forKey: .categoryId))
+    _additionalInfo = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(String.self, forKey: .additionalInfo))
+    _validityTimeframe = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(WireValidityTimeframe.self, forKey: .validityTimeframe))
+    _validityDayOfWeek = NullEncoded(
+      wrappedValue: try c.decodeIfPresent([Int].self, forKey: .validityDayOfWeek))
+    _validityHours = NullEncoded(
+      wrappedValue: try c.decodeIfPresent(WireValidityHours.self, forKey: .validityHours))
   }
 }

@@ -105,6 +105,9 @@ public struct RedemptionRequest: Equatable, Sendable {
   public var orderSourceId: String?
   public var items: [CartItem]
   public var channel: Channel
+  /// Voucherify's validation session (`session.type` LOCK): a validation holds what it
+  /// validated for this session; its redemption, with the same key, uses and releases it.
+  public var session: SessionRequest?
 
   public init(
     codes: [CodeRequest], customer: String? = nil, orderSourceId: String? = nil,
@@ -115,6 +118,7 @@ public struct RedemptionRequest: Equatable, Sendable {
     self.orderSourceId = orderSourceId
     self.items = items
     self.channel = channel
+    session = nil
   }
 
   /// Up to 30 codes at once, as Voucherify allows.

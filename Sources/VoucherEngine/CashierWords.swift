@@ -59,6 +59,37 @@ public enum CashierWords {
       return "Nothing to reactivate: the voucher can still be used."
     case .attemptClosed:
       return "This try was stopped after its deadline and was not redeemed. Try again."
+    case .notValidToday(let days):
+      let names = [
+        "Sundays", "Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Saturdays",
+      ]
+      let valid = days.filter { (0...6).contains($0) }.map { names[$0] }
+      return "Not valid today: valid on \(list(valid)) only."
+    case .outsideValidHours(let windows):
+      return windows.isEmpty
+        ? "Not valid at this hour: no hours today."
+        : "Not valid at this hour: valid \(list(windows)) today."
+    case .outsideTimeframe(let next?):
+      return "Not valid right now: valid again from \(day(next)) \(time(next))."
+    case .outsideTimeframe(nil):
+      return "Not valid right now: its recurring window has no start date."
+    case .heldBySession(let until):
+      return "Held by another till's open sale until \(time(until)). Try again later."
+    }
+
+    func list(_ items: [String]) -> String {
+      switch items.count {
+      case 0: return "no day"
+      case 1: return items[0]
+      default: return items.dropLast().joined(separator: ", ") + " and " + items.last!
+      }
+    }
+
+    func time(_ date: Date) -> String {
+      var calendar = Calendar(identifier: .gregorian)
+      calendar.timeZone = timeZone
+      let parts = calendar.dateComponents([.hour, .minute], from: date)
+      return ValidityRules.DailyWindow.text((parts.hour ?? 0) * 60 + (parts.minute ?? 0))
     }
   }
 

@@ -182,7 +182,7 @@ public struct CatalogCustomer: Decodable, Equatable, Sendable {
   var draft: CustomerDraft {
     CustomerDraft(
       sourceId: source_id, name: name, email: email, phone: phone, memberNumber: member_number,
-      metadata: metadata)
+      metadata: metadata.map(JSONValue.init(strings:)))
   }
 }
 
@@ -256,7 +256,7 @@ public struct CatalogVoucher: Decodable, Equatable, Sendable {
       active: active ?? true, quantity: redemption?.quantity, perCustomer: redemption?.per_customer,
       minOrderAmount: rules?.min_order_amount, applicableTo: rules?.applicable_to ?? [],
       inapplicableTo: rules?.inapplicable_to ?? [], reactivationLimit: reactivation_limit ?? 3,
-      metadata: metadata ?? [:])
+      metadata: JSONValue(strings: metadata ?? [:]))
   }
 }
 

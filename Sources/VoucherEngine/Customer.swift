@@ -12,7 +12,14 @@ public struct Customer: Equatable, Sendable, Codable {
   /// Normalised E.164 (`+46701234567`).
   public var phone: String?
   public var memberNumber: String?
-  public var metadata: [String: String]
+  /// Any JSON object, kept as it was given.
+  public var metadata: JSONValue
+  /// Informational, as Voucherify keeps them: free text, a JSON object of address lines
+  /// (`city`, `country`, …) and dates as given (`birthdate` is `YYYY-MM-DD`).
+  public var description: String?
+  public var address: JSONValue?
+  public var birthdate: String?
+  public var birthday: String?
   public var createdAt: Date
   public var updatedAt: Date
 
@@ -21,7 +28,9 @@ public struct Customer: Equatable, Sendable, Codable {
 
   public init(
     id: String, sourceId: String?, name: String?, email: String?, phone: String?,
-    memberNumber: String?, metadata: [String: String], createdAt: Date, updatedAt: Date
+    memberNumber: String?, metadata: JSONValue, description: String? = nil,
+    address: JSONValue? = nil, birthdate: String? = nil, birthday: String? = nil,
+    createdAt: Date, updatedAt: Date
   ) {
     self.id = id
     self.sourceId = sourceId
@@ -30,6 +39,10 @@ public struct Customer: Equatable, Sendable, Codable {
     self.phone = phone
     self.memberNumber = memberNumber
     self.metadata = metadata
+    self.description = description
+    self.address = address
+    self.birthdate = birthdate
+    self.birthday = birthday
     self.createdAt = createdAt
     self.updatedAt = updatedAt
   }
@@ -37,17 +50,31 @@ public struct Customer: Equatable, Sendable, Codable {
 
 /// What a caller may set on a customer. `nil` leaves a field as it is on update.
 public struct CustomerDraft: Equatable, Sendable {
+  /// Names an existing customer to update (Voucherify's upsert by `id`); nil to find one by
+  /// source id or email, or create one.
+  public var id: String?
   public var sourceId: String?
   public var name: String?
   public var email: String?
   public var phone: String?
   public var memberNumber: String?
-  public var metadata: [String: String]?
+  public var metadata: JSONValue?
+  public var description: String?
+  public var address: JSONValue?
+  public var birthdate: String?
+  public var birthday: String?
 
   public init(
-    sourceId: String? = nil, name: String? = nil, email: String? = nil, phone: String? = nil,
-    memberNumber: String? = nil, metadata: [String: String]? = nil
+    id: String? = nil, sourceId: String? = nil, name: String? = nil, email: String? = nil,
+    phone: String? = nil, memberNumber: String? = nil, metadata: JSONValue? = nil,
+    description: String? = nil, address: JSONValue? = nil, birthdate: String? = nil,
+    birthday: String? = nil
   ) {
+    self.id = id
+    self.description = description
+    self.address = address
+    self.birthdate = birthdate
+    self.birthday = birthday
     self.sourceId = sourceId
     self.name = name
     self.email = email

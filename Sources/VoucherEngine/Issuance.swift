@@ -176,7 +176,7 @@ extension VoucherEngine {
       dates.joined(separator: "/"),
       "\(draft.quantity ?? -1)", "\(draft.perCustomer ?? -1)", "\(draft.minOrderAmount ?? -1)",
       draft.applicableTo.joined(separator: "|"), draft.inapplicableTo.joined(separator: "|"),
-      JSONText.encode(draft.metadata),
+      JSONValue.object(draft.metadata.members.sorted { $0.key < $1.key }).jsonText,
     ])
   }
 }

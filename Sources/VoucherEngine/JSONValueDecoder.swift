@@ -88,6 +88,8 @@ private struct ValueDecoder: Decoder, SingleValueDecodingContainer {
       else { throw outOfRange(literal, type) }
       return decimal as! T
     }
+    // Any JSON (metadata): the subtree itself, as it was sent.
+    if type == JSONValue.self { return value as! T }
     return try T(from: self)
   }
 

@@ -11,7 +11,10 @@ extension Voucher {
     holderId: String?, startDate: Date?, expirationDate: Date?, active: Bool, quantity: Int64?,
     redeemedQuantity: Int64, perCustomer: Int64?, minOrderAmount: Int64?,
     applicableTo: [String], inapplicableTo: [String], reactivationLimit: Int64,
-    reactivationCount: Int64, metadata: [String: String], createdAt: Date, updatedAt: Date
+    reactivationCount: Int64, metadata: JSONValue, createdAt: Date, updatedAt: Date,
+    validity: ValidityRules = ValidityRules(), aggregatedAmountLimit: Int64? = nil,
+    category: String? = nil, categoryId: String? = nil, campaignId: String? = nil,
+    additionalInfo: String? = nil
   ) -> Voucher {
     Voucher(
       id: id, code: code, campaign: campaign, kind: kind, currency: currency, holderId: holderId,
@@ -19,7 +22,9 @@ extension Voucher {
       redeemedQuantity: redeemedQuantity, perCustomer: perCustomer,
       minOrderAmount: minOrderAmount, applicableTo: applicableTo, inapplicableTo: inapplicableTo,
       reactivationLimit: reactivationLimit, reactivationCount: reactivationCount,
-      metadata: metadata, createdAt: createdAt, updatedAt: updatedAt)
+      metadata: metadata, createdAt: createdAt, updatedAt: updatedAt, validity: validity,
+      aggregatedAmountLimit: aggregatedAmountLimit, category: category, categoryId: categoryId,
+      campaignId: campaignId, additionalInfo: additionalInfo)
   }
 }
 

@@ -46,6 +46,16 @@ public enum Reason: Error, Equatable, Sendable {
   /// The redeem attempt with this key was closed by the fence (`VoucherEngine.closeAttempt`)
   /// before it arrived: it will never be made. A retry is a new attempt with a new key.
   case attemptClosed(key: String)
+  /// The voucher is valid on other days of the week only (0 Sunday … 6 Saturday).
+  case notValidToday(validDays: [Int])
+  /// The voucher is valid at other hours only; `windows` are today's (`09:00–17:00`), empty
+  /// when it has none today.
+  case outsideValidHours(windows: [String])
+  /// The voucher's recurring window is closed now; it opens again at `nextStart` (nil when
+  /// the voucher has no start date to count from).
+  case outsideTimeframe(nextStart: Date?)
+  /// Another till's validation session holds what is left of the voucher until `until`.
+  case heldBySession(until: Date)
 
   /// The machine-readable key (Voucherify's where it has one).
   public var key: String {
@@ -67,6 +77,8 @@ public enum Reason: Error, Equatable, Sendable {
     case .reactivationLimitExceeded: "reactivation_limit_exceeded"
     case .voucherStillActive: "voucher_still_active"
     case .attemptClosed: "attempt_closed"
+    case .notValidToday, .outsideValidHours, .outsideTimeframe: "voucher_not_active"
+    case .heldBySession: "multiple_requests"
     }
   }
 }

@@ -34,6 +34,8 @@ public struct ValidationResult: Equatable, Sendable {
   public var customer: Customer?
   /// The currency of the vouchers (the store's default when none was found).
   public var currency: String
+  /// The session that now holds the validated vouchers, when the request opened one.
+  public var session: SessionLock? = nil
 
   /// The first refusal, for one-line answers.
   public var firstRefusal: Refusal? {
@@ -119,8 +121,19 @@ public struct RedemptionQuery: Equatable, Sendable {
   /// Customer id, source id or email.
   public var customer: String?
   public var orderSourceId: String?
+  /// The stacked parent whose parts are wanted.
+  public var parentId: String?
+  /// Vouchers of this campaign (by name).
+  public var campaign: String?
+  public var createdBefore: Date?
+  public var createdAfter: Date?
+  /// `created_at`, `id`, `voucher_code` or `customer_id`; nil is newest first.
+  public var order: ListOrder?
   public var limit: Int
   public var page: Int
+
+  /// The sort fields a redemption list takes.
+  public static let orderFields: Set<String> = ["created_at", "id", "voucher_code", "customer_id"]
 
   public init(
     code: String? = nil, customer: String? = nil, orderSourceId: String? = nil, limit: Int = 100,

@@ -11,7 +11,7 @@ enum Rules {
   ///   code (a redemption's replay check reads them first), so they are not read twice.
   static func evaluate(
     _ request: RedemptionRequest, customer: Customer?, in store: any StoreTransaction, at now: Date,
-    known: [String: Voucher] = [:]
+    timeZone: TimeZone, known: [String: Voucher] = [:]
   ) throws -> ValidationResult {
     let codes = request.codes.map(\.code.normalizedCode)
     try check(request, codes: codes)
@@ -21,6 +21,8 @@ enum Rules {
     var seen = Set<String>()
     var results: [RedeemableResult] = []
     results.reserveCapacity(codes.count)
+    // Gift credits other sessions hold, per code position.
+    var heldCredits = [Int64](repeating: 0, count: codes.count)
     for code in codes {
       var result = RedeemableResult(
         code: code, voucher: nil, status: nil, refusal: nil, discount: 0, giftCredits: 0)
@@ -30,7 +32,14 @@ enum Rules {
       } else if let voucher = try known[code] ?? store.voucher(code: code) {
         result.voucher = voucher
         result.status = voucher.status(at: now)
-        result.refusal = try refusal(for: voucher, customer: customer, store: store, now: now)
+        result.refusal = try refusal(
+          for: voucher, customer: customer, store: store, now: now, timeZone: timeZone)
+        if result.refusal == nil {
+          let held = try heldByOthers(
+            voucher, session: request.session?.key, store: store, now: now)
+          heldCredits[results.count] = held.credits
+          result.refusal = held.refusal
+        }
         if result.refusal == nil, let minimum = voucher.minOrderAmount, orderAmount < minimum {
           result.refusal = .orderBelowMinimum(minimum: minimum, orderAmount: orderAmount)
         }
@@ -52,7 +61,8 @@ enum Rules {
         continue
       }
       let base = eligible.reduce(Int64(0)) { $0 + remaining[$1] }
-      let off = amountOff(discount, base: base)
+      var off = amountOff(discount, base: base)
+      if let cap = voucher.aggregatedAmountLimit { off = min(off, cap) }
       allocate(off, over: eligible, remaining: &remaining)
       results[index].discount = off
     }
@@ -60,7 +70,8 @@ enum Rules {
     // Gift cards then pay from the remaining total.
     var left = remaining.reduce(0, +)
     for index in results.indices where results[index].refusal == nil {
-      guard case .gift(_, let balance) = results[index].voucher?.kind else { continue }
+      guard case .gift(_, let whole) = results[index].voucher?.kind else { continue }
+      let balance = whole - heldCredits[index]
       let requested = request.codes[index].giftCredits
       if let requested, requested <= 0 {
         results[index].refusal = .invalidPayload("a gift amount must be more than zero")
@@ -108,9 +119,34 @@ enum Rules {
     }
   }
 
+  /// What other sessions hold of `voucher` now: a refusal when they hold every use or the
+  /// whole balance left, and the gift credits they hold. Expired holds count for nothing.
+  private static func heldByOthers(
+    _ voucher: Voucher, session: String?, store: any StoreTransaction, now: Date
+  ) throws -> (refusal: Reason?, credits: Int64) {
+    // A hold takes a use or gift credits: a discount voucher without a use limit has nothing
+    // that can run out, and is not looked up (most validations).
+    if voucher.quantity == nil, case .discount = voucher.kind { return (nil, 0) }
+    let held = try store.sessionLocks(voucherId: voucher.id).filter {
+      $0.expiresAt > now && $0.key != session
+    }
+    guard let last = held.map({ (lock: SessionLock) in lock.expiresAt }).max() else {
+      return (nil, 0)
+    }
+    let credits = held.reduce(Int64(0)) { $0 + $1.giftCredits }
+    if let quantity = voucher.quantity, voucher.redeemedQuantity + Int64(held.count) >= quantity {
+      return (.heldBySession(until: last), credits)
+    }
+    if case .gift(_, let balance) = voucher.kind, balance - credits <= 0 {
+      return (.heldBySession(until: last), credits)
+    }
+    return (nil, credits)
+  }
+
   /// Why `voucher` cannot be used now by `customer` (cart rules aside), or nil.
   private static func refusal(
-    for voucher: Voucher, customer: Customer?, store: any StoreTransaction, now: Date
+    for voucher: Voucher, customer: Customer?, store: any StoreTransaction, now: Date,
+    timeZone: TimeZone
   ) throws -> Reason? {
     switch voucher.status(at: now) {
     case .disabled: return .voucherDisabled
@@ -122,6 +158,10 @@ enum Rules {
     case .expired: return .voucherExpired(expiredAt: voucher.expirationDate!)
     case .notActiveYet: return .voucherNotActive(startsAt: voucher.startDate!)
     case .active: break
+    }
+    if let reason = voucher.validity.refusal(at: now, start: voucher.startDate, timeZone: timeZone)
+    {
+      return reason
     }
     if let holder = voucher.holderId {
       guard let customer else { return .missingCustomer }

@@ -205,5 +205,31 @@ enum SQLiteSchema {
       WHEN EXISTS (SELECT 1 FROM closed_attempts WHERE key = NEW.key)
       BEGIN SELECT RAISE(ABORT, 'the redeem attempt was closed by the fence'); END;
     """,
+    // 7: what Voucherify's schema lets a shop send. Customers: informational fields, and a
+    // tombstone for deletion (source id and email freed, so they can be used again). Vouchers:
+    // the validity rules (one JSON column, read with the voucher), a cap per order, and
+    // informational fields. Validation sessions hold a use (and gift credits) of a voucher
+    // until they expire.
+    """
+    ALTER TABLE customers ADD COLUMN description TEXT;
+    ALTER TABLE customers ADD COLUMN address TEXT;
+    ALTER TABLE customers ADD COLUMN birthdate TEXT;
+    ALTER TABLE customers ADD COLUMN birthday TEXT;
+    ALTER TABLE customers ADD COLUMN deleted_at INTEGER;
+    ALTER TABLE vouchers ADD COLUMN validity TEXT;
+    ALTER TABLE vouchers ADD COLUMN aggregated_amount_limit INTEGER;
+    ALTER TABLE vouchers ADD COLUMN category TEXT;
+    ALTER TABLE vouchers ADD COLUMN category_id TEXT;
+    ALTER TABLE vouchers ADD COLUMN campaign_id TEXT;
+    ALTER TABLE vouchers ADD COLUMN additional_info TEXT;
+    CREATE TABLE session_locks (
+      voucher_id   TEXT NOT NULL REFERENCES vouchers(id),
+      session_key  TEXT NOT NULL,
+      gift_credits INTEGER NOT NULL CHECK (gift_credits >= 0),
+      expires_at   INTEGER NOT NULL,
+      created_at   INTEGER NOT NULL,
+      PRIMARY KEY (voucher_id, session_key)
+    ) WITHOUT ROWID;
+    """,
   ]
 }

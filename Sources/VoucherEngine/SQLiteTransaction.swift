@@ -6,12 +6,16 @@ struct SQLiteTransaction: StoreTransaction {
 
   // MARK: Customers
 
-  private static let customerColumns =
-    "id, source_id, name, email, phone, member_number, metadata, created_at, updated_at"
+  private static let customerColumns = """
+    id, source_id, name, email, phone, member_number, metadata, created_at, updated_at,
+    description, address, birthdate, birthday
+    """
 
   // Full statements built once: they are the statement cache's keys, and the hot ones run
   // for every row of a bulk issuance.
-  private static let selectCustomers = "SELECT \(customerColumns) FROM customers WHERE "
+  // A deleted customer is a tombstone no lookup finds.
+  private static let selectCustomers =
+    "SELECT \(customerColumns) FROM customers WHERE deleted_at IS NULL AND "
   private static let customerById = SQL(selectCustomers + "id = ?")
   private static let customerBySourceId = SQL(selectCustomers + "source_id = ?")
   private static let customerByEmail = SQL(selectCustomers + "email_fold = ?")
@@ -19,7 +23,7 @@ struct SQLiteTransaction: StoreTransaction {
   private static let voucherByCode = SQL(selectVouchers + "code = ? AND deleted_at IS NULL")
   private static let voucherById = SQL(selectVouchers + "id = ? AND deleted_at IS NULL")
   private static let insertVoucher = SQL(
-    "INSERT INTO vouchers (\(voucherColumns)) VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))"
+    "INSERT INTO vouchers (\(voucherColumns)) VALUES (\(Array(repeating: "?", count: 33).joined(separator: ", ")))"
   )
 
   private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
@@ -34,7 +38,9 @@ struct SQLiteTransaction: StoreTransaction {
     Customer(
       id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
       email: row.optionalText(3), phone: row.optionalText(4),
-      memberNumber: row.optionalText(5), metadata: try JSONText.decodeMap(row.text(6)),
+      memberNumber: row.optionalText(5), metadata: try JSONValue.stored(row.text(6)),
+      description: row.optionalText(9), address: try row.optionalText(10).map(JSONValue.stored),
+      birthdate: row.optionalText(11), birthday: row.optionalText(12),
       createdAt: Date(millisecondsSince1970: row.int(7)),
       updatedAt: Date(millisecondsSince1970: row.int(8)))
   }
@@ -80,12 +86,65 @@ struct SQLiteTransaction: StoreTransaction {
       [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
+  func customers(matching query: CustomerQuery) throws -> (customers: [Customer], total: Int) {
+    var clauses = ["1"]
+    var values: [SQLValue] = []
+    if let email = query.email {
+      clauses.append("email_fold = ?")
+      values.append(.text(ContactText.foldEmail(email)))
+    }
+    if let city = query.city {
+      clauses.append("json_extract(address, '$.city') = ? COLLATE NOCASE")
+      values.append(.text(city))
+    }
+    if let name = query.name {
+      clauses.append("name = ? COLLATE NOCASE")
+      values.append(.text(name))
+    }
+    for (column, operation, date) in [
+      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
+      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
+      ("created_at", ">", query.startingAfter),
+    ] {
+      if let date {
+        clauses.append("\(column) \(operation) ?")
+        values.append(.from(date))
+      }
+    }
+    let condition = clauses.joined(separator: " AND ")
+    let total =
+      try connection.first(
+        "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND \(condition)", values
+      ) { Int($0.int(0)) } ?? 0
+    var order = "rowid"
+    if let sort = query.order, CustomerQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      order = "\(sort.field) \(direction), rowid \(direction)"
+    }
+    let found = try customers(
+      where: "\(condition) ORDER BY \(order) LIMIT ? OFFSET ?",
+      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
+    return (found, total)
+  }
+
+  func deleteCustomer(id: String, at date: Date) throws {
+    try connection.run(
+      """
+      UPDATE customers SET deleted_at = ?1, updated_at = ?1, source_id = NULL, email = NULL,
+        email_fold = NULL, phone = NULL, member_number = NULL, name = NULL, metadata = '{}',
+        description = NULL, address = NULL, birthdate = NULL, birthday = NULL
+      WHERE id = ?2
+      """, [.from(date), .text(id)])
+    try connection.run("DELETE FROM customer_words WHERE customer_id = ?", [.text(id)])
+  }
+
   func insert(_ customer: Customer) throws {
     try connection.run(
       """
       INSERT INTO customers (id, source_id, name, email, email_fold, phone, member_number,
-                             metadata, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             metadata, created_at, updated_at, description, address, birthdate,
+                             birthday)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """, customerValues(customer))
     try indexWords(of: customer)
   }
@@ -96,7 +155,8 @@ struct SQLiteTransaction: StoreTransaction {
     try connection.run(
       """
       UPDATE customers SET source_id = ?, name = ?, email = ?, email_fold = ?, phone = ?,
-        member_number = ?, metadata = ?, created_at = ?, updated_at = ? WHERE id = ?
+        member_number = ?, metadata = ?, created_at = ?, updated_at = ?, description = ?,
+        address = ?, birthdate = ?, birthday = ? WHERE id = ?
       """, values)
     try connection.run("DELETE FROM customer_words WHERE customer_id = ?", [.text(customer.id)])
     try indexWords(of: customer)
@@ -106,8 +166,9 @@ struct SQLiteTransaction: StoreTransaction {
     [
       .text(customer.id), .from(customer.sourceId), .from(customer.name), .from(customer.email),
       .from(customer.email.map(ContactText.foldEmail)), .from(customer.phone),
-      .from(customer.memberNumber), .text(JSONText.encode(customer.metadata)),
-      .from(customer.createdAt), .from(customer.updatedAt),
+      .from(customer.memberNumber), .text(customer.metadata.jsonText),
+      .from(customer.createdAt), .from(customer.updatedAt), .from(customer.description),
+      .from(customer.address?.jsonText), .from(customer.birthdate), .from(customer.birthday),
     ]
   }
 
@@ -125,7 +186,8 @@ struct SQLiteTransaction: StoreTransaction {
     id, code, campaign, type, discount_type, percent_off_bp, amount_limit, amount_off,
     fixed_amount, gift_amount, gift_balance, currency, holder_id, start_date, expiration_date,
     active, quantity, redeemed_quantity, per_customer, min_order_amount, applicable_to,
-    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at
+    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at,
+    validity, aggregated_amount_limit, category, category_id, campaign_id, additional_info
     """
 
   private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
@@ -149,7 +211,7 @@ struct SQLiteTransaction: StoreTransaction {
       default: throw StoreError.corrupt("voucher \(row.text(1)) has no discount type")
       }
     }
-    return Voucher(
+    var voucher = Voucher(
       id: row.text(0), code: row.text(1), campaign: row.optionalText(2), kind: kind,
       currency: row.text(11), holderId: row.optionalText(12),
       startDate: row.optionalInt(13).map(Date.init(millisecondsSince1970:)),
@@ -158,9 +220,18 @@ struct SQLiteTransaction: StoreTransaction {
       perCustomer: row.optionalInt(18), minOrderAmount: row.optionalInt(19),
       applicableTo: try JSONText.decodeList(row.text(20)),
       inapplicableTo: try JSONText.decodeList(row.text(21)), reactivationLimit: row.int(22),
-      reactivationCount: row.int(23), metadata: try JSONText.decodeMap(row.text(24)),
+      reactivationCount: row.int(23), metadata: try JSONValue.stored(row.text(24)),
       createdAt: Date(millisecondsSince1970: row.int(25)),
       updatedAt: Date(millisecondsSince1970: row.int(26)))
+    if let validity = row.optionalText(27) {
+      voucher.validity = try JSONText.decode(ValidityRules.self, from: validity)
+    }
+    voucher.aggregatedAmountLimit = row.optionalInt(28)
+    voucher.category = row.optionalText(29)
+    voucher.categoryId = row.optionalText(30)
+    voucher.campaignId = row.optionalText(31)
+    voucher.additionalInfo = row.optionalText(32)
+    return voucher
   }
 
   func voucher(code: String) throws -> Voucher? {
@@ -214,8 +285,11 @@ struct SQLiteTransaction: StoreTransaction {
       .from(voucher.quantity), .integer(voucher.redeemedQuantity), .from(voucher.perCustomer),
       .from(voucher.minOrderAmount), .text(JSONText.encode(voucher.applicableTo)),
       .text(JSONText.encode(voucher.inapplicableTo)), .integer(voucher.reactivationLimit),
-      .integer(voucher.reactivationCount), .text(JSONText.encode(voucher.metadata)),
+      .integer(voucher.reactivationCount), .text(voucher.metadata.jsonText),
       .from(voucher.createdAt), .from(voucher.updatedAt),
+      .from(voucher.validity.isEmpty ? nil : JSONText.encode(voucher.validity)),
+      .from(voucher.aggregatedAmountLimit), .from(voucher.category), .from(voucher.categoryId),
+      .from(voucher.campaignId), .from(voucher.additionalInfo),
     ]
   }
 
@@ -236,6 +310,50 @@ struct SQLiteTransaction: StoreTransaction {
       [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
+  func vouchers(matching query: VoucherQuery) throws -> (vouchers: [Voucher], total: Int) {
+    var clauses = ["deleted_at IS NULL"]
+    var values: [SQLValue] = []
+    for (column, value) in [
+      ("category", query.category), ("campaign", query.campaign),
+      ("campaign_id", query.campaignId), ("holder_id", query.holderId),
+      ("code", query.code?.normalizedCode),
+    ] {
+      if let value {
+        clauses.append("\(column) = ?")
+        values.append(.text(value))
+      }
+    }
+    if let ids = query.ids {
+      clauses.append(
+        ids.isEmpty
+          ? "0" : "id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))")
+      values += ids.map { .text($0) }
+    }
+    for (column, operation, date) in [
+      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
+      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
+    ] {
+      if let date {
+        clauses.append("\(column) \(operation) ?")
+        values.append(.from(date))
+      }
+    }
+    let condition = clauses.joined(separator: " AND ")
+    let total =
+      try connection.first("SELECT count(*) FROM vouchers WHERE \(condition)", values) {
+        Int($0.int(0))
+      } ?? 0
+    var order = "rowid"
+    if let sort = query.order, VoucherQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      order = "\(sort.field) \(direction), rowid \(direction)"
+    }
+    let found = try vouchers(
+      where: "\(condition) ORDER BY \(order) LIMIT ? OFFSET ?",
+      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
+    return (found, total)
+  }
+
   private static let consumeUse = SQL(
     """
     UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
@@ -250,14 +368,20 @@ struct SQLiteTransaction: StoreTransaction {
     return connection.changes == 1
   }
 
-  func restoreUse(voucherId: String, giftCredits: Int64, at date: Date) throws {
+  func restoreUse(
+    voucherId: String, giftCredits: Int64, countingReactivation: Bool, at date: Date
+  ) throws {
     try connection.run(
       """
       UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1,
         gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance + ?1 END,
-        reactivation_count = reactivation_count + 1, updated_at = ?2
+        reactivation_count = reactivation_count + ?4, updated_at = ?2
       WHERE id = ?3
-      """, [.integer(giftCredits), .from(date), .text(voucherId)])
+      """,
+      [
+        .integer(giftCredits), .from(date), .text(voucherId),
+        .integer(countingReactivation ? 1 : 0),
+      ])
   }
 
   // MARK: Redemptions
@@ -359,15 +483,40 @@ struct SQLiteTransaction: StoreTransaction {
       clauses.append("order_source_id = ?")
       values.append(.text(order))
     }
-    // Children are shown inside their parent, except when asked for by voucher.
-    if voucherId == nil { clauses.append("parent_id IS NULL") }
+    if let parent = query.parentId {
+      clauses.append("parent_id = ?")
+      values.append(.text(parent))
+    }
+    if let campaign = query.campaign {
+      clauses.append("voucher_id IN (SELECT id FROM vouchers WHERE campaign = ?)")
+      values.append(.text(campaign))
+    }
+    if let date = query.createdBefore {
+      clauses.append("date < ?")
+      values.append(.from(date))
+    }
+    if let date = query.createdAfter {
+      clauses.append("date > ?")
+      values.append(.from(date))
+    }
+    // Children are shown inside their parent, except when asked for by voucher, campaign or
+    // parent.
+    if voucherId == nil, query.parentId == nil, query.campaign == nil {
+      clauses.append("parent_id IS NULL")
+    }
+    if clauses.isEmpty { clauses.append("1") }
+    var order = "date DESC, rowid DESC"
+    if let sort = query.order, RedemptionQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      let column = sort.field == "created_at" ? "date" : sort.field
+      order = "\(column) \(direction), rowid \(direction)"
+    }
     let limit = max(1, min(query.limit, 1000))
     values.append(.integer(Int64(limit)))
     values.append(.integer(Int64((max(1, query.page) - 1) * limit)))
     return try withChildren(
       redemptions(
-        where:
-          "\(clauses.joined(separator: " AND ")) ORDER BY date DESC, rowid DESC LIMIT ? OFFSET ?",
+        where: "\(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?",
         values))
   }
 
@@ -405,18 +554,28 @@ struct SQLiteTransaction: StoreTransaction {
       ])
   }
 
+  private static let rollbackColumns =
+    "id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date, reactivations_left"
+
+  private static func rollback(from row: Row) -> Rollback {
+    Rollback(
+      id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
+      voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
+      date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+  }
+
   func rollback(id: String) throws -> Rollback? {
     try connection.first(
-      """
-      SELECT id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date,
-             reactivations_left FROM rollbacks WHERE id = ?
-      """, [.text(id)]
-    ) { row in
-      Rollback(
-        id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
-        voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
-        date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
-    }
+      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE id = ?", [.text(id)], Self.rollback)
+  }
+
+  func rollbacks(voucherId: String) throws -> [Rollback] {
+    var found: [Rollback] = []
+    try connection.each(
+      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE voucher_id = ? ORDER BY date, rowid",
+      [.text(voucherId)]
+    ) { found.append(Self.rollback(from: $0)) }
+    return found
   }
 
   // MARK: Idempotency and events
@@ -534,10 +693,56 @@ struct SQLiteTransaction: StoreTransaction {
     ) { row in
       try body(
         ExportRow(
-          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(27),
-          holderEmail: row.optionalText(28), holderMemberNumber: row.optionalText(29),
-          lastUsed: row.optionalInt(30).map(Date.init(millisecondsSince1970:))))
+          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(33),
+          holderEmail: row.optionalText(34), holderMemberNumber: row.optionalText(35),
+          lastUsed: row.optionalInt(36).map(Date.init(millisecondsSince1970:))))
     }
+  }
+
+  // MARK: Validation sessions
+
+  func sessionLocks(voucherId: String) throws -> [SessionLock] {
+    var found: [SessionLock] = []
+    try connection.each(
+      Self.sessionLocksOfVoucher, [.text(voucherId)]
+    ) { row in
+      found.append(
+        SessionLock(
+          voucherId: voucherId, key: row.text(0), giftCredits: row.int(1),
+          expiresAt: Date(millisecondsSince1970: row.int(2)),
+          createdAt: Date(millisecondsSince1970: row.int(3))))
+    }
+    return found
+  }
+
+  private static let sessionLocksOfVoucher = SQL(
+    "SELECT session_key, gift_credits, expires_at, created_at FROM session_locks WHERE voucher_id = ?"
+  )
+
+  func putSessionLock(_ lock: SessionLock) throws {
+    try connection.run(
+      """
+      INSERT OR REPLACE INTO session_locks (voucher_id, session_key, gift_credits, expires_at,
+                                            created_at)
+      VALUES (?, ?, ?, ?, ?)
+      """,
+      [
+        .text(lock.voucherId), .text(lock.key), .integer(lock.giftCredits), .from(lock.expiresAt),
+        .from(lock.createdAt),
+      ])
+  }
+
+  func deleteSessionLock(voucherId: String, key: String) throws -> Bool {
+    try connection.run(
+      "DELETE FROM session_locks WHERE voucher_id = ? AND session_key = ?",
+      [.text(voucherId), .text(key)])
+    return connection.changes > 0
+  }
+
+  func deleteSessionLocks(voucherId: String, expiredBy date: Date) throws {
+    try connection.run(
+      "DELETE FROM session_locks WHERE voucher_id = ? AND expires_at <= ?",
+      [.text(voucherId), .from(date)])
   }
 
   func isEmpty() throws -> Bool {
@@ -549,7 +754,7 @@ struct SQLiteTransaction: StoreTransaction {
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
     try connection.first(
       """
-      SELECT (SELECT count(*) FROM customers),
+      SELECT (SELECT count(*) FROM customers WHERE deleted_at IS NULL),
              (SELECT count(*) FROM vouchers WHERE deleted_at IS NULL),
              (SELECT count(*) FROM redemptions)
       """

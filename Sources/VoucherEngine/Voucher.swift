@@ -78,9 +78,20 @@ public struct Voucher: Equatable, Sendable {
   public var inapplicableTo: [String]
   public var reactivationLimit: Int64
   public var reactivationCount: Int64
-  public var metadata: [String: String]
+  /// Any JSON object, kept as it was given.
+  public var metadata: JSONValue
   public var createdAt: Date
   public var updatedAt: Date
+  /// Days, hours and recurring windows of validity (none by default).
+  public var validity = ValidityRules()
+  /// The most this voucher takes off one order, whatever its discount says.
+  public var aggregatedAmountLimit: Int64? = nil
+  /// Informational (Voucherify's names), kept and listed by: `category` is a filter of
+  /// `GET /v1/vouchers`.
+  public var category: String? = nil
+  public var categoryId: String? = nil
+  public var campaignId: String? = nil
+  public var additionalInfo: String? = nil
 
   /// The status at `now`. A used-up voucher reads USED even after it expires: what happened
   /// to it matters more to the till than its date.
@@ -120,14 +131,21 @@ public struct VoucherDraft: Equatable, Sendable {
   public var applicableTo: [String]
   public var inapplicableTo: [String]
   public var reactivationLimit: Int64
-  public var metadata: [String: String]
+  public var metadata: JSONValue
+  public var validity = ValidityRules()
+  public var aggregatedAmountLimit: Int64?
+  public var category: String?
+  public var categoryId: String?
+  public var campaignId: String?
+  public var additionalInfo: String?
 
   public init(
     code: String? = nil, codePattern: String? = nil, campaign: String? = nil, kind: VoucherKind,
     currency: String = "SEK", holder: String? = nil, startDate: Date? = nil,
     expirationDate: Date? = nil, active: Bool = true, quantity: Int64? = nil,
     perCustomer: Int64? = nil, minOrderAmount: Int64? = nil, applicableTo: [String] = [],
-    inapplicableTo: [String] = [], reactivationLimit: Int64 = 3, metadata: [String: String] = [:]
+    inapplicableTo: [String] = [], reactivationLimit: Int64 = 3,
+    metadata: JSONValue = .emptyObject
   ) {
     self.code = code
     self.codePattern = codePattern
@@ -163,7 +181,12 @@ public struct VoucherChanges: Equatable, Sendable {
   public var inapplicableTo: [String]?
   public var discount: Discount?
   public var reactivationLimit: Int64?
-  public var metadata: [String: String]?
+  public var metadata: JSONValue?
+  public var validity: ValidityRules?
+  public var aggregatedAmountLimit: Int64??
+  public var category: String??
+  public var categoryId: String??
+  public var additionalInfo: String??
 
   public init() {}
 }

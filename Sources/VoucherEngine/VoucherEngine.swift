@@ -10,15 +10,20 @@ public final class VoucherEngine: Sendable {
   public let clock: any WallClock
   /// The currency of vouchers created without one.
   public let defaultCurrency: String
+  /// Where days of the week and hours of validity are read (`validity_day_of_week`,
+  /// `validity_hours`); the process's own time zone (`TZ`) unless told otherwise.
+  public let timeZone: TimeZone
   /// Tokens already checked against their key's stored hash (see `authenticate`).
   let verifiedTokens = VerifiedTokens()
 
   public init(
-    store: any VoucherStore, clock: any WallClock = SystemClock(), defaultCurrency: String = "SEK"
+    store: any VoucherStore, clock: any WallClock = SystemClock(), defaultCurrency: String = "SEK",
+    timeZone: TimeZone = .current
   ) {
     self.store = store
     self.clock = clock
     self.defaultCurrency = defaultCurrency
+    self.timeZone = timeZone
   }
 
   /// Where the tools keep the database unless told otherwise:
@@ -42,8 +47,10 @@ public final class VoucherEngine: Sendable {
   }
 
   /// Opens the SQLite database at `path`, creating it when missing.
-  public convenience init(path: String, clock: any WallClock = SystemClock()) throws {
-    self.init(store: try SQLiteStore(path: path), clock: clock)
+  public convenience init(
+    path: String, clock: any WallClock = SystemClock(), timeZone: TimeZone = .current
+  ) throws {
+    self.init(store: try SQLiteStore(path: path), clock: clock, timeZone: timeZone)
   }
 
   // MARK: Customers
@@ -84,7 +91,12 @@ public final class VoucherEngine: Sendable {
     logEvent: Bool = true
   ) throws -> (customer: Customer, created: Bool) {
     var existing: Customer?
-    if let sourceId = draft.sourceId {
+    if let id = draft.id {
+      guard let found = try store.customer(id: id) else {
+        throw Refusal(code: nil, reason: .customerNotFound(reference: id))
+      }
+      existing = found
+    } else if let sourceId = draft.sourceId {
       existing = try store.customer(sourceId: sourceId)
     } else if let email = draft.email {
       existing = try store.customer(email: email)
@@ -102,13 +114,17 @@ public final class VoucherEngine: Sendable {
       existing
       ?? Customer(
         id: Identifiers.make(Customer.idPrefix), sourceId: nil, name: nil, email: nil, phone: nil,
-        memberNumber: nil, metadata: [:], createdAt: now, updatedAt: now)
+        memberNumber: nil, metadata: .emptyObject, createdAt: now, updatedAt: now)
     if let value = draft.sourceId { customer.sourceId = value }
     if let value = draft.name { customer.name = value }
     if let value = draft.email { customer.email = value }
     if let value = draft.phone { customer.phone = value }
     if let value = draft.memberNumber { customer.memberNumber = value }
     if let value = draft.metadata { customer.metadata = value }
+    if let value = draft.description { customer.description = value }
+    if let value = draft.address { customer.address = value }
+    if let value = draft.birthdate { customer.birthdate = value }
+    if let value = draft.birthday { customer.birthday = value }
     // A re-run that changes nothing writes nothing.
     if let existing, existing == customer { return (customer, false) }
     customer.updatedAt = now
@@ -274,7 +290,7 @@ public final class VoucherEngine: Sendable {
       holderId = customer.id
     }
     let code = codeIsFresh ? draft.code! : try newCode(for: draft, in: store)
-    let voucher = Voucher(
+    var voucher = Voucher(
       id: Identifiers.make("v_"), code: code, campaign: draft.campaign, kind: draft.kind,
       currency: draft.currency.uppercased(), holderId: holderId, startDate: draft.startDate,
       expirationDate: draft.expirationDate, active: draft.active, quantity: draft.quantity,
@@ -282,6 +298,12 @@ public final class VoucherEngine: Sendable {
       applicableTo: draft.applicableTo, inapplicableTo: draft.inapplicableTo,
       reactivationLimit: draft.reactivationLimit, reactivationCount: 0,
       metadata: draft.metadata, createdAt: now, updatedAt: now)
+    voucher.validity = draft.validity
+    voucher.aggregatedAmountLimit = draft.aggregatedAmountLimit
+    voucher.category = draft.category
+    voucher.categoryId = draft.categoryId
+    voucher.campaignId = draft.campaignId
+    voucher.additionalInfo = draft.additionalInfo
     try store.insert(voucher)
     return voucher
   }
@@ -347,6 +369,20 @@ public final class VoucherEngine: Sendable {
     guard draft.currency.count == 3, draft.currency.allSatisfy(\.isLetter) else {
       throw refuse("currency must be a three-letter ISO 4217 code")
     }
+    if let limit = draft.aggregatedAmountLimit, !(0...Money.maximum).contains(limit) {
+      throw refuse("aggregated_amount_limit is out of range")
+    }
+    for day in (draft.validity.daysOfWeek ?? [])
+      + (draft.validity.hours ?? []).flatMap(\.daysOfWeek)
+    where !(0...6).contains(day) {
+      throw refuse("a day of the week is 0 (Sunday) to 6 (Saturday)")
+    }
+    for window in draft.validity.hours ?? [] where window.startMinute > window.endMinute {
+      throw refuse("validity_hours: a start_time is after its expiration_time")
+    }
+    if draft.validity.timeframe != nil, draft.startDate == nil {
+      throw refuse("validity_timeframe needs a start_date to count from")
+    }
   }
 
   /// The live voucher with this code (trimmed and case-folded, so scanner input works).
@@ -379,6 +415,11 @@ public final class VoucherEngine: Sendable {
       if let value = changes.inapplicableTo { voucher.inapplicableTo = value }
       if let value = changes.reactivationLimit { voucher.reactivationLimit = value }
       if let value = changes.metadata { voucher.metadata = value }
+      if let value = changes.validity { voucher.validity = value }
+      if let value = changes.aggregatedAmountLimit { voucher.aggregatedAmountLimit = value }
+      if let value = changes.category { voucher.category = value }
+      if let value = changes.categoryId { voucher.categoryId = value }
+      if let value = changes.additionalInfo { voucher.additionalInfo = value }
       if let value = changes.discount {
         guard case .discount = voucher.kind else {
           throw Refusal(code: voucher.code, reason: .invalidPayload("a gift card has no discount"))
@@ -397,6 +438,8 @@ public final class VoucherEngine: Sendable {
       draft.perCustomer = voucher.perCustomer
       draft.minOrderAmount = voucher.minOrderAmount
       draft.reactivationLimit = voucher.reactivationLimit
+      draft.validity = voucher.validity
+      draft.aggregatedAmountLimit = voucher.aggregatedAmountLimit
       try Self.check(draft)
     }
   }
@@ -414,8 +457,20 @@ public final class VoucherEngine: Sendable {
 
   /// Adds `amount` to a gift card's balance (and to its loaded total).
   @discardableResult
-  public func addGiftBalance(code: String, amount: Int64, actor: String? = nil) throws -> Voucher {
-    try modifyVoucher(code: code, event: "voucher.balance_added", actor: actor) { voucher, _ in
+  ///
+  /// - Parameters:
+  ///   - sourceId: the shop's own id of the change, kept in the event log.
+  ///   - reason: why, kept in the event log.
+  public func addGiftBalance(
+    code: String, amount: Int64, sourceId: String? = nil, reason: String? = nil,
+    actor: String? = nil
+  ) throws -> Voucher {
+    var detail = ["amount": String(amount)]
+    if let sourceId { detail["source_id"] = sourceId }
+    if let reason { detail["reason"] = reason }
+    return try modifyVoucher(
+      code: code, event: "voucher.balance_added", actor: actor, detail: detail
+    ) { voucher, _ in
       guard case .gift(let total, let balance) = voucher.kind else {
         throw Refusal(code: voucher.code, reason: .invalidPayload("only a gift card has a balance"))
       }
@@ -442,7 +497,7 @@ public final class VoucherEngine: Sendable {
   }
 
   private func modifyVoucher(
-    code: String, event: String, actor: String?,
+    code: String, event: String, actor: String?, detail: [String: String] = [:],
     _ change: (inout Voucher, any StoreTransaction) throws -> Void
   ) throws -> Voucher {
     let now = clock.now()
@@ -453,9 +508,14 @@ public final class VoucherEngine: Sendable {
       try change(&voucher, store)
       voucher.updatedAt = now
       try store.update(voucher)
+      var detail = detail
+      detail["code"] = voucher.code
+      if case .gift(_, let balance) = voucher.kind, event == "voucher.balance_added" {
+        detail["balance"] = String(balance)
+      }
       try store.appendEvent(
         date: now, actor: actor, kind: event, subject: voucher.id,
-        detail: JSONText.encode(["code": voucher.code]))
+        detail: JSONText.encode(detail))
       return voucher
     }
   }
@@ -501,9 +561,55 @@ public final class VoucherEngine: Sendable {
   /// request or an unknown customer throws `Refusal`.
   public func validate(_ request: RedemptionRequest) throws -> ValidationResult {
     let now = clock.now()
-    return try store.read { store in
+    let timeZone = timeZone
+    guard let session = request.session else {
+      return try store.read { store in
+        let customer = try Self.customer(for: request, in: store)
+        return try Self.evaluated(
+          request, customer: customer, store: store, now: now, timeZone: timeZone)
+      }
+    }
+    // A session: a valid answer holds what it validated, so the check and the hold are one
+    // write.
+    var request = request
+    let key = session.key ?? Identifiers.make("ssn_")
+    request.session = SessionRequest(key: key, lifetime: session.lifetime)
+    return try store.write { store in
       let customer = try Self.customer(for: request, in: store)
-      return try Self.evaluated(request, customer: customer, store: store, now: now)
+      var result = try Self.evaluated(
+        request, customer: customer, store: store, now: now, timeZone: timeZone)
+      guard result.valid else { return result }
+      let expiresAt = now.addingTimeInterval(session.lifetime ?? SessionRequest.defaultLifetime)
+      for entry in result.redeemables {
+        guard let voucher = entry.voucher else { continue }
+        try store.deleteSessionLocks(voucherId: voucher.id, expiredBy: now)
+        try store.putSessionLock(
+          SessionLock(
+            voucherId: voucher.id, key: key, giftCredits: entry.giftCredits,
+            expiresAt: expiresAt, createdAt: now))
+      }
+      result.session = SessionLock(
+        voucherId: "", key: key, giftCredits: result.giftCredits, expiresAt: expiresAt,
+        createdAt: now)
+      return result
+    }
+  }
+
+  /// Ends a validation session's hold on one voucher (Voucherify's release of a session).
+  /// Releasing a hold that has gone (used, expired or released) changes nothing.
+  ///
+  /// - Throws: `Refusal` (`notFound`) when no voucher has this code.
+  public func releaseSession(code: String, key: String, actor: String? = nil) throws {
+    let now = clock.now()
+    try store.write { store in
+      guard let voucher = try store.voucher(code: code.normalizedCode) else {
+        throw Refusal(code: code, reason: .notFound(code: code.normalizedCode))
+      }
+      if try store.deleteSessionLock(voucherId: voucher.id, key: key) {
+        try store.appendEvent(
+          date: now, actor: actor, kind: "voucher.session_released", subject: voucher.id,
+          detail: JSONText.encode(["session": key]))
+      }
     }
   }
 
@@ -519,10 +625,11 @@ public final class VoucherEngine: Sendable {
 
   private static func evaluated(
     _ request: RedemptionRequest, customer: Customer?, store: any StoreTransaction, now: Date,
-    known: [String: Voucher] = [:]
+    timeZone: TimeZone, known: [String: Voucher] = [:]
   ) throws -> ValidationResult {
     do {
-      return try Rules.evaluate(request, customer: customer, in: store, at: now, known: known)
+      return try Rules.evaluate(
+        request, customer: customer, in: store, at: now, timeZone: timeZone, known: known)
     } catch let reason as Reason {
       throw Refusal(code: nil, reason: reason)
     }
@@ -555,6 +662,7 @@ public final class VoucherEngine: Sendable {
       }
       let customer = try Self.customer(for: request, in: store)
       var known: [String: Voucher] = [:]
+      let timeZone = self.timeZone
       if let order = request.orderSourceId,
         let replay = try Self.replay(request, order: order, in: store, reading: &known)
       {
@@ -565,10 +673,18 @@ public final class VoucherEngine: Sendable {
         return RedeemOutcome(redemption: replay, isReplay: true)
       }
       let result = try Self.evaluated(
-        request, customer: customer, store: store, now: now, known: known)
+        request, customer: customer, store: store, now: now, timeZone: timeZone, known: known)
       if let refusal = result.firstRefusal { throw refusal }
       let redemption = try Self.apply(
         result, request: request, customer: customer, store: store, now: now)
+      // The session's hold is used up by its redemption.
+      if let key = request.session?.key {
+        for entry in result.redeemables {
+          if let voucher = entry.voucher {
+            _ = try store.deleteSessionLock(voucherId: voucher.id, key: key)
+          }
+        }
+      }
       if let key = idempotencyKey {
         try store.saveIdempotencyRecord(
           key: key, fingerprint: fingerprint, resultId: redemption.id, at: now)
@@ -788,7 +904,7 @@ public final class VoucherEngine: Sendable {
       }
       let parts = redemption.children.isEmpty ? [redemption] : redemption.children
       let done = try parts.map {
-        try Self.rollBack($0, reason: reason, by: by, store: store, now: now)
+        try Self.rollBack($0, reason: reason, by: by, reactivating: false, store: store, now: now)
       }
       if !redemption.children.isEmpty {
         try store.markRolledBack(redemptionId: redemption.id, rollbackId: done[0].id)
@@ -825,12 +941,16 @@ public final class VoucherEngine: Sendable {
       guard let latest = try store.latestSucceededRedemption(voucherId: voucher.id) else {
         throw Refusal(code: code, reason: .alreadyRolledBack)
       }
-      return try Self.rollBack(latest, reason: reason, by: by, store: store, now: now)
+      return try Self.rollBack(
+        latest, reason: reason, by: by, reactivating: true, store: store, now: now)
     }
   }
 
+  /// Undoes one redemption once. Only a reactivation counts against the voucher's
+  /// reactivation limit; a plain rollback (Voucherify's) has no such limit.
   private static func rollBack(
-    _ redemption: Redemption, reason: String, by: String?, store: any StoreTransaction, now: Date
+    _ redemption: Redemption, reason: String, by: String?, reactivating: Bool,
+    store: any StoreTransaction, now: Date
   ) throws -> Rollback {
     let code = redemption.voucherCode ?? ""
     guard redemption.status == .succeeded else {
@@ -843,16 +963,18 @@ public final class VoucherEngine: Sendable {
     if let end = voucher.expirationDate, now > end {
       throw Refusal(code: code, reason: .voucherExpired(expiredAt: end))
     }
-    guard voucher.reactivationCount < voucher.reactivationLimit else {
+    if reactivating, voucher.reactivationCount >= voucher.reactivationLimit {
       throw Refusal(
         code: code, reason: .reactivationLimitExceeded(limit: voucher.reactivationLimit))
     }
     let credits: Int64 = if case .gift = voucher.kind { redemption.amount } else { 0 }
-    try store.restoreUse(voucherId: voucher.id, giftCredits: credits, at: now)
+    try store.restoreUse(
+      voucherId: voucher.id, giftCredits: credits, countingReactivation: reactivating, at: now)
     let rollback = Rollback(
       id: Identifiers.make("rr_"), redemptionId: redemption.id, voucherId: voucher.id,
       voucherCode: voucher.code, amount: redemption.amount, reason: reason, by: by, date: now,
-      reactivationsLeft: voucher.reactivationLimit - voucher.reactivationCount - 1)
+      reactivationsLeft: voucher.reactivationLimit - voucher.reactivationCount
+        - (reactivating ? 1 : 0))
     try store.insert(rollback)
     try store.markRolledBack(redemptionId: redemption.id, rollbackId: rollback.id)
     try store.appendEvent(

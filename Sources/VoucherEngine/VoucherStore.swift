@@ -34,8 +34,14 @@ public protocol StoreTransaction {
   func customers(nameWordPrefix wordPrefix: String, limit: Int) throws -> [Customer]
   /// Every customer, oldest first, from the `offset`th.
   func customers(offset: Int, limit: Int) throws -> [Customer]
+  /// Customers matching every filter of `query`, in its order, with its paging; and how many
+  /// match in all.
+  func customers(matching query: CustomerQuery) throws -> (customers: [Customer], total: Int)
   func insert(_ customer: Customer) throws
   func update(_ customer: Customer) throws
+  /// Deletes a customer: no lookup finds it again, and its source id and email are free.
+  /// Its redemptions keep its id.
+  func deleteCustomer(id: String, at date: Date) throws
 
   /// A live (not deleted) voucher by its normalised code.
   func voucher(code: String) throws -> Voucher?
@@ -48,12 +54,19 @@ public protocol StoreTransaction {
   func vouchers(holderId: String) throws -> [Voucher]
   /// Live vouchers, oldest first, with paging.
   func vouchers(limit: Int, offset: Int) throws -> [Voucher]
+  /// Live vouchers matching every filter of `query`, in its order, with its paging; and how
+  /// many match in all.
+  func vouchers(matching query: VoucherQuery) throws -> (vouchers: [Voucher], total: Int)
+  /// Rollbacks of a voucher's redemptions, oldest first.
+  func rollbacks(voucherId: String) throws -> [Rollback]
 
   /// Adds one use (and spends `giftCredits`) only if a use and the credits are still there.
   /// Returns false when another transaction got there first.
   func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool
-  /// Gives one use back (and `giftCredits`), counting one reactivation.
-  func restoreUse(voucherId: String, giftCredits: Int64, at date: Date) throws
+  /// Gives one use back (and `giftCredits`); a reactivation also counts one against the
+  /// voucher's reactivation limit, a plain rollback does not.
+  func restoreUse(voucherId: String, giftCredits: Int64, countingReactivation: Bool, at date: Date)
+    throws
 
   func insert(_ redemption: Redemption) throws
   func redemption(id: String) throws -> Redemption?
@@ -72,6 +85,15 @@ public protocol StoreTransaction {
   func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)?
   func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
     throws
+
+  /// Every hold of validation sessions on a voucher, expired ones included.
+  func sessionLocks(voucherId: String) throws -> [SessionLock]
+  /// Stores a hold, replacing the session's earlier hold on the same voucher.
+  func putSessionLock(_ lock: SessionLock) throws
+  /// Removes one session's hold; false when there was none.
+  func deleteSessionLock(voucherId: String, key: String) throws -> Bool
+  /// Removes the holds on a voucher that expired at or before `date`.
+  func deleteSessionLocks(voucherId: String, expiredBy date: Date) throws
 
   /// Whether the fence closed the redeem attempt with this key.
   func isAttemptClosed(key: String) throws -> Bool

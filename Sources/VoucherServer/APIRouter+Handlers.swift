@@ -6,37 +6,77 @@ extension APIRouter {
   // MARK: Customers
 
   func listCustomers(_ request: HTTPRequest) throws -> HTTPResponse {
-    let limit = try integer(request, "limit", in: 1...100) ?? 20
-    let page = try integer(request, "page", in: 1...1_000_000) ?? 1
-    var found: [Customer]
-    if let email = request.query("email") {
-      found = try engine.customer(email).map { [$0] } ?? []
-    } else if let text = request.query("phone") ?? request.query("q") ?? request.query("name") {
-      found = try engine.findCustomers(text, limit: min(page * limit, 1000))
-    } else {
-      // No filter: every customer, oldest first, as Voucherify lists them.
-      let listed = try engine.customers(page: page, limit: limit)
+    var known: Set<String> = [
+      "limit", "page", "email", "city", "name", "segment_id", "created_at[before]",
+      "created_at[after]", "updated_at[before]", "updated_at[after]", "order", "starting_after",
+    ]
+    // Ours: what a cashier types (a name's start, a phone, a member number).
+    if extensions { known.formUnion(["q", "phone"]) }
+    let query = try APIQuery(request, known: known)
+    let limit = try query.integer("limit", in: 1...100) ?? 10
+    let page = try query.integer("page", in: 1...1_000_000) ?? 1
+    if let text = query.value("phone") ?? query.value("q") {
+      var found = try engine.findCustomers(text, limit: min(page * limit, 1000))
+      let total = found.count
+      found = Array(found.dropFirst((page - 1) * limit).prefix(limit))
       return APIResponder.json(
         WireCustomerList(
-          customers: listed.customers.map(WireCustomer.init), total: listed.total,
-          hasMore: page * limit < listed.total))
+          customers: found.map(WireCustomer.init), total: total, hasMore: page * limit < total))
     }
-    let total = found.count
-    found = Array(found.dropFirst((page - 1) * limit).prefix(limit))
+    // This server keeps no segments: no customer is in one.
+    if query.value("segment_id") != nil {
+      return APIResponder.json(WireCustomerList(customers: [], total: 0))
+    }
+    var filter = CustomerQuery()
+    filter.email = query.value("email")
+    filter.city = query.value("city")
+    filter.name = query.value("name")
+    filter.createdBefore = try query.date("created_at[before]")
+    filter.createdAfter = try query.date("created_at[after]")
+    filter.updatedBefore = try query.date("updated_at[before]")
+    filter.updatedAfter = try query.date("updated_at[after]")
+    filter.startingAfter = try query.date("starting_after")
+    filter.order = try query.order(CustomerQuery.orderFields)
+    filter.limit = limit
+    filter.offset = (page - 1) * limit
+    let found = try engine.customers(matching: filter)
     return APIResponder.json(
-      WireCustomerList(customers: found.map(WireCustomer.init), total: total))
+      WireCustomerList(
+        customers: found.customers.map(WireCustomer.init), total: found.total,
+        hasMore: filter.offset + found.customers.count < found.total))
   }
 
   func createCustomer(_ request: HTTPRequest, _ caller: Caller) throws -> HTTPResponse {
     let body = try decode(
-      WireCustomerCreate.self, request,
-      known: ["source_id", "name", "email", "phone", "member_number", "metadata"],
-      ignored: WireCustomerCreate.ignoredFields)
-    let customer = try engine.upsertCustomer(body.draft, actor: caller.key.name)
+      WireCustomerCreate.self, request, VoucherifyBodies.customerCreate(extensions: extensions))
+    let customer = try engine.upsertCustomer(try body.draft(), actor: caller.key.name)
     return APIResponder.json(WireCustomer(customer))
   }
 
+  func updateCustomer(_ request: HTTPRequest, _ caller: Caller, _ reference: String) throws
+    -> HTTPResponse
+  {
+    let body = try decode(
+      WireCustomerCreate.self, request, VoucherifyBodies.customerUpdate(extensions: extensions))
+    guard let existing = try engine.customer(reference) else {
+      throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
+    }
+    var draft = try body.draft()
+    draft.id = existing.id
+    let customer = try engine.upsertCustomer(draft, actor: caller.key.name)
+    return APIResponder.json(WireCustomer(customer))
+  }
+
+  func deleteCustomer(_ request: HTTPRequest, _ caller: Caller, _ reference: String) throws
+    -> HTTPResponse
+  {
+    _ = try APIQuery(request, known: [])
+    try engine.deleteCustomer(reference, actor: caller.key.name)
+    return HTTPResponse(status: 204, body: Data())
+  }
+
   func customer(_ request: HTTPRequest, _ reference: String) throws -> HTTPResponse {
+    _ = try APIQuery(request, known: [])
     guard let customer = try engine.customer(reference) else {
       throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
     }
@@ -44,25 +84,48 @@ extension APIRouter {
   }
 
   func redeemables(_ request: HTTPRequest, _ reference: String) throws -> HTTPResponse {
-    let page = try engine.vouchers(
-      of: reference, filter: try filter(request),
-      page: try integer(request, "page", in: 1...1_000_000) ?? 1,
-      limit: try integer(request, "limit", in: 1...100) ?? 50)
+    var known: Set<String> = ["limit", "order", "starting_after_id"]
+    // Ours: the till's tabs, paged by number.
+    if extensions { known.formUnion(["status", "filter", "page"]) }
+    let query = try APIQuery(request, known: known, unsupported: ["filters*"])
     guard let customer = try engine.customer(reference) else {
       throw Refusal(code: nil, reason: .customerNotFound(reference: reference))
     }
-    return APIResponder.json(WireCustomerRedeemableList(page, customerId: customer.id))
+    let limit = try query.integer("limit", in: 1...100) ?? 10
+    let order = try query.order(["id"])
+    if let page = try query.integer("page", in: 1...1_000_000) {
+      let found = try engine.vouchers(
+        of: customer.id, filter: try filter(query), page: page, limit: limit)
+      return APIResponder.json(WireCustomerRedeemableList(found, customerId: customer.id))
+    }
+    // Every voucher of the customer (a wallet is small), then the page after the cursor.
+    let all = try engine.vouchers(
+      of: customer.id, filter: try filter(query), page: 1, limit: 10_000)
+    var entries = all.items.map { WireCustomerRedeemable($0, customerId: customer.id) }
+    if let order { entries.sort { order.descending ? $0.id > $1.id : $0.id < $1.id } }
+    return APIResponder.json(
+      WireCursorPage(
+        entries, id: \.id, after: query.value("starting_after_id"), limit: limit, total: true))
   }
 
   // MARK: Vouchers
 
   func listVouchers(_ request: HTTPRequest) throws -> HTTPResponse {
-    let limit = try integer(request, "limit", in: 1...100) ?? 10
-    let page = try integer(request, "page", in: 1...1_000_000) ?? 1
+    var known: Set<String> = [
+      "limit", "page", "category", "campaign_id", "customer", "campaign", "created_at[before]",
+      "created_at[after]", "updated_at[before]", "updated_at[after]", "order", "code", "ids",
+      "ids[]",
+    ]
+    // Ours: a customer's tab, with the count of every tab.
+    if extensions { known.formUnion(["status", "filter"]) }
+    let query = try APIQuery(request, known: known)
+    let limit = try query.integer("limit", in: 1...100) ?? 10
+    let page = try query.integer("page", in: 1...1_000_000) ?? 1
     let now = engine.clock.now()
-    if let customer = request.query("customer") {
+    if let customer = query.value("customer"), query.value("status") ?? query.value("filter") != nil
+    {
       let found = try engine.vouchers(
-        of: customer, filter: try filter(request), page: page, limit: limit)
+        of: customer, filter: try filter(query), page: page, limit: limit)
       let counts = Dictionary(
         uniqueKeysWithValues: VoucherFilter.allCases.map { ($0.rawValue, found.counts[$0] ?? 0) })
       return APIResponder.json(
@@ -70,21 +133,28 @@ extension APIRouter {
           vouchers: found.items.map { WireVoucher($0.voucher, status: $0.status) },
           total: found.total, page: page, limit: limit, counts: counts))
     }
-    if let code = request.query("code") {
-      let found = try engine.voucher(code: code).map { [$0] } ?? []
-      return APIResponder.json(
-        WireVoucherList(
-          vouchers: found.map { WireVoucher($0, status: $0.status(at: now)) }, total: found.count,
-          page: 1, limit: limit, counts: nil))
-    }
-    let found = try engine.listVouchers(limit: limit, page: page)
+    var filter = VoucherQuery()
+    filter.category = query.value("category")
+    filter.campaign = query.value("campaign")
+    filter.campaignId = query.value("campaign_id")
+    filter.code = query.value("code")
+    filter.ids = query.list("ids")
+    filter.createdBefore = try query.date("created_at[before]")
+    filter.createdAfter = try query.date("created_at[after]")
+    filter.updatedBefore = try query.date("updated_at[before]")
+    filter.updatedAfter = try query.date("updated_at[after]")
+    filter.order = try query.order(VoucherQuery.orderFields)
+    filter.limit = limit
+    filter.offset = (page - 1) * limit
+    let found = try engine.vouchers(matching: filter, holder: query.value("customer"))
     return APIResponder.json(
       WireVoucherList(
-        vouchers: found.map { WireVoucher($0, status: $0.status(at: now)) },
-        total: try engine.counts().vouchers, page: page, limit: limit, counts: nil))
+        vouchers: found.vouchers.map { WireVoucher($0, status: $0.status(at: now)) },
+        total: found.total, page: page, limit: limit, counts: nil))
   }
 
   func voucher(_ request: HTTPRequest, _ code: String) throws -> HTTPResponse {
+    _ = try APIQuery(request, known: [])
     let voucher = try existingVoucher(code)
     return APIResponder.json(WireVoucher(voucher, status: voucher.status(at: engine.clock.now())))
   }
@@ -93,8 +163,7 @@ extension APIRouter {
     -> HTTPResponse
   {
     let body = try decode(
-      WireVoucherCreate.self, request, known: Self.voucherFields,
-      ignored: WireVoucherCreate.ignoredFields)
+      WireVoucherCreate.self, request, VoucherifyBodies.voucherCreate(extensions: extensions))
     let draft = try body.draft(pathCode: code, defaultCurrency: engine.defaultCurrency)
     let voucher = try engine.createVoucher(draft, actor: caller.key.name)
     return APIResponder.json(WireVoucher(voucher, status: voucher.status(at: engine.clock.now())))
@@ -104,15 +173,17 @@ extension APIRouter {
     -> HTTPResponse
   {
     let body = try decode(
-      WireVoucherCreate.self, request, known: Self.voucherFields,
-      ignored: WireVoucherCreate.ignoredFields)
-    let voucher = try engine.updateVoucher(code: code, try body.changes(), actor: caller.key.name)
+      WireVoucherCreate.self, request, VoucherifyBodies.voucherUpdate(extensions: extensions))
+    let current = try existingVoucher(code)
+    let voucher = try engine.updateVoucher(
+      code: code, try body.changes(of: current), actor: caller.key.name)
     return APIResponder.json(WireVoucher(voucher, status: voucher.status(at: engine.clock.now())))
   }
 
   func deleteVoucher(_ request: HTTPRequest, _ caller: Caller, _ code: String) throws
     -> HTTPResponse
   {
+    _ = try APIQuery(request, known: ["force"])
     try engine.deleteVoucher(code: code, actor: caller.key.name)
     return HTTPResponse(status: 204, body: Data())
   }
@@ -128,14 +199,40 @@ extension APIRouter {
   func addBalance(_ request: HTTPRequest, _ caller: Caller, _ code: String) throws
     -> HTTPResponse
   {
-    let body = try decode(WireBalanceRequest.self, request, known: ["amount"], ignored: [])
-    let voucher = try engine.addGiftBalance(code: code, amount: body.amount, actor: caller.key.name)
+    let body = try decode(WireBalanceRequest.self, request, VoucherifyBodies.balance)
+    let voucher = try engine.addGiftBalance(
+      code: code, amount: body.amount, sourceId: body.sourceId, reason: body.reason,
+      actor: caller.key.name)
     return APIResponder.json(WireBalance(added: body.amount, voucher: voucher))
   }
 
-  func voucherRedemptions(_ request: HTTPRequest, _ code: String) throws -> HTTPResponse {
+  func transactions(_ request: HTTPRequest, _ code: String) throws -> HTTPResponse {
+    let query = try APIQuery(request, known: ["limit", "order", "starting_after_id"])
+    let limit = try query.integer("limit", in: 1...100) ?? 10
+    let order = try query.order(["id"])
     let voucher = try existingVoucher(code)
-    let limit = try integer(request, "limit", in: 1...1000) ?? 100
+    var entries = try engine.transactions(code: voucher.code).map {
+      WireTransaction($0, voucher: voucher)
+    }
+    // Newest first, as Voucherify lists them, unless asked otherwise.
+    if order?.descending != false { entries.reverse() }
+    return APIResponder.json(
+      WireCursorPage(
+        entries, id: \.id, after: query.value("starting_after_id"), limit: limit, total: false))
+  }
+
+  func releaseSession(_ request: HTTPRequest, _ caller: Caller, _ code: String, _ key: String)
+    throws -> HTTPResponse
+  {
+    _ = try APIQuery(request, known: [])
+    try engine.releaseSession(code: code, key: key, actor: caller.key.name)
+    return HTTPResponse(status: 204, body: Data())
+  }
+
+  func voucherRedemptions(_ request: HTTPRequest, _ code: String) throws -> HTTPResponse {
+    let query = try APIQuery(request, known: extensions ? ["limit"] : [])
+    let voucher = try existingVoucher(code)
+    let limit = try query.integer("limit", in: 1...1000) ?? 100
     let found = try engine.redemptions(RedemptionQuery(code: voucher.code, limit: limit))
     return APIResponder.json(WireVoucherRedemptions(voucher: voucher, redemptions: found))
   }
@@ -164,18 +261,101 @@ extension APIRouter {
     return APIResponder.json(WireAttemptFence(key: key, try engine.closeAttempt(key: key)))
   }
 
+  /// `POST /v1/vouchers/{code}/validate`: one code, Voucherify's older answer.
+  func validateOne(_ request: HTTPRequest, _ caller: Caller, _ code: String) throws
+    -> HTTPResponse
+  {
+    let engineRequest = try singleRequest(request, caller, code)
+    let result = try engine.validate(engineRequest)
+    return APIResponder.json(WireSingleValidation(result, request: engineRequest))
+  }
+
+  /// `POST /v1/vouchers/{code}/redemption`: one code, answered with the redemption.
+  func redeemOne(_ request: HTTPRequest, _ caller: Caller, _ code: String) throws
+    -> HTTPResponse
+  {
+    _ = try APIQuery(request, known: ["tracking_id"])
+    let key = try idempotencyKey(request)
+    let outcome = try engine.redeem(try singleRequest(request, caller, code), idempotencyKey: key)
+    return APIResponder.json(WireRedemption(outcome.redemption))
+  }
+
+  private func singleRequest(_ request: HTTPRequest, _ caller: Caller, _ code: String) throws
+    -> RedemptionRequest
+  {
+    let object =
+      request.body.isEmpty
+      ? JSONValue.emptyObject
+      : try parsedObject(request, VoucherifyBodies.single(extensions: extensions))
+    let body = try decode(WireSingleRequest.self, from: object)
+    return try body.engineValue(code: code, cashier: caller.key.name)
+  }
+
+  func qualify(_ request: HTTPRequest, _ caller: Caller) throws -> HTTPResponse {
+    let body = try decode(
+      WireQualificationRequest.self, request,
+      VoucherifyBodies.qualification(extensions: extensions))
+    let scenario = body.scenario ?? "ALL"
+    guard VoucherifyBodies.scenarios.contains(scenario) else {
+      throw APIError.invalidPayload(
+        "scenario \(scenario) is not supported: this server serves "
+          + VoucherifyBodies.scenarios.sorted().joined(separator: " and "))
+    }
+    let limit = body.options?.limit ?? 5
+    guard (1...100).contains(limit) else {
+      throw APIError.invalidPayload("options.limit must be 1 to 100")
+    }
+    let items = try body.order?.cartItems() ?? []
+    let entries = try engine.qualifications(
+      customer: body.customer?.reference, items: items, heldOnly: scenario == "CUSTOMER_WALLET",
+      customerRulesOnly: scenario == "AUDIENCE_ONLY", limit: 1000)
+    return APIResponder.json(
+      WireQualification(
+        entries, after: body.options?.startingAfter, limit: limit, trackingId: body.trackingId,
+        order: body.order))
+  }
+
   func listRedemptions(_ request: HTTPRequest) throws -> HTTPResponse {
-    var query = RedemptionQuery(
-      code: request.query("filters[voucher_code][conditions][$is]")
-        ?? request.query("voucher_code") ?? request.query("voucher"),
-      customer: request.query("filters[customer_id][conditions][$is]")
-        ?? request.query("customer"),
-      orderSourceId: request.query("filters[order_source_id][conditions][$is]")
-        ?? request.query("order_source_id"))
-    query.limit = try integer(request, "limit", in: 1...1000) ?? 100
-    query.page = try integer(request, "page", in: 1...1_000_000) ?? 1
+    var known: Set<String> = [
+      "limit", "page", "result", "campaign", "customer", "order", "created_at[before]",
+      "created_at[after]", "filters[voucher_code][conditions][$is]",
+      "filters[customer_id][conditions][$is]", "filters[parent_redemption_id][conditions][$is]",
+      "filters[result][conditions][$is]", "filters[campaign_name][conditions][$is]",
+      "filters[junction]",
+    ]
+    // Ours: the same filters by plain names, and by the order's source id.
+    if extensions {
+      known.formUnion([
+        "voucher_code", "voucher", "order_source_id", "filters[order_source_id][conditions][$is]",
+      ])
+    }
+    let query = try APIQuery(request, known: known, unsupported: ["filters*"])
+    if let junction = query.value("filters[junction]"), junction.lowercased() != "and" {
+      throw APIError.invalidQueryParams("filters[junction] \(junction) is not supported: use and")
+    }
+    var filter = RedemptionQuery(
+      code: query.value("filters[voucher_code][conditions][$is]")
+        ?? query.value("voucher_code") ?? query.value("voucher"),
+      customer: query.value("filters[customer_id][conditions][$is]") ?? query.value("customer"),
+      orderSourceId: query.value("filters[order_source_id][conditions][$is]")
+        ?? query.value("order_source_id"))
+    filter.parentId = query.value("filters[parent_redemption_id][conditions][$is]")
+    filter.campaign =
+      query.value("filters[campaign_name][conditions][$is]") ?? query.value("campaign")
+    filter.createdBefore = try query.date("created_at[before]")
+    filter.createdAfter = try query.date("created_at[after]")
+    filter.order = try query.order(RedemptionQuery.orderFields)
+    filter.limit = try query.integer("limit", in: 1...1000) ?? 100
+    filter.page = try query.integer("page", in: 1...1_000_000) ?? 1
+    let results = [query.value("result"), query.value("filters[result][conditions][$is]")]
+      .compactMap { $0?.uppercased() }
+    for result in results where result != "SUCCESS" && result != "FAILURE" {
+      throw APIError.invalidQueryParams("result must be SUCCESS or FAILURE")
+    }
+    // Refused redemptions are answered, not kept: none is a FAILURE here.
+    if results.contains("FAILURE") { return APIResponder.json(WireRedemptionList([])) }
     do {
-      return APIResponder.json(WireRedemptionList(try engine.redemptions(query)))
+      return APIResponder.json(WireRedemptionList(try engine.redemptions(filter)))
     } catch let refusal as Refusal {
       // A filter naming a code or customer that does not exist matches nothing.
       switch refusal.reason {
@@ -186,41 +366,88 @@ extension APIRouter {
   }
 
   func redemption(_ request: HTTPRequest, _ id: String) throws -> HTTPResponse {
+    _ = try APIQuery(request, known: [])
     guard let redemption = try engine.redemption(id: id) else {
       throw Refusal(code: nil, reason: .redemptionNotFound(id: id))
     }
     return APIResponder.json(WireRedemption(redemption))
   }
 
+  func order(_ request: HTTPRequest, _ reference: String) throws -> HTTPResponse {
+    _ = try APIQuery(request, known: [])
+    guard let order = WireOrderDetail(try engine.orderRedemptions(reference)) else {
+      throw APIError(
+        code: 404, key: "not_found", message: "Resource not found",
+        details: "No order \(reference): this server keeps the orders it redeemed under.",
+        resourceType: "order", resourceId: reference)
+    }
+    return APIResponder.json(order)
+  }
+
   // MARK: Rollback and reactivation
 
+  /// `POST /v1/redemptions/{id}/rollback`; for a stacked parent, every part is rolled back.
   func rollback(_ request: HTTPRequest, _ caller: Caller, _ id: String) throws -> HTTPResponse {
+    let query = try APIQuery(request, known: ["reason", "tracking_id"])
     let key = try idempotencyKey(request)
     let body =
       request.body.isEmpty
       ? WireReactivateRequest()
       : try decode(
-        WireReactivateRequest.self, request, known: ["reason", "by"], ignored: ["metadata"])
-    let reason = body.reason ?? request.query("reason") ?? "Rolled back through the API"
+        WireReactivateRequest.self, request, VoucherifyBodies.rollback(extensions: extensions))
+    let reason = body.reason ?? query.value("reason") ?? "Rolled back through the API"
     let rollbacks = try engine.rollback(
       redemptionId: id, reason: reason, by: body.by ?? caller.key.name, idempotencyKey: key)
     guard !rollbacks.isEmpty else { throw Refusal(code: nil, reason: .alreadyRolledBack) }
+    let wire = try wireRollbacks(rollbacks, of: id)
+    var first = wire.parts[0]
+    if wire.parts.count > 1 { first.rollbacks = wire.parts }
+    return APIResponder.json(first)
+  }
+
+  /// `POST /v1/redemptions/{parentId}/rollbacks`: a stacked redemption's parts.
+  func rollbackStacked(_ request: HTTPRequest, _ caller: Caller, _ id: String) throws
+    -> HTTPResponse
+  {
+    let query = try APIQuery(request, known: ["reason", "tracking_id"])
+    let key = try idempotencyKey(request)
+    let body =
+      request.body.isEmpty
+      ? WireReactivateRequest()
+      : try decode(
+        WireReactivateRequest.self, request, VoucherifyBodies.rollback(extensions: extensions))
+    guard let parent = try engine.redemption(id: id) else {
+      throw Refusal(code: nil, reason: .redemptionNotFound(id: id))
+    }
+    guard !parent.children.isEmpty else {
+      throw APIError.invalidPayload(
+        "\(id) is not a stacked redemption; roll it back with POST /v1/redemptions/\(id)/rollback")
+    }
+    let reason = body.reason ?? query.value("reason") ?? "Rolled back through the API"
+    let rollbacks = try engine.rollback(
+      redemptionId: id, reason: reason, by: body.by ?? caller.key.name, idempotencyKey: key)
+    guard !rollbacks.isEmpty else { throw Refusal(code: nil, reason: .alreadyRolledBack) }
+    let wire = try wireRollbacks(rollbacks, of: id)
+    return APIResponder.json(
+      WireStackedRollback(parts: wire.parts, parent: wire.redemption ?? parent, reason: reason))
+  }
+
+  private func wireRollbacks(_ rollbacks: [Rollback], of id: String) throws -> (
+    parts: [WireRollback], redemption: Redemption?
+  ) {
     let redemption = try engine.redemption(id: id)
     let parts = redemption.map { $0.children.isEmpty ? [$0] : $0.children } ?? []
     let wire = rollbacks.map { rollback in
       let part = parts.first { $0.id == rollback.redemptionId }
       return WireRollback(rollback, redemption: part, isGift: part?.giftBalanceAfter != nil)
     }
-    var first = wire[0]
-    if wire.count > 1 { first.rollbacks = wire }
-    return APIResponder.json(first)
+    return (wire, redemption)
   }
 
   func reactivate(_ request: HTTPRequest, _ caller: Caller, _ code: String) throws
     -> HTTPResponse
   {
-    let body = try decode(
-      WireReactivateRequest.self, request, known: ["reason", "by"], ignored: ["metadata"])
+    let body = try decode(WireReactivateRequest.self, request, VoucherifyBodies.reactivate)
     guard let reason = body.reason else { throw APIError.invalidPayload("reason is required") }
     let rollback = try engine.reactivate(code: code, reason: reason, by: body.by ?? caller.key.name)
     let redemption = try engine.redemption(id: rollback.redemptionId)
@@ -230,48 +457,34 @@ extension APIRouter {
 
   // MARK: Helpers
 
-  static let voucherFields: Set<String> = [
-    "code", "code_config", "type", "campaign", "discount", "gift", "start_date",
-    "expiration_date", "active", "redemption", "metadata", "customer", "currency", "reactivation",
-    "rules",
-  ]
-
-  static let redemptionFields: Set<String> = ["redeemables", "customer", "order", "channel"]
-
   private func existingVoucher(_ code: String) throws -> Voucher {
     guard let voucher = try engine.voucher(code: code) else {
-      throw Refusal(
-        code: code,
-        reason: .notFound(code: code.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()))
+      throw Refusal(code: code, reason: .notFound(code: code.normalizedCode))
     }
     return voucher
   }
 
-  /// Reads a JSON object body into `T`, refusing malformed JSON, wrong types, out-of-range
-  /// numbers and top-level fields that are neither read nor knowingly ignored (a misspelt
-  /// field is an error, not silently dropped). The body is parsed once.
-  func decode<T: Decodable>(
-    _ type: T.Type, _ request: HTTPRequest, known: Set<String>, ignored: Set<String>
-  ) throws -> T {
-    try decode(type, from: parsedObject(request, known: known, ignored: ignored))
+  /// Reads a JSON object body into `T` through `shape`: nulls are absent, and names the
+  /// shape does not know (or refuses) are all named in one 400. The body is parsed once.
+  func decode<T: Decodable>(_ type: T.Type, _ request: HTTPRequest, _ shape: BodyShape) throws
+    -> T
+  {
+    try decode(type, from: parsedObject(request, shape))
   }
 
   /// The body of `POST /v1/validations` and `/v1/redemptions`, the hot routes: read straight
   /// from the parsed tree, or, when that declines, through the decoder, whose errors the
   /// client gets.
   func redemptionRequest(_ request: HTTPRequest) throws -> WireRedemptionRequest {
-    let object = try parsedObject(
-      request, known: Self.redemptionFields, ignored: WireRedemptionRequest.ignoredFields)
+    let object = try parsedObject(request, VoucherifyBodies.stacked(extensions: extensions))
     if case .object(let members) = object, let body = WireRedemptionRequest(parsed: members) {
       return body
     }
     return try decode(WireRedemptionRequest.self, from: object)
   }
 
-  /// The body parsed, checked to be an object with only `known` and `ignored` members.
-  private func parsedObject(_ request: HTTPRequest, known: Set<String>, ignored: Set<String>)
-    throws -> JSONValue
-  {
+  /// The body parsed and normalized by `shape`.
+  private func parsedObject(_ request: HTTPRequest, _ shape: BodyShape) throws -> JSONValue {
     guard !request.body.isEmpty else { throw APIError.invalidPayload("a JSON body is required") }
     let object: JSONValue
     do {
@@ -280,17 +493,13 @@ extension APIRouter {
       // Where and why, so a client's developer can find the fault in a long body.
       throw APIError.invalidPayload("the body is not valid JSON: \(error)")
     }
-    guard case .object(let members) = object else {
+    guard case .object = object else {
       throw APIError.invalidPayload("the body must be a JSON object")
     }
-    func isUnknown(_ name: String) -> Bool { !known.contains(name) && !ignored.contains(name) }
-    // Sorted only when there is one to name, so that the first in name order is reported.
-    if members.contains(where: { isUnknown($0.key) }),
-      let unknown = members.map(\.key).sorted().first(where: isUnknown)
-    {
-      throw APIError.invalidPayload("unknown field \(unknown)")
-    }
-    return object
+    var findings = BodyShape.Findings()
+    let normalized = shape.normalized(object, findings: &findings)
+    guard findings.isEmpty else { throw APIError.invalidPayload(findings.message) }
+    return normalized
   }
 
   private func decode<T: Decodable>(_ type: T.Type, from object: JSONValue) throws -> T {
@@ -339,27 +548,16 @@ extension APIRouter {
     }
   }
 
-  private func integer(_ request: HTTPRequest, _ name: String, in range: ClosedRange<Int>) throws
-    -> Int?
-  {
-    guard let text = request.query(name) else { return nil }
-    guard let value = Int(text), range.contains(value) else {
-      throw APIError.invalidPayload(
-        "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-    }
-    return value
-  }
-
-  private func filter(_ request: HTTPRequest) throws -> VoucherFilter {
-    guard let text = request.query("status") ?? request.query("filter") else { return .all }
+  private func filter(_ query: APIQuery) throws -> VoucherFilter {
+    guard let text = query.value("status") ?? query.value("filter") else { return .all }
     guard let filter = VoucherFilter(rawValue: text.lowercased()) else {
-      throw APIError.invalidPayload("status must be available, redeemed, expired or all")
+      throw APIError.invalidQueryParams("status must be available, redeemed, expired or all")
     }
     return filter
   }
 
   private func idempotencyKey(_ request: HTTPRequest) throws -> String? {
-    guard let key = request.header("Idempotency-Key") else { return nil }
+    guard extensions, let key = request.header("Idempotency-Key") else { return nil }
     try Self.checkIdempotencyKey(key)
     return key
   }

@@ -6,6 +6,11 @@ import VoucherEngine
 /// thread that received the request.
 struct APIRouter: Sendable {
   let engine: VoucherEngine
+  /// Which routes, fields and headers are served.
+  var surface: APISurface = .full
+
+  /// Our extensions (fields, parameters, routes, headers) are served.
+  var extensions: Bool { surface == .full }
 
   /// A caller who passed authentication.
   struct Caller {
@@ -19,8 +24,19 @@ struct APIRouter: Sendable {
   }
 
   func handle(_ request: HTTPRequest) -> HTTPResponse {
+    var response = answer(request)
+    if extensions {
+      response.headers.append((APISurface.capabilitiesHeader, APISurface.capabilitiesText))
+    } else if !response.body.isEmpty, let body = try? JSONValue.parse(response.body) {
+      // Strict mode answers with Voucherify's members only: ours are taken out.
+      response.body = Data(APISurface.withoutOurMembers(body).jsonText.utf8)
+    }
+    return response
+  }
+
+  private func answer(_ request: HTTPRequest) -> HTTPResponse {
     let segments = Self.segments(request.path)
-    if segments == ["health"] {
+    if extensions, segments == ["health"] {
       guard request.method == "GET" || request.method == "HEAD" else {
         return APIResponder.error(.methodNotAllowed(request.method, request.path), request: request)
       }
@@ -30,7 +46,7 @@ struct APIRouter: Sendable {
       return APIResponder.error(.unauthorized, request: request)
     }
     var response: HTTPResponse
-    switch Self.endpoint(request.method, segments) {
+    switch Self.endpoint(request.method, segments, extensions: extensions) {
     case .none:
       response = APIResponder.error(.noRoute(request.method, request.path), request: request)
     case .wrongMethod:
@@ -71,10 +87,15 @@ struct APIRouter: Sendable {
     do {
       // One indexed read proves the database answers; counting would scan it.
       _ = try engine.isEmpty()
-      return APIResponder.json(WireHealth(status: "ok", schemaVersion: SQLiteStore.schemaVersion))
+      return APIResponder.json(
+        WireHealth(
+          status: "ok", schemaVersion: SQLiteStore.schemaVersion,
+          capabilities: APISurface.capabilities))
     } catch {
       return APIResponder.json(
-        WireHealth(status: "failing", schemaVersion: SQLiteStore.schemaVersion), status: 503)
+        WireHealth(
+          status: "failing", schemaVersion: SQLiteStore.schemaVersion,
+          capabilities: APISurface.capabilities), status: 503)
     }
   }
 
@@ -138,7 +159,7 @@ struct APIRouter: Sendable {
   }
 
   /// The route table: path shapes and methods. `{…}` segments are passed to the handler.
-  static func endpoint(_ method: String, _ segments: [String]) -> Match {
+  static func endpoint(_ method: String, _ segments: [String], extensions: Bool = true) -> Match {
     // Pairs rather than a dictionary: a dictionary literal hashed every method of the route
     // on every request.
     func pick(_ table: KeyValuePairs<String, Endpoint>) -> Match {
@@ -180,6 +201,12 @@ struct APIRouter: Sendable {
             try router.redeem(request, caller)
           },
         ])
+      case "qualifications":
+        return pick([
+          "POST": Endpoint(role: .cashier) { router, request, caller in
+            try router.qualify(request, caller)
+          }
+        ])
       default: return .none
       }
     case 2:
@@ -187,7 +214,14 @@ struct APIRouter: Sendable {
       switch rest[0] {
       case "customers":
         return pick([
-          "GET": Endpoint(role: .cashier) { router, request, _ in try router.customer(request, id) }
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.customer(request, id)
+          },
+          "PUT": Endpoint(role: .admin) { router, request, caller in
+            try router.updateCustomer(request, caller, id)
+          },
+          "DELETE": Endpoint(role: .admin) { router, request, caller in
+            try router.deleteCustomer(request, caller, id)
+          },
         ])
       case "vouchers":
         return pick([
@@ -207,8 +241,19 @@ struct APIRouter: Sendable {
           "GET": Endpoint(role: .cashier) { router, request, _ in try router.redemption(request, id)
           }
         ])
+      case "orders":
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.order(request, id) }
+        ])
       default: return .none
       }
+    case 4 where rest[0] == "vouchers" && rest[2] == "sessions":
+      let (code, key) = (rest[1], rest[3])
+      return pick([
+        "DELETE": Endpoint(role: .cashier) { router, request, caller in
+          try router.releaseSession(request, caller, code, key)
+        }
+      ])
     case 3:
       let (id, action) = (rest[1], rest[2])
       switch (rest[0], action) {
@@ -230,7 +275,19 @@ struct APIRouter: Sendable {
             try router.addBalance(request, caller, id)
           }
         ])
-      case ("vouchers", "reactivate"):
+      case ("vouchers", "transactions"):
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in
+            try router.transactions(request, id)
+          }
+        ])
+      case ("vouchers", "validate"):
+        return pick([
+          "POST": Endpoint(role: .cashier) { router, request, caller in
+            try router.validateOne(request, caller, id)
+          }
+        ])
+      case ("vouchers", "reactivate") where extensions:
         return pick([
           "POST": Endpoint(role: .support) { router, request, caller in
             try router.reactivate(request, caller, id)
@@ -240,9 +297,12 @@ struct APIRouter: Sendable {
         return pick([
           "GET": Endpoint(role: .cashier) { router, request, _ in
             try router.voucherRedemptions(request, id)
-          }
+          },
+          "POST": Endpoint(role: .cashier) { router, request, caller in
+            try router.redeemOne(request, caller, id)
+          },
         ])
-      case ("attempts", "close"):
+      case ("attempts", "close") where extensions:
         return pick([
           "POST": Endpoint(role: .cashier) { router, request, _ in
             try router.closeAttempt(request, id)
@@ -252,6 +312,12 @@ struct APIRouter: Sendable {
         return pick([
           "POST": Endpoint(role: .support) { router, request, caller in
             try router.rollback(request, caller, id)
+          }
+        ])
+      case ("redemptions", "rollbacks"):
+        return pick([
+          "POST": Endpoint(role: .support) { router, request, caller in
+            try router.rollbackStacked(request, caller, id)
           }
         ])
       default: return .none

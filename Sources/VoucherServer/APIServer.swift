@@ -19,17 +19,18 @@ public final class APIServer: Sendable {
   ///
   /// - Parameters:
   ///   - dialects: other APIs served over the same engine, asked first (by path prefix).
+  ///   - surface: our extensions too (the default), or Voucherify's surface only.
   ///   - beforeResponding: a test hook run after the handler and before the answer is sent,
   ///     with the request and the status (to hold an answer past a client's deadline).
   /// - Throws: `HTTPServerError` when the address cannot be bound.
   public init(
     engine: VoucherEngine, host: String = "127.0.0.1", port: Int = 8080,
     options: HTTPServerOptions = HTTPServerOptions(), accessLog: AccessLog = .standardError,
-    dialects: [any ServedDialect] = [],
+    dialects: [any ServedDialect] = [], surface: APISurface = .full,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
-    let router = APIRouter(engine: engine)
+    let router = APIRouter(engine: engine, surface: surface)
     http = try HTTPServer(host: host, port: port, options: options) { request in
       let started = ContinuousClock.now
       let response =

@@ -13,6 +13,9 @@ public struct HTTPRequest: Sendable {
   public var body: Data
   /// Our id for the request, echoed in `X-Request-Id` and in error objects.
   public var requestId: String
+  /// Every query argument in order, repeated names included (`ids=a&ids=b`): for routes
+  /// that take lists and refuse names they do not know.
+  public var queryItems: @Sendable () -> [(name: String, value: String)] = { [] }
 }
 
 /// One HTTP answer.
@@ -22,6 +25,8 @@ public struct HTTPResponse: Sendable {
   public var contentType: String = "application/json; charset=utf-8"
   /// Written to the access log (never a token).
   public var appId: String?
+  /// Headers sent besides Content-Type and X-Request-Id.
+  public var headers: [(name: String, value: String)] = []
 
   public init(status: Int, body: Data, appId: String? = nil) {
     self.status = status

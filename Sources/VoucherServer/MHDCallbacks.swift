@@ -49,7 +49,10 @@ func mhdAccessHandler(
     query: { [connection = UnsafeConnection(connection)] name in
       connection.value(kind: mhd_query_kind(), name)
     },
-    body: state.tooLarge ? Data() : state.body, requestId: state.requestId)
+    body: state.tooLarge ? Data() : state.body, requestId: state.requestId,
+    queryItems: { [connection = UnsafeConnection(connection)] in
+      connection.values(kind: mhd_query_kind())
+    })
   let response =
     state.tooLarge
     ? APIResponder.error(.tooLarge(limit: server.options.bodyLimit), request: request)
@@ -85,6 +88,11 @@ private func queue(_ response: HTTPResponse, requestId: String, on connection: O
     _ = response.contentType.withCString { MHD_add_response_header(created, "Content-Type", $0) }
   }
   _ = requestId.withCString { MHD_add_response_header(created, "X-Request-Id", $0) }
+  for header in response.headers {
+    _ = header.name.withCString { name in
+      header.value.withCString { MHD_add_response_header(created, name, $0) }
+    }
+  }
   return MHD_queue_response(connection, UInt32(response.status), created)
 }
 
@@ -99,4 +107,28 @@ private struct UnsafeConnection: @unchecked Sendable {
     // `withCString` lends the name's own bytes instead of making a C copy per lookup.
     name.withCString { MHD_lookup_connection_value(pointer, kind, $0) }.map { String(cString: $0) }
   }
+
+  /// Every value of `kind`, in order.
+  func values(kind: MHD_ValueKind) -> [(name: String, value: String)] {
+    let box = ValuesBox()
+    _ = MHD_get_connection_values(
+      pointer, kind, mhdCollectValue, Unmanaged.passUnretained(box).toOpaque())
+    return box.values
+  }
+}
+
+/// Where `mhdCollectValue` puts what libmicrohttpd hands it.
+private final class ValuesBox {
+  var values: [(name: String, value: String)] = []
+}
+
+/// libmicrohttpd's iterator over a request's values: a plain function, as a C callback.
+private func mhdCollectValue(
+  _ context: UnsafeMutableRawPointer?, _ kind: MHD_ValueKind, _ key: UnsafePointer<CChar>?,
+  _ value: UnsafePointer<CChar>?
+) -> MHD_Result {
+  guard let context, let key else { return mhd_yes() }
+  let box = Unmanaged<ValuesBox>.fromOpaque(context).takeUnretainedValue()
+  box.values.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+  return mhd_yes()
 }

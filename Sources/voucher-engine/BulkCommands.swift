@@ -148,7 +148,8 @@ enum VoucherTemplate {
       codePattern: arguments.value("pattern") ?? "VP-####-####",
       campaign: arguments.value("campaign"),
       kind: kind, startDate: try date("starts"), expirationDate: try date("expires"),
-      minOrderAmount: try money("min-order"), metadata: metadata)
+      minOrderAmount: try money("min-order"),
+      metadata: .object(metadata.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))
     draft.quantity =
       try arguments.integer("quantity", in: 1...1_000_000_000).map(Int64.init)
       ?? (kinds[0] == "gift" ? nil : 1)
@@ -273,7 +274,8 @@ enum ExportFormat {
     xml += "      <amount>\(fourDecimals(amount))</amount>\n"
     xml += "      <validFrom>\(iso(voucher.startDate ?? voucher.createdAt))</validFrom>\n"
     xml += "      <expires>\(iso(voucher.expirationDate))</expires>\n"
-    xml += "      <bonusPoints>\(escape(voucher.metadata["bonus_points"] ?? "0"))</bonusPoints>\n"
+    xml +=
+      "      <bonusPoints>\(escape(voucher.metadata["bonus_points"]?.scalarText ?? "0"))</bonusPoints>\n"
     if let used = row.lastUsed, voucher.redeemedQuantity > 0 {
       xml += "      <usedDate>\(iso(used))</usedDate>\n"
     }

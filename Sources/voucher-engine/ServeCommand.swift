@@ -8,7 +8,7 @@ enum ServeCommand {
     name: "serve",
     help: """
       Usage: voucher-engine serve [--listen HOST:PORT] [--threads N] [--timeout SECONDS]
-               [--db PATH] [--quiet]
+               [--db PATH] [--quiet] [--voucherify-only]
 
       Serves the Voucherify-compatible REST API over the database (default listen address
       127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
@@ -18,9 +18,13 @@ enum ServeCommand {
       --threads N: by default (0) every connection gets a thread of its own, so a till's
       redemption, which holds its thread until it is on disk, never waits behind another
       till's; N (up to 256) serves all connections from a pool of N threads instead.
+      --voucherify-only: serve exactly Voucherify's routes, fields and parameters, without
+      our extensions (GET /health, reactivate, name search, Idempotency-Key, the
+      X-Voucher-Engine-Capabilities header): to prove a client needs nothing of ours.
       SIGTERM or SIGINT stops accepting, finishes requests in flight, and exits 0.
       """,
-    spec: OptionSpec(flags: ["quiet"], options: ["listen", "threads", "timeout"])
+    spec: OptionSpec(
+      flags: ["quiet", "voucherify-only"], options: ["listen", "threads", "timeout"])
   ) { context in
     let listen = context.arguments.value("listen") ?? "127.0.0.1:8080"
     guard let colon = listen.lastIndex(of: ":"),
@@ -39,7 +43,8 @@ enum ServeCommand {
     do {
       server = try APIServer(
         engine: engine, host: host, port: port, options: options,
-        accessLog: context.arguments.flag("quiet") ? .none : .standardError)
+        accessLog: context.arguments.flag("quiet") ? .none : .standardError,
+        surface: context.arguments.flag("voucherify-only") ? .voucherifyOnly : .full)
     } catch let error as HTTPServerError {
       Output.error(error.description)
       return exitFailure

@@ -7,25 +7,6 @@ import VoucherServer
 private let contractCheck = packageRoot.deletingLastPathComponent()
   .appendingPathComponent("shared/tools/voucherify-contract-check")
 
-/// Runs `executable` with `arguments` to its end, bounded by `timeout`.
-private func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 120) throws
-  -> (status: Int32, output: String)
-{
-  let process = Process()
-  process.executableURL = executable
-  process.arguments = arguments
-  let pipe = Pipe()
-  process.standardOutput = pipe
-  process.standardError = pipe
-  try process.run()
-  let killer = DispatchWorkItem { process.terminate() }
-  DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-  let data = pipe.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  killer.cancel()
-  return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-}
-
 @Suite("Contract and command line")
 struct ContractAndCommandTests {
   @Test(
@@ -36,7 +17,7 @@ struct ContractAndCommandTests {
   func contract() throws {
     let live = try LiveServer(engine: try freshEngine(clock: SystemClock()))
     let admin = live.keys[.admin]!
-    let result = try run(
+    let result = try runProgram(
       URL(fileURLWithPath: "/usr/bin/env"),
       [
         "python3", contractCheck.path, "--base", live.server.baseURL, "--app-id",
@@ -51,7 +32,7 @@ struct ContractAndCommandTests {
   func serveCommand() throws {
     let executable = try voucherEngineExecutable()
     let database = try freshDatabasePath()
-    let added = try run(
+    let added = try runProgram(
       executable,
       ["keys", "add", "--role", "cashier", "--name", "till 1", "--json", "--db", database])
     #expect(added.status == 0)
@@ -89,10 +70,11 @@ struct ContractAndCommandTests {
     #expect(!process.isRunning)
     #expect(process.terminationStatus == 0)
 
-    let list = try run(executable, ["keys", "list", "--json", "--db", database])
+    let list = try runProgram(executable, ["keys", "list", "--json", "--db", database])
     #expect(list.output.contains(key["app_id"] ?? "?"))
     #expect(!list.output.contains("vpt_"))
-    let revoked = try run(executable, ["keys", "revoke", key["app_id"] ?? "", "--db", database])
+    let revoked = try runProgram(
+      executable, ["keys", "revoke", key["app_id"] ?? "", "--db", database])
     #expect(revoked.status == 0)
   }
 }

@@ -50,6 +50,7 @@ final class LiveServer: Sendable {
 
   init(
     engine: VoucherEngine, threads: Int = HTTPServerOptions().threads,
+    surface: APISurface = .full,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
@@ -57,7 +58,7 @@ final class LiveServer: Sendable {
     options.threads = threads
     server = try APIServer(
       engine: engine, host: "127.0.0.1", port: 0, options: options, accessLog: .none,
-      beforeResponding: beforeResponding)
+      surface: surface, beforeResponding: beforeResponding)
     var keys: [APIRole: IssuedAPIKey] = [:]
     for role in APIRole.allCases {
       keys[role] = try engine.addAPIKey(name: "test \(role.rawValue)", role: role)
@@ -88,6 +89,8 @@ struct RawAnswer {
   let status: Int
   let json: [String: Any]
   let body: Data
+  /// Response headers by lower-cased name.
+  var headers: [String: String] = [:]
 
   /// The error object's key, when the body is one.
   var errorKey: String? { json["key"] as? String }
@@ -113,7 +116,11 @@ func raw(
   let (data, response) = try await URLSession.shared.data(for: request)
   let status = (response as? HTTPURLResponse)?.statusCode ?? 0
   let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-  return RawAnswer(status: status, json: json, body: data)
+  var headers: [String: String] = [:]
+  for (name, value) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] {
+    headers["\(name)".lowercased()] = "\(value)"
+  }
+  return RawAnswer(status: status, json: json, body: data, headers: headers)
 }
 
 /// The package root, from this file's path.

@@ -53,19 +53,34 @@ private func decoded<T: Decodable & Equatable>(
 enum Sample {
   static let created = Date(timeIntervalSince1970: 1_730_000_000.123)
   static let later = Date(timeIntervalSince1970: 1_731_000_000.5)
-  static let metadata = [
+  /// Every JSON type, nested, as metadata may be.
+  static let metadata: JSONValue = [
     "note": "Åsa 山田 é \"VIP\" \\ back/slash\nline\ttab\u{1}", "empty": "", "url": "/v1/x",
+    "visits": 3, "vip": true, "score": .number("4.5"), "tags": ["gold", 7, .null],
+    "prefs": ["newsletter": false, "channels": ["sms"]], "retired": .null,
   ]
 
   static func voucher(_ code: String, kind: VoucherKind, holder: String? = nil) -> Voucher {
-    Voucher.restored(
+    var voucher = Voucher.restored(
       id: "v_" + code, code: code, campaign: holder == nil ? nil : "Spring", kind: kind,
       currency: "SEK", holderId: holder, startDate: holder == nil ? nil : created,
       expirationDate: holder == nil ? nil : later, active: true, quantity: holder == nil ? nil : 3,
       redeemedQuantity: 1, perCustomer: holder == nil ? nil : 2,
       minOrderAmount: holder == nil ? nil : 10_000, applicableTo: holder == nil ? [] : ["sku-1"],
       inapplicableTo: [], reactivationLimit: 3, reactivationCount: 1,
-      metadata: holder == nil ? [:] : metadata, createdAt: created, updatedAt: later)
+      metadata: holder == nil ? .emptyObject : metadata, createdAt: created, updatedAt: later)
+    if holder != nil {
+      voucher.validity = ValidityRules(
+        daysOfWeek: [1, 5],
+        hours: [ValidityRules.DailyWindow(startMinute: 540, endMinute: 1020, daysOfWeek: [1])],
+        timeframe: ValidityRules.Timeframe(interval: "P2D", duration: "PT8H"))
+      voucher.aggregatedAmountLimit = 4_000
+      voucher.category = "spring"
+      voucher.categoryId = "cat_1"
+      voucher.campaignId = "camp_1"
+      voucher.additionalInfo = "front desk"
+    }
+    return voucher
   }
 
   static let percent = voucher(
@@ -78,7 +93,8 @@ enum Sample {
 
   static let customer = Customer(
     id: "cust_1", sourceId: "shop-42", name: "Åsa Yamada 山田", email: "asa@example.com",
-    phone: "+46701234567", memberNumber: nil, metadata: metadata, createdAt: created,
+    phone: "+46701234567", memberNumber: nil, metadata: metadata, description: "Regular",
+    address: ["city": "Malmö", "country": "SE"], birthdate: "1980-05-17", createdAt: created,
     updatedAt: later)
 
   static let items = [
@@ -358,7 +374,10 @@ struct StreamingJSONEncoderTests {
     #expect(dictionary["updated_at"] == nil)
     #expect(dictionary["email"] is NSNull)
     #expect(dictionary["member_number"] is NSNull)
-    #expect((dictionary["metadata"] as? [String: String]) == Sample.metadata)
+    let metadata = try #require(dictionary["metadata"] as? [String: Any])
+    #expect(metadata["visits"] as? Int == 3)
+    #expect(metadata["retired"] is NSNull)
+    #expect((metadata["prefs"] as? [String: Any])?["channels"] as? [String] == ["sms"])
     try expectSameAsJSONEncoder(Foundations())
   }
 
