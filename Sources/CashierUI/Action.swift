@@ -30,6 +30,9 @@ public enum Action: Equatable, Sendable {
   /// What the back end said about an attempt whose answer did not come.
   case resolved(attempt: String, Result<AttemptResolution, ClientError>)
   case reactivated(Result<Rollback, ClientError>)
+  case salesLoaded(Result<[Redemption], ClientError>)
+  case voidReasonEdited(String)
+  case voided(redemptionId: String, Result<[Rollback], ClientError>)
 }
 
 /// Work the reducer asks the runtime to do. Each finishes by feeding an action back.
@@ -50,6 +53,10 @@ public enum Effect: Equatable, Sendable {
   /// Append what became of an attempt to the journal.
   case recordOutcome(attempt: String, JournalOutcome)
   case reactivate(code: String, reason: String, by: String?)
+  /// This till's sales between two instants.
+  case loadSales(terminal: String, from: Date, to: Date)
+  /// Roll back every redemption of a sale.
+  case void(redemptionId: String, reason: String, by: String?)
   /// Ask whether the REST endpoint answers (for the status bar).
   case checkBackend
   /// Write every cell of the screen again (Ctrl-L: a terminal something else scribbled on).

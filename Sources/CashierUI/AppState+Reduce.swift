@@ -46,6 +46,13 @@ extension AppState {
     case .reasonEdited(let text):
       support?.reason = text
       return []
+    case .voidReasonEdited(let text):
+      if case .voiding = sales?.phase { sales?.phase = .voiding(reason: text) }
+      return []
+    case .salesLoaded(let result):
+      return salesLoaded(result)
+    case .voided(let id, let result):
+      return voided(id, result)
 
     case .contactsFound(let query, let result):
       return contactsFound(query: query, result)
@@ -116,6 +123,8 @@ extension AppState {
     case .redeemResponded(_, let result): note(result)
     case .resolved(_, let result): note(result)
     case .reactivated(let result): note(result)
+    case .salesLoaded(let result): note(result)
+    case .voided(_, let result): note(result)
     default: break
     }
   }
@@ -141,6 +150,7 @@ extension AppState {
       case .support: support?.handle(key)
       case .contact: contact?.handle(key)
       case .redeem: redeem?.handle(key)
+      case .daysSales: sales?.handle(key)
       case .emptyDatabase, .recovery: nil
       }
     return action.map { reduce($0) } ?? []
@@ -215,6 +225,8 @@ extension AppState {
         "The outcome is not known yet: the sale stays on screen until it is (F10 quits).",
         isError: true)
       return []
+    case .daysSales:
+      return openSales()
     case .newSale:
       startNewSale()
       notice = Notice("New sale \(sale.orderId).")
@@ -240,6 +252,7 @@ extension AppState {
     }
     switch route {
     case .emptyDatabase, .recovery: return []
+    case .daysSales: return salesCommand(command)
     case .findContact: return findContactCommand(command)
     case .contact: return contactCommand(command)
     case .cart: return cartCommand(command)

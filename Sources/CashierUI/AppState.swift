@@ -7,6 +7,8 @@ public enum Route: Hashable, Sendable {
   case emptyDatabase, findContact, contact, cart, redeem, support
   /// Attempts an earlier run left unresolved, checked before the first sale.
   case recovery
+  /// This till's sales of today, and voids.
+  case daysSales
 }
 
 /// A line under the screen: what just happened, or why a key did nothing.
@@ -47,6 +49,9 @@ public struct AppState: Equatable, Sendable {
   public var redeem: RedeemScreen?
   public var support: SupportScreen?
   public var recovery: RecoveryScreen?
+  public var sales: SalesScreen?
+  /// Where Esc on the day's sales goes back to.
+  var routeBeforeSales = Route.findContact
   public var question: Question?
   public var showsHelp = false
   public var notice: Notice?
@@ -108,6 +113,12 @@ public struct AppState: Equatable, Sendable {
       default: return nil
       }
     case .recovery: return recovery?.isDone == true ? "Continue" : "Ask again"
+    case .daysSales:
+      switch sales?.phase {
+      case .listed?: return sales?.selected?.status == .succeeded ? "Void" : nil
+      case .voiding?: return "Void it"
+      default: return nil
+      }
     }
   }
 
@@ -117,6 +128,7 @@ public struct AppState: Equatable, Sendable {
     case .findContact: findContact.focusedText
     case .cart: cart.focusedText
     case .support: support?.reason
+    case .daysSales: sales?.focusedText
     default: nil
     }
   }

@@ -71,6 +71,17 @@ public struct EffectRunner: Sendable {
         return .reactivated(
           .success(try await client.reactivate(code: code, reason: reason, by: by)))
       } catch { return .reactivated(.failure(error)) }
+    case .loadSales(let terminal, let start, let end):
+      do {
+        return .salesLoaded(
+          .success(try await client.sales(terminal: terminal, from: start, to: end)))
+      } catch { return .salesLoaded(.failure(error)) }
+    case .void(let id, let reason, let by):
+      do {
+        return .voided(
+          redemptionId: id,
+          .success(try await client.void(redemptionId: id, reason: reason, by: by)))
+      } catch { return .voided(redemptionId: id, .failure(error)) }
     case .checkBackend:
       return .backendChecked(answers: await client.isReachable())
     case .quit, .redraw:

@@ -72,6 +72,9 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   case .support:
     title = "Reactivate voucher"
     state.support?.render(into: &canvas, in: area)
+  case .daysSales:
+    title = "Today's sales"
+    state.sales?.render(into: &canvas, in: area, session: session)
   case .recovery:
     title = "Unfinished sales"
     state.recovery?.render(into: &canvas, in: area, session: session, now: state.now)

@@ -6,6 +6,7 @@ public enum Command: String, CaseIterable, Sendable {
   case help, back, confirm, nextTab, previousTab, moveUp, moveDown
   case pageUp, pageDown, first, last
   case findContact, enterCode, editLine, removeLine, validate, reactivate, redeem, newSale, redraw
+  case daysSales
   case quit
 }
 
@@ -47,13 +48,15 @@ public enum KeyMap {
     Binding(
       .help, keys: [.function(1), .character("?")],
       label: "Help; ? types itself when a field has text", footer: "Help",
-      screens: [.findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery]),
+      screens: [
+        .findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery, .daysSales,
+      ]),
     Binding(
       .confirm, keys: [.enter], label: "Open, add or confirm what is selected",
       footer: "Open", screens: [.findContact, .contact]),
     Binding(
       .back, keys: [.escape], label: "Go back one step; in the search, clear it",
-      footer: "Back", screens: [.contact, .cart, .support]),
+      footer: "Back", screens: [.contact, .cart, .support, .daysSales]),
     Binding(
       .nextTab, keys: [.tab], label: "Next tab or field", footer: "Next",
       screens: [.findContact, .contact, .cart], helpGroup: "Next / previous tab or field"),
@@ -100,11 +103,16 @@ public enum KeyMap {
       .redeem, keys: [.function(9), .control("r")], label: "Redeem the validated cart",
       footer: "Redeem", screens: [.cart]),
     Binding(
+      .daysSales, keys: [.function(7), .control("t")], label: "This till's sales of today; voids",
+      footer: "Sales", screens: [.findContact]),
+    Binding(
       .newSale, keys: [.control("n")], label: "Start a new sale (drops this one)"),
     Binding(.redraw, keys: [.control("l")], label: "Redraw the whole screen"),
     Binding(
       .quit, keys: [.function(10), .control("q")], label: "Quit", footer: "Quit",
-      screens: [.findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery]),
+      screens: [
+        .findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery, .daysSales,
+      ]),
   ]
 
   /// The command `key` triggers. While a text field holds text, printable keys belong to

@@ -29,6 +29,9 @@ public struct Session: Equatable, Sendable {
   /// A sale whose subtotal is above this (minor units) asks before it is redeemed: a
   /// price typed with two zeros too many is caught at the till.
   public var maxSale: Int64 = 100_000_000
+  /// How long after a sale a cashier may still void it (this till's last sale only);
+  /// support may void any.
+  public var voidWindow: TimeInterval = 600
   /// What the back end can do: the screens offer only that, and say so.
   public var capabilities = BackendCapabilities.engine
 

@@ -73,6 +73,24 @@ public final class LocalClient: VoucherClient {
     }
   }
 
+  public func sales(terminal: String, from start: Date, to end: Date) async throws(ClientError)
+    -> [Redemption]
+  {
+    var query = RedemptionQuery(limit: 1000)
+    query.terminal = terminal
+    query.createdAfter = start.addingTimeInterval(-0.001)
+    query.createdBefore = end
+    return try await perform { [engine, query] in try engine.redemptions(query) }
+  }
+
+  public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
+    -> [Rollback]
+  {
+    try await perform { [engine] in
+      try engine.rollback(redemptionId: redemptionId, reason: reason, by: by)
+    }
+  }
+
   public func reactivate(code: String, reason: String, by: String?) async throws(ClientError)
     -> Rollback
   {

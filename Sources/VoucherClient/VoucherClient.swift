@@ -78,11 +78,37 @@ public protocol VoucherClient: Sendable {
   /// The redemptions made under one order (transaction) id.
   func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption]
 
+  /// The sales one till made between two instants, newest first: a stacked sale as its
+  /// parent with its parts (the day's sales screen). Only where
+  /// `capabilities.listsDaysSales`.
+  func sales(terminal: String, from start: Date, to end: Date) async throws(ClientError)
+    -> [Redemption]
+
+  /// Rolls back every redemption of one sale in one step (a void), with a reason.
+  func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
+    -> [Rollback]
+
   /// Gives a used voucher one use back (support role).
   func reactivate(code: String, reason: String, by: String?) async throws(ClientError) -> Rollback
 
   /// Whether the backend answers now.
   func isReachable() async -> Bool
+}
+
+extension VoucherClient {
+  /// Back ends that list no day's sales say so.
+  public func sales(terminal: String, from start: Date, to end: Date) async throws(ClientError)
+    -> [Redemption]
+  {
+    throw .notAllowed("this voucher system does not list a till's sales")
+  }
+
+  /// Back ends with no void say so.
+  public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
+    -> [Rollback]
+  {
+    throw .notAllowed("this voucher system cannot void a sale")
+  }
 }
 
 /// Every way a client call can fail, typed so the UI can say the right thing.

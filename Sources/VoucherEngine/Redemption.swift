@@ -127,6 +127,8 @@ public struct RedemptionQuery: Equatable, Sendable {
   public var campaign: String?
   public var createdBefore: Date?
   public var createdAfter: Date?
+  /// Made at this till (`channel.terminal`).
+  public var terminal: String?
   /// `created_at`, `id`, `voucher_code` or `customer_id`; nil is newest first.
   public var order: ListOrder?
   public var limit: Int

@@ -231,5 +231,12 @@ enum SQLiteSchema {
       PRIMARY KEY (voucher_id, session_key)
     ) WITHOUT ROWID;
     """,
+    // 8: a till's day of sales (the till's F7 screen) read through an index, not a scan of
+    // every redemption. Only parents and single redemptions are listed, so only they are
+    // indexed.
+    """
+    CREATE INDEX redemptions_terminal_date ON redemptions(terminal, date)
+      WHERE parent_id IS NULL;
+    """,
   ]
 }

@@ -499,6 +499,10 @@ struct SQLiteTransaction: StoreTransaction {
       clauses.append("date > ?")
       values.append(.from(date))
     }
+    if let terminal = query.terminal {
+      clauses.append("terminal = ?")
+      values.append(.text(terminal))
+    }
     // Children are shown inside their parent, except when asked for by voucher, campaign or
     // parent.
     if voucherId == nil, query.parentId == nil, query.campaign == nil {

@@ -187,6 +187,51 @@ public final class RESTClient: VoucherClient {
     return found
   }
 
+  public func sales(terminal: String, from start: Date, to end: Date) async throws(ClientError)
+    -> [Redemption]
+  {
+    guard
+      let list = try await read(
+        WireRedemptionList.self, ["v1", "redemptions"],
+        query: [
+          ("terminal", terminal),
+          ("created_at[after]", WireFormat.date(start.addingTimeInterval(-0.001))),
+          ("created_at[before]", WireFormat.date(end)), ("limit", "1000"),
+        ])
+    else { return [] }
+    var found: [Redemption] = []
+    for wire in list.redemptions {
+      guard let redemption = wire.engineValue() else {
+        throw .backendFailed("the server sent an unreadable redemption")
+      }
+      found.append(redemption)
+    }
+    return found
+  }
+
+  public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
+    -> [Rollback]
+  {
+    let body = WireFormat.encode(WireReactivateRequest(reason: reason, by: by))
+    // Not retried: the server refuses a second rollback (already_rolled_back), and a lost
+    // answer is checked by reading the sale again.
+    let answer = try await exchange(
+      "POST", ["v1", "redemptions", redemptionId, "rollback"], body: body,
+      timeout: readTimeout, retry: false)
+    guard let wire = try Self.decodeSuccess(WireRollback.self, answer) else {
+      throw .backendFailed("the server sent an unreadable rollback")
+    }
+    let parts = wire.rollbacks ?? [wire]
+    var rollbacks: [Rollback] = []
+    for part in parts {
+      guard let rollback = part.engineValue() else {
+        throw .backendFailed("the server sent an unreadable rollback")
+      }
+      rollbacks.append(rollback)
+    }
+    return rollbacks
+  }
+
   public func reactivate(code: String, reason: String, by: String?) async throws(ClientError)
     -> Rollback
   {

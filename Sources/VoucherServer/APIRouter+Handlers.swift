@@ -327,6 +327,7 @@ extension APIRouter {
     if extensions {
       known.formUnion([
         "voucher_code", "voucher", "order_source_id", "filters[order_source_id][conditions][$is]",
+        "terminal",
       ])
     }
     let query = try APIQuery(request, known: known, unsupported: ["filters*"])
@@ -344,6 +345,7 @@ extension APIRouter {
       query.value("filters[campaign_name][conditions][$is]") ?? query.value("campaign")
     filter.createdBefore = try query.date("created_at[before]")
     filter.createdAfter = try query.date("created_at[after]")
+    filter.terminal = query.value("terminal")
     filter.order = try query.order(RedemptionQuery.orderFields)
     filter.limit = try query.integer("limit", in: 1...1000) ?? 100
     filter.page = try query.integer("page", in: 1...1_000_000) ?? 1

@@ -28,6 +28,7 @@ struct Options: Equatable {
   var tokenFile: String?
   var journal: String?
   var maxSale: Int64 = 100_000_000
+  var voidWindowMinutes = 10
 
   static let help = """
     voucher-pos: the cashier's terminal for vouchers
@@ -51,6 +52,8 @@ struct Options: Equatable {
       --redeem-timeout SECONDS
                               How long a redeem may take before its outcome is checked
                               instead (default: 60).
+      --void-window MINUTES   A cashier may void this till's last sale within this
+                              many minutes (default: 10); support may void any.
       --max-sale AMOUNT       A sale above this subtotal asks before it is redeemed
                               (default: 1000000.00).
       --journal PATH          Where each redeem attempt is written (and synced) before it
@@ -91,6 +94,12 @@ struct Options: Equatable {
       case "--app-id": options.appId = try value(flag, inline: inline)
       case "--token-file": options.tokenFile = try value(flag, inline: inline)
       case "--journal": options.journal = try value(flag, inline: inline)
+      case "--void-window":
+        let text = try value(flag, inline: inline)
+        guard let minutes = Int(text), (0...1440).contains(minutes) else {
+          throw UsageError(message: "--void-window must be minutes from 0 to 1440, not “\(text)”")
+        }
+        options.voidWindowMinutes = minutes
       case "--max-sale":
         let text = try value(flag, inline: inline)
         do {

@@ -73,6 +73,7 @@ enum VoucherPOS {
         role: options.role, redeemTimeout: options.redeemTimeout,
         timeZone: .autoupdatingCurrent, saleTag: String(UUID().uuidString.prefix(8)).lowercased())
       session.maxSale = options.maxSale
+      session.voidWindow = TimeInterval(options.voidWindowMinutes * 60)
       if let remote {
         // The status bar names the endpoint and checks that it answers; the empty-database
         // screen is a local matter (the server's owner loads its data).

@@ -54,7 +54,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+   F1 Help  Enter Open  Tab Next  F3 Code  F7 Sales  F10 Quit
   """,
   .findResults: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -80,7 +80,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+   F1 Help  Enter Open  Tab Next  F3 Code  F7 Sales  F10 Quit
   """,
   .findCodeNotFound: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -106,7 +106,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
    No voucher with the code NOPE-123. Check the code and try again.
-   F1 Help  Enter Look up  Tab Next  F3 Code  F10 Quit
+   F1 Help  Enter Look up  Tab Next  F3 Code  F7 Sales  F10 Quit
   """,
   .contact: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -474,9 +474,8 @@ let expectedScreens: [Snapshot: String] = [
   """,
   .help: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
-   Find contact
-    ┌─ Keys ───────────────────────────────────────────────────────────────────┐er
-    │ F1 / ?                 Help; ? types itself when a field has text        │
+   F┌─ Keys ───────────────────────────────────────────────────────────────────┐
+    │ F1 / ?                 Help; ? types itself when a field has text        │er
     │ Enter                  Open, add or confirm what is selected             │
     │ Esc                    Go back one step; in the search, clear it         │
     │ Tab / Shift-Tab        Next / previous tab or field                      │
@@ -489,6 +488,7 @@ let expectedScreens: [Snapshot: String] = [
     │ Del / Ctrl-D           Remove the selected line or code                  │
     │ F5 / Ctrl-V            Validate the vouchers on the cart                 │
     │ F9 / Ctrl-R            Redeem the validated cart                         │
+    │ F7 / Ctrl-T            This till's sales of today; voids                 │
     │ Ctrl-N                 Start a new sale (drops this one)                 │
     │ Ctrl-L                 Redraw the whole screen                           │
     │ F10 / Ctrl-Q           Quit                                              │
@@ -496,7 +496,33 @@ let expectedScreens: [Snapshot: String] = [
     │ Esc, Enter, F1 or ? closes this help.                                    │
     └──────────────────────────────────────────────────────────────────────────┘
 
-   F1 Help  Enter Open  Tab Next  F3 Code  F10 Quit
+   F1 Help  Enter Open  Tab Next  F3 Code  F7 Sales  F10 Quit
+  """,
+  .daysSales: """
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
+   Today's sales
+    Till T01 · 17 Mar 2030
+
+    Time  Order                    Vouchers                    Off          Paid
+    17:48 T01-test0001-0002        VOID GIFT-OPEN-300        50.00         41.00
+    17:46 T01-test0001-0001        WELCOME10                 10.00         90.00
+
+
+
+
+
+
+
+
+
+
+
+    1 sale, 1 voided                                         10.00 SEK vouchers
+                                                             90.00 SEK paid
+    Voided T01-test0001-0002: 1 voucher use given back.
+
+
+   F1 Help  Esc Back  F10 Quit
   """,
   .tooSmall: """
 

@@ -9,6 +9,7 @@ enum Snapshot: String, CaseIterable {
   case emptyDatabase, findStart, findResults, findCodeNotFound, contact, contactAll, contactWide
   case cartEmpty, cartValidated, cartRejected, cartLineError, redeemConfirm, redeemCountdown
   case redeemChecking, redeemNotRedeemed, receipt, support, supportDone, help, tooSmall
+  case daysSales
 
   func take() async throws -> String {
     let till = try Till(
@@ -82,6 +83,18 @@ enum Snapshot: String, CaseIterable {
       await till.press(.enter)
     case .help:
       await till.press(.function(1))
+    case .daysSales:
+      for (code, line) in [("WELCOME10", "prod_1 1 100"), ("GIFT-OPEN-300=50", "prod_2 2 45.50")] {
+        await till.press(.function(3))
+        await till.type(code)
+        await till.press(.enter)
+        await till.type(line)
+        await till.press(.enter, .function(5), .function(9), .enter, .enter)
+        await till.advance(by: 90)
+      }
+      await till.press(.function(7), .enter)
+      await till.type("Returned")
+      await till.press(.enter)
     case .tooSmall:
       return till.screen(width: 60, height: 20)
     }
