@@ -31,6 +31,7 @@ public enum Action: Equatable, Sendable {
   case resolved(attempt: String, Result<AttemptResolution, ClientError>)
   case reactivated(Result<Rollback, ClientError>)
   case salesLoaded(Result<[Redemption], ClientError>)
+  case voucherDetailLoaded(code: String, Result<VoucherDetail, ClientError>)
   case voidReasonEdited(String)
   case voided(redemptionId: String, Result<[Rollback], ClientError>)
 }
@@ -53,6 +54,8 @@ public enum Effect: Equatable, Sendable {
   /// Append what became of an attempt to the journal.
   case recordOutcome(attempt: String, JournalOutcome)
   case reactivate(code: String, reason: String, by: String?)
+  /// A voucher with its history and holder, for the detail screen.
+  case loadVoucherDetail(code: String)
   /// This till's sales between two instants.
   case loadSales(terminal: String, from: Date, to: Date)
   /// Roll back every redemption of a sale.
@@ -62,4 +65,18 @@ public enum Effect: Equatable, Sendable {
   /// Write every cell of the screen again (Ctrl-L: a terminal something else scribbled on).
   case redraw
   case quit
+}
+
+/// What the voucher detail screen shows, as the back end told it.
+public struct VoucherDetail: Equatable, Sendable {
+  public var voucher: Voucher?
+  /// nil: the back end cannot tell.
+  public var history: [VoucherHistoryEntry]?
+  public var holder: Customer?
+
+  public init(voucher: Voucher?, history: [VoucherHistoryEntry]?, holder: Customer?) {
+    self.voucher = voucher
+    self.history = history
+    self.holder = holder
+  }
 }

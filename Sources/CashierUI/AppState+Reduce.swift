@@ -51,6 +51,24 @@ extension AppState {
       return []
     case .salesLoaded(let result):
       return salesLoaded(result)
+    case .voucherDetailLoaded(let code, let result):
+      guard var screen = detail, screen.code == code else { return [] }
+      switch result {
+      case .success(let found):
+        guard let voucher = found.voucher else {
+          screen.phase = .failed(CashierWords.sentence(for: .notFound(code: code)))
+          break
+        }
+        screen.voucher = voucher
+        screen.status = voucher.status(at: now)
+        screen.history = found.history
+        screen.holder = found.holder
+        screen.phase = .shown
+      case .failure(let error):
+        screen.phase = .failed(sentence(error))
+      }
+      detail = screen
+      return []
     case .voided(let id, let result):
       return voided(id, result)
 
@@ -151,6 +169,7 @@ extension AppState {
       case .contact: contact?.handle(key)
       case .redeem: redeem?.handle(key)
       case .daysSales: sales?.handle(key)
+      case .voucherDetail: nil
       case .emptyDatabase, .recovery: nil
       }
     return action.map { reduce($0) } ?? []
@@ -227,6 +246,8 @@ extension AppState {
       return []
     case .daysSales:
       return openSales()
+    case .voucherDetail:
+      return openDetail()
     case .newSale:
       startNewSale()
       notice = Notice("New sale \(sale.orderId).")
@@ -253,6 +274,19 @@ extension AppState {
     switch route {
     case .emptyDatabase, .recovery: return []
     case .daysSales: return salesCommand(command)
+    case .voucherDetail:
+      guard var screen = detail else { return [] }
+      switch command {
+      case .back:
+        route = screen.returnRoute
+        detail = nil
+      case .moveDown, .pageDown:
+        screen.scroll = min(screen.scroll + 1, max(0, (screen.history?.count ?? 1) - 1))
+      case .moveUp, .pageUp: screen.scroll = max(0, screen.scroll - 1)
+      default: break
+      }
+      if route == .voucherDetail { detail = screen }
+      return []
     case .findContact: return findContactCommand(command)
     case .contact: return contactCommand(command)
     case .cart: return cartCommand(command)
@@ -660,6 +694,29 @@ extension AppState {
     default:
       return []
     }
+  }
+
+  /// The detail of the voucher selected on the contact's list, or of the code's row on the
+  /// cart.
+  private mutating func openDetail() -> [Effect] {
+    let code: String?
+    switch route {
+    case .contact: code = contact?.selected?.voucher.code
+    case .cart:
+      if case .code(let index)? = cart.row(in: sale) {
+        code = sale.codes[index].code
+      } else {
+        code = nil
+      }
+    default: code = nil
+    }
+    guard let code else {
+      notice = Notice("Choose a voucher first (↑ ↓).", isError: true)
+      return []
+    }
+    detail = VoucherDetailScreen(code: code, returnRoute: route)
+    route = .voucherDetail
+    return [.loadVoucherDetail(code: code)]
   }
 
   /// A new sale with a new order id; the finished one is never shown again.

@@ -9,6 +9,8 @@ public enum Route: Hashable, Sendable {
   case recovery
   /// This till's sales of today, and voids.
   case daysSales
+  /// One voucher's conditions and history.
+  case voucherDetail
 }
 
 /// A line under the screen: what just happened, or why a key did nothing.
@@ -50,6 +52,7 @@ public struct AppState: Equatable, Sendable {
   public var support: SupportScreen?
   public var recovery: RecoveryScreen?
   public var sales: SalesScreen?
+  public var detail: VoucherDetailScreen?
   /// Where Esc on the day's sales goes back to.
   var routeBeforeSales = Route.findContact
   public var question: Question?
@@ -113,6 +116,7 @@ public struct AppState: Equatable, Sendable {
       default: return nil
       }
     case .recovery: return recovery?.isDone == true ? "Continue" : "Ask again"
+    case .voucherDetail: return nil
     case .daysSales:
       switch sales?.phase {
       case .listed?: return sales?.selected?.status == .succeeded ? "Void" : nil

@@ -71,6 +71,20 @@ public struct EffectRunner: Sendable {
         return .reactivated(
           .success(try await client.reactivate(code: code, reason: reason, by: by)))
       } catch { return .reactivated(.failure(error)) }
+    case .loadVoucherDetail(let code):
+      do {
+        guard let voucher = try await client.voucher(code: code) else {
+          return .voucherDetailLoaded(
+            code: code, .success(VoucherDetail(voucher: nil, history: nil, holder: nil)))
+        }
+        let history = try await client.history(code: voucher.code)
+        let holder = try await voucher.holderId.asyncMap { id throws(ClientError) in
+          try await client.contact(id)
+        }
+        return .voucherDetailLoaded(
+          code: code,
+          .success(VoucherDetail(voucher: voucher, history: history, holder: holder ?? nil)))
+      } catch { return .voucherDetailLoaded(code: code, .failure(error)) }
     case .loadSales(let terminal, let start, let end):
       do {
         return .salesLoaded(
@@ -87,5 +101,15 @@ public struct EffectRunner: Sendable {
     case .quit, .redraw:
       return nil
     }
+  }
+}
+
+extension Optional {
+  /// `map` for an async, throwing transform.
+  fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws(ClientError) -> T)
+    async throws(ClientError) -> T?
+  {
+    guard let value = self else { return nil }
+    return try await transform(value)
   }
 }

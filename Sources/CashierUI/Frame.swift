@@ -72,6 +72,9 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   case .support:
     title = "Reactivate voucher"
     state.support?.render(into: &canvas, in: area)
+  case .voucherDetail:
+    title = "Voucher"
+    state.detail?.render(into: &canvas, in: area, session: session)
   case .daysSales:
     title = "Today's sales"
     state.sales?.render(into: &canvas, in: area, session: session)

@@ -6,7 +6,7 @@ public enum Command: String, CaseIterable, Sendable {
   case help, back, confirm, nextTab, previousTab, moveUp, moveDown
   case pageUp, pageDown, first, last
   case findContact, enterCode, editLine, removeLine, validate, reactivate, redeem, newSale, redraw
-  case daysSales
+  case daysSales, voucherDetail
   case quit
 }
 
@@ -50,13 +50,14 @@ public enum KeyMap {
       label: "Help; ? types itself when a field has text", footer: "Help",
       screens: [
         .findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery, .daysSales,
+        .voucherDetail,
       ]),
     Binding(
       .confirm, keys: [.enter], label: "Open, add or confirm what is selected",
       footer: "Open", screens: [.findContact, .contact]),
     Binding(
       .back, keys: [.escape], label: "Go back one step; in the search, clear it",
-      footer: "Back", screens: [.contact, .cart, .support, .daysSales]),
+      footer: "Back", screens: [.contact, .cart, .support, .daysSales, .voucherDetail]),
     Binding(
       .nextTab, keys: [.tab], label: "Next tab or field", footer: "Next",
       screens: [.findContact, .contact, .cart], helpGroup: "Next / previous tab or field"),
@@ -100,11 +101,15 @@ public enum KeyMap {
       label: "Reactivate the selected voucher (support role)", footer: "Reactivate",
       screens: [.contact], role: .support),
     Binding(
-      .redeem, keys: [.function(9), .control("r")], label: "Redeem the validated cart",
-      footer: "Redeem", screens: [.cart]),
-    Binding(
       .daysSales, keys: [.function(7), .control("t")], label: "This till's sales of today; voids",
       footer: "Sales", screens: [.findContact]),
+    Binding(
+      .voucherDetail, keys: [.function(8), .control("g")],
+      label: "The selected voucher's conditions and history", footer: "Detail",
+      screens: [.contact, .cart]),
+    Binding(
+      .redeem, keys: [.function(9), .control("r")], label: "Redeem the validated cart",
+      footer: "Redeem", screens: [.cart]),
     Binding(
       .newSale, keys: [.control("n")], label: "Start a new sale (drops this one)"),
     Binding(.redraw, keys: [.control("l")], label: "Redraw the whole screen"),
@@ -112,6 +117,7 @@ public enum KeyMap {
       .quit, keys: [.function(10), .control("q")], label: "Quit", footer: "Quit",
       screens: [
         .findContact, .contact, .cart, .redeem, .support, .emptyDatabase, .recovery, .daysSales,
+        .voucherDetail,
       ]),
   ]
 

@@ -83,6 +83,10 @@ public final class LocalClient: VoucherClient {
     return try await perform { [engine, query] in try engine.redemptions(query) }
   }
 
+  public func history(code: String) async throws(ClientError) -> [VoucherHistoryEntry]? {
+    try await perform { [engine] in try engine.history(code: code) }
+  }
+
   public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
     -> [Rollback]
   {

@@ -84,6 +84,10 @@ public protocol VoucherClient: Sendable {
   func sales(terminal: String, from start: Date, to end: Date) async throws(ClientError)
     -> [Redemption]
 
+  /// What happened to a voucher (uses, uses given back), newest first; nil when the back
+  /// end cannot tell.
+  func history(code: String) async throws(ClientError) -> [VoucherHistoryEntry]?
+
   /// Rolls back every redemption of one sale in one step (a void), with a reason.
   func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
     -> [Rollback]
@@ -102,6 +106,9 @@ extension VoucherClient {
   {
     throw .notAllowed("this voucher system does not list a till's sales")
   }
+
+  /// Back ends that keep no history to read say so (nil: not known).
+  public func history(code: String) async throws(ClientError) -> [VoucherHistoryEntry]? { nil }
 
   /// Back ends with no void say so.
   public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)

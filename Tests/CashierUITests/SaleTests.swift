@@ -210,7 +210,7 @@ struct SaleTests {
       Valid. F9 redeems.
 
      F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
-     Del Remove  F5 Validate  F9 Redeem  F10 Quit
+     Del Remove  F5 Validate  F8 Detail  F9 Redeem  F10 Quit
     """
   static let sevenCodesScrolled = """
      Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -236,7 +236,7 @@ struct SaleTests {
       Valid. F9 redeems.
 
      F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
-     Del Remove  F5 Validate  F9 Redeem  F10 Quit
+     Del Remove  F5 Validate  F8 Detail  F9 Redeem  F10 Quit
     """
 }
 

@@ -131,8 +131,8 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
-   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F10 Quit
+   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F8 Detail
+   F10 Quit
   """,
   .contactAll: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -157,8 +157,8 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
-   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F10 Quit
+   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F8 Detail
+   F10 Quit
   """,
   .contactWide: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -183,8 +183,8 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
-   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F10 Quit
+   F1 Help  Enter Add to sale  Esc Back  Tab Next  F2 Find  F3 Code  F8 Detail
+   F10 Quit
   """,
   .cartEmpty: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -210,7 +210,7 @@ let expectedScreens: [Snapshot: String] = [
 
    Added ALICE-10OFF-2026.
    F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
-   Del Remove  F5 Validate  F9 Redeem  F10 Quit
+   Del Remove  F5 Validate  F8 Detail  F9 Redeem  F10 Quit
   """,
   .cartValidated: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -236,7 +236,7 @@ let expectedScreens: [Snapshot: String] = [
     Valid. F9 redeems.
 
    F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
-   Del Remove  F5 Validate  F9 Redeem  F10 Quit
+   Del Remove  F5 Validate  F8 Detail  F9 Redeem  F10 Quit
   """,
   .cartRejected: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -262,7 +262,7 @@ let expectedScreens: [Snapshot: String] = [
     Expired on 7 Mar 2030.
 
    F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
-   Del Remove  F5 Validate  F9 Redeem  F10 Quit
+   Del Remove  F5 Validate  F8 Detail  F9 Redeem  F10 Quit
   """,
   .cartLineError: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -288,7 +288,7 @@ let expectedScreens: [Snapshot: String] = [
 
 
    F1 Help  Enter Add line  Esc Back  Tab Next  F2 Find  F3 Code  F4 Edit
-   Del Remove  F5 Validate  F9 Redeem  F10 Quit
+   Del Remove  F5 Validate  F8 Detail  F9 Redeem  F10 Quit
   """,
   .redeemConfirm: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -487,15 +487,15 @@ let expectedScreens: [Snapshot: String] = [
     │ F4 / Ctrl-O            Edit the selected line or gift amount             │
     │ Del / Ctrl-D           Remove the selected line or code                  │
     │ F5 / Ctrl-V            Validate the vouchers on the cart                 │
-    │ F9 / Ctrl-R            Redeem the validated cart                         │
     │ F7 / Ctrl-T            This till's sales of today; voids                 │
+    │ F8 / Ctrl-G            The selected voucher's conditions and history     │
+    │ F9 / Ctrl-R            Redeem the validated cart                         │
     │ Ctrl-N                 Start a new sale (drops this one)                 │
     │ Ctrl-L                 Redraw the whole screen                           │
     │ F10 / Ctrl-Q           Quit                                              │
     │ Backspace / Ctrl-U     Delete a character / clear the field              │
     │ Esc, Enter, F1 or ? closes this help.                                    │
     └──────────────────────────────────────────────────────────────────────────┘
-
    F1 Help  Enter Open  Tab Next  F3 Code  F7 Sales  F10 Quit
   """,
   .daysSales: """
@@ -520,6 +520,58 @@ let expectedScreens: [Snapshot: String] = [
     1 sale, 1 voided                                         10.00 SEK vouchers
                                                              90.00 SEK paid
     Voided T01-test0001-0002: 1 voucher use given back.
+
+
+   F1 Help  Esc Back  F10 Quit
+  """,
+  .voucherDetail: """
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
+   Voucher
+    ERIK-COFFEE-3X
+
+    Kind              discount, 35.00 off
+    Uses / balance    0 of 3 left
+    Status            used
+    Valid             from 31 Jan 2030 until 1 May 2030
+    Minimum order     none
+    Applies to        coffee
+    Holder            Erik Lindqvist
+    Reactivations     3 of 3 left
+
+    History
+      17 Mar 2030 11:46 redeemed 35.00 at till-03 by Maja, order demo-1013
+      1 Mar 2030 17:46 redeemed 35.00 at till-02 by Samir, order demo-1012
+      15 Feb 2030 17:46 redeemed 35.00 at till-01 by Elin, order demo-1011
+
+
+
+
+
+
+   F1 Help  Esc Back  F10 Quit
+  """,
+  .voucherDetailGift: """
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
+   Voucher
+    GIFT-ALICE-500
+
+    Kind              gift card, gift 500.00
+    Uses / balance    500.00 left
+    Status            active
+    Valid             from 25 Feb 2030 until 15 Feb 2032
+    Minimum order     none
+    Holder            Alice Example
+    Reactivations     3 of 3 left
+
+    History
+      never used
+
+
+
+
+
+
+
 
 
    F1 Help  Esc Back  F10 Quit

@@ -9,7 +9,7 @@ enum Snapshot: String, CaseIterable {
   case emptyDatabase, findStart, findResults, findCodeNotFound, contact, contactAll, contactWide
   case cartEmpty, cartValidated, cartRejected, cartLineError, redeemConfirm, redeemCountdown
   case redeemChecking, redeemNotRedeemed, receipt, support, supportDone, help, tooSmall
-  case daysSales
+  case daysSales, voucherDetail, voucherDetailGift
 
   func take() async throws -> String {
     let till = try Till(
@@ -83,6 +83,12 @@ enum Snapshot: String, CaseIterable {
       await till.press(.enter)
     case .help:
       await till.press(.function(1))
+    case .voucherDetail:
+      await till.type("erik")
+      await till.press(.enter, .tab, .down, .function(8))
+    case .voucherDetailGift:
+      await till.openAlice()
+      await till.press(.down, .down, .function(8))
     case .daysSales:
       for (code, line) in [("WELCOME10", "prod_1 1 100"), ("GIFT-OPEN-300=50", "prod_2 2 45.50")] {
         await till.press(.function(3))
