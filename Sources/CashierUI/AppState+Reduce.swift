@@ -633,6 +633,7 @@ extension AppState {
     redeem = RedeemScreen(
       request: sale.request(session: session), validation: result,
       customerName: sale.customer?.name)
+    redeem?.session = session
     route = .redeem
   }
 

@@ -11,6 +11,19 @@ public struct Receipt: Equatable, Sendable {
   public var amountToPay: Int64
   /// Left on the gift card(s) after this sale; nil when no gift card was used.
   public var giftBalanceLeft: Int64?
+  /// What each code gave: a discount, or gift credits with the balance left after.
+  public var perCode: [CodeLine]
+  public var items: [CartItem]
+  public var date: Date
+  public var orderId: String
+
+  /// One code on the receipt.
+  public struct CodeLine: Equatable, Sendable {
+    public var code: String
+    public var amount: Int64
+    /// Set for a gift card: what is left on it.
+    public var giftBalanceLeft: Int64?
+  }
 
   public init(_ outcome: RedeemOutcome) {
     self.init(main: outcome.redemption, perCode: outcome.perCode)
@@ -33,6 +46,14 @@ public struct Receipt: Equatable, Sendable {
     amountToPay = main.order.totalAmount
     let balances = perCode.compactMap(\.giftBalanceAfter)
     giftBalanceLeft = balances.isEmpty ? nil : balances.reduce(0, +)
+    self.perCode = perCode.compactMap { part in
+      part.voucherCode.map {
+        CodeLine(code: $0, amount: part.amount, giftBalanceLeft: part.giftBalanceAfter)
+      }
+    }
+    items = main.order.items
+    date = main.date
+    orderId = main.order.sourceId ?? main.order.id
   }
 }
 
@@ -76,6 +97,11 @@ public struct RedeemScreen: Equatable, Sendable {
     }
   }
 
+  /// The session's till, cashier and zone, for the receipt's heading.
+  public var session: Session?
+  /// Where the receipt file went, or why it did not.
+  public var receiptNote: Notice?
+
   /// Whole seconds from `now` to `date`, never below zero.
   static func seconds(until date: Date, now: Date) -> Int {
     max(0, Int(date.timeIntervalSince(now).rounded(.up)))
@@ -99,15 +125,7 @@ public struct RedeemScreen: Equatable, Sendable {
     }
 
     if case .redeemed(let receipt) = phase {
-      canvas.put("Redeemed", x: 2, y: y + 2, style: [.success, .bold])
-      line("Redemption", receipt.redemptionId, row: y + 4)
-      line("Vouchers", receipt.codes.joined(separator: ", "), row: y + 5)
-      amount("Subtotal", receipt.orderAmount, row: y + 6)
-      amount("Discount", receipt.discount, row: y + 7)
-      if receipt.giftCredits > 0 { amount("Gift cards", receipt.giftCredits, row: y + 8) }
-      amount("Amount to pay", receipt.amountToPay, row: y + 9, style: .bold)
-      if let left = receipt.giftBalanceLeft { amount("Gift balance left", left, row: y + 10) }
-      canvas.put("Enter starts a new sale.", x: 2, y: y + 12)
+      renderReceipt(receipt, into: &canvas, in: area, now: now)
       return
     }
 
@@ -145,6 +163,64 @@ public struct RedeemScreen: Equatable, Sendable {
       canvas.put("Esc goes back to the cart.", x: 2, y: row + 2)
     case .redeemed:
       break
+    }
+  }
+
+  /// The receipt: every line, each code with what it gave, the totals, and who, where and
+  /// when. Lines that do not fit say how many more there are (the file has them all).
+  private func renderReceipt(
+    _ receipt: Receipt, into canvas: inout Canvas, in area: Rect, now: Date
+  ) {
+    let y = area.y
+    let currency = validation.currency
+    let zone = session?.timeZone ?? .current
+    canvas.put("Redeemed", x: 2, y: y + 1, style: [.success, .bold])
+    let heading = [
+      CashierWords.formatDayAndTime(receipt.date, timeZone: zone),
+      session.map { "till \($0.terminal)" }, session.map { "cashier \($0.cashier)" },
+    ].compactMap { $0 }.joined(separator: " · ")
+    canvas.putRight(heading.fitted(to: area.width - 14), end: area.width - 2, y: y + 1, style: .dim)
+    canvas.put("Redemption \(receipt.redemptionId)".fitted(to: area.width - 4), x: 2, y: y + 2)
+    let end = 58
+    var row = y + 4
+    let room = area.maxY - 6 - row
+    let lines =
+      receipt.items.map {
+        ($0.sku, "\($0.quantity) × \(Money.format($0.price))", Money.format($0.amount))
+      }
+      + receipt.perCode.map { code in
+        let what =
+          code.giftBalanceLeft.map { "gift card, \(Money.format($0)) left" } ?? "discount"
+        return (code.code, what, "−" + Money.format(code.amount))
+      }
+    let shown = lines.count > room ? max(0, room - 1) : lines.count
+    for (name, what, amount) in lines.prefix(shown) {
+      canvas.put(name.fitted(to: 22), x: 2, y: row)
+      canvas.put(what.fitted(to: 22), x: 25, y: row, style: .dim)
+      canvas.putRight(amount, end: end, y: row)
+      row += 1
+    }
+    if shown < lines.count {
+      canvas.put(
+        "… and \(lines.count - shown) more (on the receipt file)", x: 2, y: row, style: .dim)
+      row += 1
+    }
+    row += 1
+    func total(_ label: String, _ minor: Int64, style: Style = []) {
+      canvas.put(label, x: 2, y: row, style: style)
+      canvas.putRight(Money.format(minor), end: end, y: row, style: style)
+      canvas.put(currency, x: end + 1, y: row, style: style)
+      row += 1
+    }
+    total("Subtotal", receipt.orderAmount)
+    if receipt.discount > 0 { total("Discount", receipt.discount) }
+    if receipt.giftCredits > 0 { total("Gift cards", receipt.giftCredits) }
+    total("Amount to pay", receipt.amountToPay, style: .bold)
+    canvas.put("Enter starts a new sale.", x: 2, y: row + 1)
+    if let receiptNote {
+      canvas.put(
+        receiptNote.text.fitted(to: area.width - 4), x: 2, y: area.maxY - 1,
+        style: receiptNote.isError ? .error : .dim)
     }
   }
 }

@@ -398,18 +398,18 @@ let expectedScreens: [Snapshot: String] = [
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Redeem
     Order T01-test0001-0001 · Alice Example
+    Redeemed                          17 Mar 2030 17:46 · till T01 · cashier Kim
+    Redemption r_<id>
 
-    Redeemed
+    prod_1                 1 × 259.00                 259.00
+    ALICE-10OFF-2026       discount                   −25.90
 
-    Redemption        r_<id>
-    Vouchers          ALICE-10OFF-2026
-    Subtotal                          259.00 SEK
-    Discount                           25.90 SEK
-
-    Amount to pay                     233.10 SEK
-
+    Subtotal                                          259.00 SEK
+    Discount                                           25.90 SEK
+    Amount to pay                                     233.10 SEK
 
     Enter starts a new sale.
+
 
 
 
