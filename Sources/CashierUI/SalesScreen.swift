@@ -59,8 +59,8 @@ public struct SalesScreen: Equatable, Sendable {
     }
     let currency = session.currency
     canvas.row(
-      [("Time", 2, 5), ("Order", 8, 24), ("Vouchers", 33, 18)], y: y + 2, selected: false)
-    canvas.putRight("Off", end: 64, y: y + 2)
+      [("Time", 2, 5), ("Order", 8, 24), ("Codes", 33, 18)], y: y + 2, selected: false)
+    canvas.putRight("Vouchers", end: 64, y: y + 2)
     canvas.putRight("Paid", end: 78, y: y + 2)
     if sales.isEmpty {
       canvas.put("No sales at this till today.", x: 2, y: y + 3)

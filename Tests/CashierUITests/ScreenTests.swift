@@ -503,7 +503,7 @@ let expectedScreens: [Snapshot: String] = [
    Today's sales
     Till T01 · 17 Mar 2030
 
-    Time  Order                    Vouchers                    Off          Paid
+    Time  Order                    Codes                  Vouchers          Paid
     17:48 T01-test0001-0002        VOID GIFT-OPEN-300        50.00         41.00
     17:46 T01-test0001-0001        WELCOME10                 10.00         90.00
 
