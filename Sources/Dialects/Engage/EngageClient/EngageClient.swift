@@ -1,0 +1,614 @@
+import EngageWire
+import Foundation
+import Synchronization
+import VoucherClient
+import VoucherEngine
+import VoucherRESTClient
+
+/// `VoucherClient` over Voyado Engage v3 (a tenant, or `voucher-engine serve` under
+/// `/api/v3/`).
+///
+/// What Engage offers and what the till does with it:
+/// - Contacts by exact key only (email, mobile phone, member number, personal number); a
+///   name finds nobody, and `MultipleMatches` names no contact, so the till says so.
+/// - Vouchers by contact; a scanned number is matched against the open contact's list
+///   (Engage redeems by id and looks nothing up by number).
+/// - Validation on the till: the value off the total (never more than what is left), expiry,
+///   already redeemed. Engage checks nothing else.
+/// - Several vouchers are redeemed one at a time; when a later one is refused the earlier
+///   ones are reactivated, and the refusal says so.
+/// - No POST is ever re-sent; after a redeem without an answer the till reads the lists
+///   (`resolve`) and waits out Engage's point of no return plus `grace`.
+public final class EngageClient: VoucherClient {
+  public let baseURL: URL
+  private let apikey: String
+  /// `voucher-pos/VERSION`: Engage wants every caller named.
+  public let userAgent: String
+  public let readTimeout: TimeInterval
+  /// Seconds a redeem may sit unread (in queues in front of Engage) before Engage begins it.
+  public let grace: TimeInterval
+  private let transport: HTTPTransport
+  private let state = Mutex(State())
+
+  private struct State {
+    /// The contact whose list a scanned number is matched against.
+    var openContact: String?
+    /// When each sale's first attempt was sent: a voucher redeemed since then by a lost
+    /// attempt of the same sale counts as this sale's.
+    var firstSent: [String: Date] = [:]
+  }
+
+  /// Engage's documented point of no return.
+  public static let pointOfNoReturn: TimeInterval = 4.5
+  /// The grace this till allows by default: 60 s, the client timeout Engage asks for. A
+  /// request that has not begun 60 s after it was sent is taken to be one that never will;
+  /// the figure is ours, not Engage's.
+  public static let defaultGrace: TimeInterval = 60
+  /// Difference allowed between the till's clock and Engage's when a `redeemedOn` is
+  /// compared with when an attempt was sent.
+  public static let clockSkew: TimeInterval = 5
+
+  public init(
+    baseURL: URL, apikey: String, userAgent: String = "voucher-pos/0.1.0",
+    readTimeout: TimeInterval = 10, grace: TimeInterval = EngageClient.defaultGrace
+  ) {
+    self.baseURL = baseURL
+    self.apikey = apikey
+    self.userAgent = userAgent
+    self.readTimeout = readTimeout
+    self.grace = grace
+    transport = HTTPTransport()
+  }
+
+  public var backendDescription: String { baseURL.absoluteString + " (Engage)" }
+
+  public var capabilities: BackendCapabilities {
+    BackendCapabilities(
+      contactSearch: [.email, .phone, .memberNumber, .personalNumber], validation: .till,
+      stacking: .oneByOne,
+      redeemGuarantee: .pointOfNoReturn(seconds: Self.pointOfNoReturn, grace: grace),
+      unRedeem: .reactivate, listsDaysSales: false)
+  }
+
+  // MARK: Contacts
+
+  public func findContacts(_ query: String, limit: Int) async throws(ClientError) -> [Customer] {
+    let text = query.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard !text.isEmpty, limit > 0 else { return [] }
+    let key: String
+    if text.contains("@") {
+      key = "email"
+    } else if EngageClient.looksLikePhone(text) {
+      key = "mobilePhone"
+    } else if EngageClient.looksLikePersonalNumber(text) {
+      key = "socialSecurityNumber"
+    } else {
+      key = "customKey"
+    }
+    let value =
+      key == "mobilePhone" ? (ContactText.normalizePhone(text) ?? text) : text
+    let answer = try await read(["contacts", "id"], query: [(key, value)])
+    switch answer.status {
+    case 200:
+      guard let guid = try? EngageJSON.decode(String.self, from: answer.body),
+        let customer = try await contact(guid)
+      else { throw .backendFailed("Engage sent an unreadable contact id") }
+      return [customer]
+    case 404: return []
+    default:
+      let error = Self.engageError(answer)
+      if error?.errorCode == "MultipleMatches" {
+        throw .rejected(
+          Refusal(
+            code: nil,
+            reason: .invalidPayload(
+              "Several contacts have this \(Self.word(for: key)); Engage names none of them. Search by another key (email, phone, member number or personal number)"
+            )))
+      }
+      if let error, error.status == 400 {
+        throw .rejected(Refusal(code: nil, reason: .invalidPayload(error.message)))
+      }
+      throw Self.failure(answer)
+    }
+  }
+
+  public func contact(_ reference: String) async throws(ClientError) -> Customer? {
+    let text = reference.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard EngageID.isGUID(text) else { return nil }
+    let answer = try await read(["contacts", text])
+    if answer.status == 404 || answer.status == 400 { return nil }
+    guard answer.status == 200, let wire = try? EngageJSON.decode(EngageContact.self, from: answer.body)
+    else { throw Self.failure(answer) }
+    state.withLock { $0.openContact = wire.id }
+    let name = [wire.attributes.firstName, wire.attributes.lastName].compactMap { $0 }
+      .joined(separator: " ")
+    var metadata: [String: String] = [:]
+    if let number = wire.attributes.socialSecurityNumber { metadata["personal_number"] = number }
+    return Customer(
+      id: wire.id, sourceId: wire.attributes.externalId, name: name.isEmpty ? nil : name,
+      email: wire.attributes.email, phone: wire.attributes.mobilePhone,
+      memberNumber: wire.attributes.memberNumber, metadata: metadata,
+      createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
+  }
+
+  // MARK: Vouchers
+
+  public func vouchers(of customerId: String, filter: VoucherFilter, page: Int, limit: Int)
+    async throws(ClientError) -> VoucherPage
+  {
+    state.withLock { $0.openContact = customerId }
+    let now = Date()
+    // The full list gives every tab's count; expired is computed here from `expiresOn`.
+    let all = try await list(customerId, nil)
+    var counts: [VoucherFilter: Int] = [:]
+    for tab in VoucherFilter.allCases {
+      counts[tab] = all.count { tab.includes(Self.status($0, now: now)) }
+    }
+    let items: [EngageRewardVoucher]
+    switch filter {
+    case .available: items = try await list(customerId, "available")
+    case .redeemed: items = try await list(customerId, "redeemed")
+    case .expired: items = all.filter { Self.status($0, now: now) == .expired }
+    case .all: items = all
+    }
+    let page = max(1, page)
+    let limit = max(1, limit)
+    let listed = items.dropFirst((page - 1) * limit).prefix(limit).map {
+      ListedVoucher.restored(
+        voucher: Self.voucher($0, holder: customerId), status: Self.status($0, now: now))
+    }
+    return VoucherPage.restored(
+      items: listed, counts: counts, total: items.count, page: page, limit: limit)
+  }
+
+  /// A scanned or typed number, matched against the open contact's list.
+  public func voucher(code: String) async throws(ClientError) -> Voucher? {
+    guard let contact = state.withLock({ $0.openContact }) else { return nil }
+    let number = code.normalizedCode
+    return try await list(contact, nil).first { $0.voucherNumber.normalizedCode == number }
+      .map { Self.voucher($0, holder: contact) }
+  }
+
+  /// Validation on the till: Engage checks nothing before redeeming.
+  public func validate(_ request: RedemptionRequest) async throws(ClientError) -> ValidationResult {
+    guard let contact = request.customer else {
+      throw .rejected(Refusal(code: nil, reason: .missingCustomer))
+    }
+    let all = try await list(contact, nil)
+    return Self.evaluate(request, list: all, now: Date())
+  }
+
+  static func evaluate(_ request: RedemptionRequest, list: [EngageRewardVoucher], now: Date)
+    -> ValidationResult
+  {
+    let order = request.items.reduce(Int64(0)) { $0 + $1.amount }
+    var left = order
+    var seen = Set<String>()
+    var results: [RedeemableResult] = []
+    var currency = "SEK"
+    for code in request.codes {
+      let number = code.code.normalizedCode
+      guard seen.insert(number).inserted else {
+        results.append(refused(number, .duplicatedRedeemables(code: number)))
+        continue
+      }
+      guard let wire = list.first(where: { $0.voucherNumber.normalizedCode == number }) else {
+        results.append(refused(number, .notFound(code: number)))
+        continue
+      }
+      let voucher = voucher(wire, holder: request.customer)
+      currency = voucher.currency
+      let status = status(wire, now: now)
+      var refusal: Reason?
+      switch status {
+      case .used:
+        refusal = .quantityExceeded(
+          lastUse: EngageJSON.date(wire.redeemedOn).map { UseRecord(date: $0, terminal: nil) })
+      case .expired: refusal = .voucherExpired(expiredAt: voucher.expirationDate ?? now)
+      default: break
+      }
+      var discount: Int64 = 0
+      if refusal == nil {
+        discount = min(wire.value.minorUnits ?? 0, left)
+        left -= discount
+      }
+      results.append(
+        .restored(
+          code: number, voucher: voucher, status: status, refusal: refusal, discount: discount,
+          giftCredits: 0))
+    }
+    let discounts = results.reduce(Int64(0)) { $0 + $1.discount }
+    return .restored(
+      valid: results.allSatisfy(\.isApplicable), redeemables: results, orderAmount: order,
+      discountAmount: discounts, giftCredits: 0, totalAmount: order - discounts, customer: nil,
+      currency: currency)
+  }
+
+  private static func refused(_ code: String, _ reason: Reason) -> RedeemableResult {
+    .restored(code: code, voucher: nil, status: nil, refusal: reason, discount: 0, giftCredits: 0)
+  }
+
+  // MARK: Redeem
+
+  public func redeem(_ attempt: RedeemAttempt, deadline: Date) async throws(ClientError)
+    -> RedeemOutcome
+  {
+    let order = attempt.orderSourceId
+    let firstSent = state.withLock { state in
+      let first = min(state.firstSent[order] ?? attempt.sentAt, attempt.sentAt)
+      state.firstSent[order] = first
+      return first
+    }
+    let request = attempt.request
+    let checked = try await validate(request)
+    if let refusal = checked.firstRefusal { throw .rejected(refusal) }
+    var done: [(wire: EngageRewardVoucher, discount: Int64)] = []
+    for entry in checked.redeemables {
+      guard let voucher = entry.voucher else { continue }
+      let timeLeft = deadline.timeIntervalSinceNow
+      guard timeLeft > 0 else { throw .outcomeUnknown(orderSourceId: order) }
+      let answer: HTTPTransport.Answer
+      switch await send(
+        "POST", ["reward-vouchers", voucher.id, "redeem"], timeout: timeLeft, isSafeToRepeat: false)
+      {
+      case .success(let value): answer = value
+      case .failure(.notSent(let detail)):
+        if done.isEmpty { throw .unreachable(detail) }
+        // The earlier ones went through: give them back, or leave it to `resolve`.
+        throw try await undo(
+          done.map(\.wire), order: order, after: .unreachable(detail))
+      case .failure(.timedOut), .failure(.lost):
+        throw .outcomeUnknown(orderSourceId: order)
+      }
+      if answer.status == 200,
+        let wire = try? EngageJSON.decode(EngageRewardVoucher.self, from: answer.body)
+      {
+        done.append((wire, entry.discount))
+        continue
+      }
+      // A gateway or server error says nothing about whether Engage committed.
+      if answer.status >= 500 { throw .outcomeUnknown(orderSourceId: order) }
+      if answer.status == 200 { throw .outcomeUnknown(orderSourceId: order) }
+      let error = Self.engageError(answer)
+      if error?.errorCode == "RewardVoucherAlreadyRedeemed",
+        let wire = try? await current(voucher.id, contact: request.customer),
+        let redeemedOn = EngageJSON.date(wire.redeemedOn),
+        redeemedOn >= firstSent.addingTimeInterval(-Self.clockSkew)
+      {
+        // An earlier attempt of this sale, whose answer was lost, redeemed it.
+        done.append((wire, entry.discount))
+        continue
+      }
+      let refusal = Refusal(code: voucher.code, reason: Self.reason(error, voucher: voucher))
+      if done.isEmpty { throw .rejected(refusal) }
+      throw try await undo(done.map(\.wire), order: order, after: .rejected(refusal))
+    }
+    return RedeemOutcome.restored(
+      redemption: Self.redemption(done, request: request, order: order), isReplay: false)
+  }
+
+  /// Reactivates the vouchers a refused sale had already redeemed and returns the error to
+  /// throw, its sentence saying what was given back; when giving back fails, the outcome is
+  /// unknown and `resolve` finishes the job.
+  private func undo(_ redeemed: [EngageRewardVoucher], order: String, after error: ClientError)
+    async throws(ClientError) -> ClientError
+  {
+    var given: [String] = []
+    for wire in redeemed {
+      let answer = await send(
+        "POST", ["reward-vouchers", wire.id, "reactivate"], timeout: readTimeout,
+        isSafeToRepeat: false)
+      guard case .success(let value) = answer, value.status == 200 else {
+        return .outcomeUnknown(orderSourceId: order)
+      }
+      given.append(wire.voucherNumber)
+    }
+    let note =
+      "Nothing was redeemed: \(given.joined(separator: ", ")), redeemed first, \(given.count == 1 ? "was" : "were") reactivated."
+    if case .rejected(let refusal) = error {
+      return .rejected(Refusal(code: refusal.code, reason: refusal.reason, note: note))
+    }
+    return error
+  }
+
+  /// Engage's guarantee: 4.5 s after a request began, the redeemed list is the truth for
+  /// it; a request may sit `grace` seconds before it begins. Until both have passed since the
+  /// attempt was sent, finding nothing proves nothing. A sale whose vouchers landed only in
+  /// part is undone (the landed ones reactivated) before it is called not made.
+  public func resolve(_ attempt: RedeemAttempt) async throws(ClientError) -> AttemptResolution {
+    guard let contact = attempt.request.customer else { return .notMade }
+    let order = attempt.orderSourceId
+    let firstSent = state.withLock { min($0.firstSent[order] ?? attempt.sentAt, attempt.sentAt) }
+    let all = try await list(contact, nil)
+    var landed: [EngageRewardVoucher] = []
+    for code in attempt.request.codes {
+      let number = code.code.normalizedCode
+      if let wire = all.first(where: { $0.voucherNumber.normalizedCode == number }),
+        wire.redeemed, let on = EngageJSON.date(wire.redeemedOn),
+        on >= firstSent.addingTimeInterval(-Self.clockSkew)
+      {
+        landed.append(wire)
+      }
+    }
+    let checked = Self.evaluate(
+      RedemptionRequest(
+        codes: attempt.request.codes, customer: contact, items: attempt.request.items),
+      list: all.map { wire in
+        var fresh = wire
+        fresh.redeemed = false
+        return fresh
+      }, now: attempt.sentAt)
+    if landed.count == attempt.request.codes.count {
+      let discounts = checked.redeemables.map(\.discount)
+      return .made(
+        Self.redemption(
+          Array(zip(landed, discounts)).map { ($0.0, $0.1) }, request: attempt.request,
+          order: order))
+    }
+    let surely = attempt.sentAt.addingTimeInterval(grace + Self.pointOfNoReturn)
+    let now = Date()
+    guard now >= surely else {
+      let seconds = Int(surely.timeIntervalSince(now).rounded(.up))
+      return .unknown(
+        "Not redeemed so far; a request may still reach Engage: checking \(seconds) s more.")
+    }
+    if !landed.isEmpty {
+      let error = try await undo(landed, order: order, after: .timedOut)
+      if case .outcomeUnknown = error {
+        return .unknown("Part of the sale was redeemed; giving it back failed, trying again.")
+      }
+    }
+    return .notMade
+  }
+
+  public func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption]
+  {
+    throw .backendFailed("Engage does not list redemptions by sale")
+  }
+
+  /// Engage's reactivate takes no reason; the voucher is looked up in the open contact's list.
+  public func reactivate(code: String, reason: String, by: String?) async throws(ClientError)
+    -> Rollback
+  {
+    guard let contact = state.withLock({ $0.openContact }) else {
+      throw .rejected(
+        Refusal(
+          code: code,
+          reason: .invalidPayload("Open the contact first: Engage reactivates from a contact's list"
+          )))
+    }
+    let number = code.normalizedCode
+    guard
+      let wire = try await list(contact, nil).first(where: {
+        $0.voucherNumber.normalizedCode == number
+      })
+    else { throw .rejected(Refusal(code: number, reason: .notFound(code: number))) }
+    let answer = await send(
+      "POST", ["reward-vouchers", wire.id, "reactivate"], timeout: readTimeout,
+      isSafeToRepeat: false)
+    switch answer {
+    case .failure(.notSent(let detail)): throw .unreachable(detail)
+    case .failure(.timedOut): throw .timedOut
+    case .failure(.lost(let detail)): throw .unreachable(detail)
+    case .success(let value) where value.status == 200:
+      let voucher = Self.voucher(wire, holder: contact)
+      return Rollback.restored(
+        id: "engage-reactivation", redemptionId: wire.id, voucherId: wire.id,
+        voucherCode: wire.voucherNumber, amount: wire.value.minorUnits ?? 0, reason: reason,
+        by: by, date: Date(), reactivationsLeft: voucher.reactivationsLeft)
+    case .success(let value):
+      let error = Self.engageError(value)
+      guard error != nil, value.status == 409 || value.status == 404 else {
+        throw Self.failure(value)
+      }
+      throw .rejected(
+        Refusal(code: number, reason: Self.reason(error, voucher: Self.voucher(wire, holder: nil))))
+    }
+  }
+
+  public func isReachable() async -> Bool {
+    // Any Engage answer (a 400 for the empty query) shows it is there and takes the key.
+    if case .success(let answer) = await send(
+      "GET", ["contacts", "id"], timeout: min(readTimeout, 3), isSafeToRepeat: true)
+    {
+      return answer.status < 500 && answer.status != 401
+    }
+    return false
+  }
+
+  // MARK: Mapping
+
+  static func status(_ wire: EngageRewardVoucher, now: Date) -> VoucherStatus {
+    if wire.redeemed { return .used }
+    if let end = EngageJSON.date(wire.expiresOn), now > end { return .expired }
+    return .active
+  }
+
+  /// Engage's default reactivation limit (3); the count so far is not published, so the
+  /// till can only say what the default allows.
+  static func voucher(_ wire: EngageRewardVoucher, holder: String?) -> Voucher {
+    .restored(
+      id: wire.id, code: wire.voucherNumber, campaign: wire.name,
+      kind: .discount(.amount(wire.value.minorUnits ?? 0)), currency: wire.value.currency,
+      holderId: holder, startDate: nil, expirationDate: EngageJSON.date(wire.expiresOn),
+      active: true, quantity: 1, redeemedQuantity: wire.redeemed ? 1 : 0, perCustomer: nil,
+      minOrderAmount: nil, applicableTo: [], inapplicableTo: [], reactivationLimit: 3,
+      reactivationCount: 0, metadata: [:], createdAt: Date(timeIntervalSince1970: 0),
+      updatedAt: Date(timeIntervalSince1970: 0))
+  }
+
+  static func redemption(
+    _ done: [(wire: EngageRewardVoucher, discount: Int64)], request: RedemptionRequest,
+    order: String
+  ) -> Redemption {
+    let amount = request.items.reduce(Int64(0)) { $0 + $1.amount }
+    let discount = done.reduce(Int64(0)) { $0 + $1.discount }
+    let redeemedOrder = RedeemedOrder.restored(
+      id: order, sourceId: order, amount: amount, discountAmount: discount, giftCredits: 0,
+      totalAmount: amount - discount, items: request.items)
+    let parts = done.map { entry in
+      Redemption.restored(
+        id: "engage-\(entry.wire.id)", parentId: done.count > 1 ? "engage-\(order)" : nil,
+        voucherId: entry.wire.id, voucherCode: entry.wire.voucherNumber,
+        customerId: request.customer, order: redeemedOrder, amount: entry.discount,
+        status: .succeeded, channel: request.channel,
+        date: EngageJSON.date(entry.wire.redeemedOn) ?? Date(), giftBalanceAfter: nil,
+        rollbackId: nil, children: [])
+    }
+    guard parts.count > 1 else { return parts[0] }
+    return .restored(
+      id: "engage-\(order)", parentId: nil, voucherId: nil, voucherCode: nil,
+      customerId: request.customer, order: redeemedOrder, amount: discount, status: .succeeded,
+      channel: request.channel, date: parts.last!.date, giftBalanceAfter: nil, rollbackId: nil,
+      children: parts)
+  }
+
+  /// Engage's refusal in the engine's reasons, so the till words it as for any back end.
+  static func reason(_ error: EngageError?, voucher: Voucher) -> Reason {
+    switch error?.errorCode {
+    case "RewardVoucherAlreadyRedeemed": .quantityExceeded(lastUse: nil)
+    case "RewardVoucherExpired": .voucherExpired(expiredAt: voucher.expirationDate ?? Date())
+    case "RewardVoucherNotFound", "InvalidRewardVoucherId": .notFound(code: voucher.code)
+    case "RewardVoucherAlreadyActivated": .voucherStillActive
+    case "ReactivationLimitExceeded":
+      .invalidPayload("Cannot reactivate: Engage's reactivation limit for this voucher is reached")
+    case "RewardVoucherNotActive": .voucherDisabled
+    default: .invalidPayload("Engage refused it: \(error?.message ?? "no reason given")")
+    }
+  }
+
+  static func word(for key: String) -> String {
+    switch key {
+    case "email": "email"
+    case "mobilePhone": "phone number"
+    case "socialSecurityNumber": "personal number"
+    default: "member number"
+    }
+  }
+
+  /// `+46…`, `07…`, `0046…`: a phone number; member numbers rarely start with 0.
+  static func looksLikePhone(_ text: String) -> Bool {
+    (text.hasPrefix("+") || text.hasPrefix("0")) && ContactText.normalizePhone(text) != nil
+  }
+
+  /// `YYMMDD-NNNN`, `YYYYMMDD-NNNN`: a personal number (the dash or plus tells it from a
+  /// member number).
+  static func looksLikePersonalNumber(_ text: String) -> Bool {
+    let digits = text.filter { $0 != "-" && $0 != "+" }
+    return (text.contains("-") || text.contains("+")) && (digits.count == 10 || digits.count == 12)
+      && digits.allSatisfy { $0.isASCII && $0.isNumber }
+  }
+
+  // MARK: Transport
+
+  /// The whole list of a contact (`nil`), or its available or redeemed list.
+  private func list(_ contact: String, _ which: String?) async throws(ClientError)
+    -> [EngageRewardVoucher]
+  {
+    var path = ["reward-vouchers"]
+    if let which { path.append(which) }
+    var items: [EngageRewardVoucher] = []
+    while true {
+      let answer = try await read(
+        path,
+        query: [
+          ("contactId", contact), ("offset", String(items.count)),
+          ("count", String(EngageRewardVoucherPage.maximumCount)),
+        ])
+      guard answer.status == 200 else {
+        if answer.status == 404 || answer.status == 400,
+          Self.engageError(answer).map({ ["ContactNotFound", "InvalidContactId"].contains($0.errorCode) })
+            == true
+        {
+          throw .rejected(Refusal(code: nil, reason: .customerNotFound(reference: contact)))
+        }
+        throw Self.failure(answer)
+      }
+      guard let page = try? EngageJSON.decode(EngageRewardVoucherPage.self, from: answer.body) else {
+        throw .backendFailed("Engage sent an unreadable voucher list")
+      }
+      items += page.items
+      if page.items.isEmpty || items.count >= page.totalCount { return items }
+    }
+  }
+
+  /// One voucher as it is now, from the contact's full list.
+  private func current(_ id: String, contact: String?) async throws(ClientError)
+    -> EngageRewardVoucher?
+  {
+    guard let contact else { return nil }
+    return try await list(contact, nil).first { $0.id == id }
+  }
+
+  /// A GET, sent again once when the connection failed before an answer.
+  private func read(_ path: [String], query: [(String, String)] = []) async throws(ClientError)
+    -> HTTPTransport.Answer
+  {
+    var tries = 0
+    while true {
+      tries += 1
+      switch await send("GET", path, query: query, timeout: readTimeout, isSafeToRepeat: true) {
+      case .success(let answer):
+        if answer.status == 401 || answer.status == 403 { throw Self.failure(answer) }
+        if answer.status == 429 {
+          throw .backendFailed("Engage is receiving too many requests from this key; try again")
+        }
+        return answer
+      case .failure(.timedOut): throw .timedOut
+      case .failure(.notSent(let detail)), .failure(.lost(let detail)):
+        if tries < 2 { continue }
+        throw .unreachable(detail)
+      }
+    }
+  }
+
+  private func send(
+    _ method: String, _ path: [String], query: [(String, String)] = [], timeout: TimeInterval,
+    isSafeToRepeat: Bool
+  ) async -> Result<HTTPTransport.Answer, TransportFailure> {
+    guard let url = url(path, query: query) else { return .failure(.notSent("bad URL")) }
+    // Engage asks for the JSON content type on every request, a body or not.
+    let headers = [
+      (name: "apikey", value: apikey), (name: "User-Agent", value: userAgent),
+      (name: "Accept", value: "application/json"),
+      (name: "Content-Type", value: "application/json"),
+    ]
+    return await transport.send(
+      HTTPTransport.Request(
+        method: method, url: url, headers: headers, body: nil, isSafeToRepeat: isSafeToRepeat),
+      timeout: timeout)
+  }
+
+  private func url(_ path: [String], query: [(String, String)]) -> URL? {
+    var allowed = CharacterSet.urlPathAllowed
+    allowed.remove(charactersIn: "/?#%;")
+    let encoded = path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
+    guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false) else {
+      return nil
+    }
+    let base =
+      components.percentEncodedPath.hasSuffix("/")
+      ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
+    components.percentEncodedPath = base + "/api/v3/" + encoded.joined(separator: "/")
+    if !query.isEmpty {
+      components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+      // Engage reads `+` as a space: a phone number's `+46` goes as `%2B46`.
+      components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(
+        of: "+", with: "%2B")
+    }
+    return components.url
+  }
+
+  static func engageError(_ answer: HTTPTransport.Answer) -> EngageError? {
+    try? EngageJSON.decode(EngageError.self, from: answer.body)
+  }
+
+  static func failure(_ answer: HTTPTransport.Answer) -> ClientError {
+    let error = engageError(answer)
+    let detail = error.map { "\($0.errorCode): \($0.message)" } ?? "HTTP \(answer.status)"
+    switch answer.status {
+    case 401, 403: return .notAllowed(detail)
+    default: return .backendFailed(detail)
+    }
+  }
+}
