@@ -86,12 +86,14 @@ final class EngageFixture: Sendable {
 
   static let inAMonth = Date().addingTimeInterval(30 * 86_400)
 
-  init(rate: Int = 10_000) throws {
+  init(
+    rate: Int = 10_000, beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
+  ) throws {
     store = try HeldStore(path: freshDatabasePath())
     engine = VoucherEngine(store: store)
     server = try APIServer(
       engine: engine, host: "127.0.0.1", port: 0, accessLog: .none,
-      dialects: [EngageDialect(engine: engine, rate: rate)])
+      dialects: [EngageDialect(engine: engine, rate: rate)], beforeResponding: beforeResponding)
     cashier = try engine.addAPIKey(name: "till", role: .cashier)
     alice = try engine.upsertCustomer(
       CustomerDraft(

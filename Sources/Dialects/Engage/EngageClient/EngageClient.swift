@@ -234,17 +234,42 @@ public final class EngageClient: VoucherClient {
     -> RedeemOutcome
   {
     let order = attempt.orderSourceId
-    let firstSent = state.withLock { state in
-      let first = min(state.firstSent[order] ?? attempt.sentAt, attempt.sentAt)
+    let (firstSent, isRetry) = state.withLock { state in
+      let earlier = state.firstSent[order]
+      let first = min(earlier ?? attempt.sentAt, attempt.sentAt)
       state.firstSent[order] = first
-      return first
+      return (first, earlier != nil)
     }
     let request = attempt.request
-    let checked = try await validate(request)
+    guard let contact = request.customer else {
+      throw .rejected(Refusal(code: nil, reason: .missingCustomer))
+    }
+    let all = try await list(contact, nil)
+    // Vouchers of this sale redeemed since its first attempt was sent: an earlier attempt
+    // whose answer was lost made them, so they count as this sale's, never as refusals.
+    let numbers = Set(request.codes.map(\.code.normalizedCode))
+    let mine = all.filter { wire in
+      isRetry && numbers.contains(wire.voucherNumber.normalizedCode) && wire.redeemed
+        && (EngageJSON.date(wire.redeemedOn).map {
+          $0 >= firstSent.addingTimeInterval(-Self.clockSkew)
+        } ?? false)
+    }
+    let mineIds = Set(mine.map(\.id))
+    let checked = Self.evaluate(
+      request,
+      list: all.map { wire in
+        var fresh = wire
+        if mineIds.contains(wire.id) { fresh.redeemed = false }
+        return fresh
+      }, now: Date())
     if let refusal = checked.firstRefusal { throw .rejected(refusal) }
     var done: [(wire: EngageRewardVoucher, discount: Int64)] = []
     for entry in checked.redeemables {
       guard let voucher = entry.voucher else { continue }
+      if let wire = mine.first(where: { $0.id == voucher.id }) {
+        done.append((wire, entry.discount))
+        continue
+      }
       let timeLeft = deadline.timeIntervalSinceNow
       guard timeLeft > 0 else { throw .outcomeUnknown(orderSourceId: order) }
       let answer: HTTPTransport.Answer
@@ -270,7 +295,7 @@ public final class EngageClient: VoucherClient {
       if answer.status >= 500 { throw .outcomeUnknown(orderSourceId: order) }
       if answer.status == 200 { throw .outcomeUnknown(orderSourceId: order) }
       let error = Self.engageError(answer)
-      if error?.errorCode == "RewardVoucherAlreadyRedeemed",
+      if isRetry, error?.errorCode == "RewardVoucherAlreadyRedeemed",
         let wire = try? await current(voucher.id, contact: request.customer),
         let redeemedOn = EngageJSON.date(wire.redeemedOn),
         redeemedOn >= firstSent.addingTimeInterval(-Self.clockSkew)
