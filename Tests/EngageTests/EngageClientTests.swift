@@ -90,7 +90,8 @@ struct EngageClientTests {
     let old = try await client.validate(
       RedemptionRequest(codes: [CodeRequest("ROLD")], customer: alice, items: cart))
     #expect(!old.valid)
-    if case .voucherExpired = old.redeemables.first?.refusal {} else {
+    if case .voucherExpired = old.redeemables.first?.refusal {
+    } else {
       Issue.record("expected expired, got \(String(describing: old.redeemables.first?.refusal))")
     }
     let other = try await client.validate(

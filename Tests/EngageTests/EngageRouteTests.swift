@@ -173,7 +173,8 @@ struct EngageRouteTests {
     #expect(try await post(r100, "reactivate") == (409, "RewardVoucherAlreadyActivated"))
     #expect(try await post(r100, "redeem") == (200, nil))
     #expect(try await post(r100, "redeem") == (409, "RewardVoucherAlreadyRedeemed"))
-    #expect(try await post(try fixture.guid(code: "ROLD"), "redeem") == (409, "RewardVoucherExpired"))
+    #expect(
+      try await post(try fixture.guid(code: "ROLD"), "redeem") == (409, "RewardVoucherExpired"))
     #expect(
       try await post(try fixture.guid(code: "ROLD"), "reactivate") == (409, "RewardVoucherExpired"))
     let once = try fixture.guid(code: "RONCE")
@@ -186,7 +187,8 @@ struct EngageRouteTests {
       try await post("7e7e0000-0000-0000-0000-000000000001", "redeem")
         == (404, "RewardVoucherNotFound"))
     // A percent voucher is no reward voucher.
-    #expect(try await post(try fixture.guid(code: "PCT10"), "redeem") == (404, "RewardVoucherNotFound"))
+    #expect(
+      try await post(try fixture.guid(code: "PCT10"), "redeem") == (404, "RewardVoucherNotFound"))
     let wrong = try await fixture.call("GET", "/api/v3/reward-vouchers/\(r100)/redeem")
     #expect(wrong.status == 405)
   }

@@ -117,7 +117,8 @@ public final class EngageClient: VoucherClient {
     guard EngageID.isGUID(text) else { return nil }
     let answer = try await read(["contacts", text])
     if answer.status == 404 || answer.status == 400 { return nil }
-    guard answer.status == 200, let wire = try? EngageJSON.decode(EngageContact.self, from: answer.body)
+    guard answer.status == 200,
+      let wire = try? EngageJSON.decode(EngageContact.self, from: answer.body)
     else { throw Self.failure(answer) }
     state.withLock { $0.openContact = wire.id }
     let name = [wire.attributes.firstName, wire.attributes.lastName].compactMap { $0 }
@@ -386,8 +387,7 @@ public final class EngageClient: VoucherClient {
     return .notMade
   }
 
-  public func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption]
-  {
+  public func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption] {
     throw .backendFailed("Engage does not list redemptions by sale")
   }
 
@@ -399,7 +399,8 @@ public final class EngageClient: VoucherClient {
       throw .rejected(
         Refusal(
           code: code,
-          reason: .invalidPayload("Open the contact first: Engage reactivates from a contact's list"
+          reason: .invalidPayload(
+            "Open the contact first: Engage reactivates from a contact's list"
           )))
     }
     let number = code.normalizedCode
@@ -416,9 +417,11 @@ public final class EngageClient: VoucherClient {
     case .failure(.timedOut): throw .timedOut
     case .failure(.lost(let detail)): throw .unreachable(detail)
     case .success(let value) where value.status == 200:
-      let voucher = Self.voucher(wire, holder: contact)
+      let after = (try? EngageJSON.decode(EngageRewardVoucher.self, from: value.body)) ?? wire
+      var voucher = Self.voucher(after, holder: contact)
+      if after.reactivationCount == nil { voucher.reactivationCount += 1 }
       return Rollback.restored(
-        id: "engage-reactivation", redemptionId: wire.id, voucherId: wire.id,
+        id: "in Engage", redemptionId: wire.id, voucherId: wire.id,
         voucherCode: wire.voucherNumber, amount: wire.value.minorUnits ?? 0, reason: reason,
         by: by, date: Date(), reactivationsLeft: voucher.reactivationsLeft)
     case .success(let value):
@@ -449,16 +452,18 @@ public final class EngageClient: VoucherClient {
     return .active
   }
 
-  /// Engage's default reactivation limit (3); the count so far is not published, so the
-  /// till can only say what the default allows.
+  /// The reactivation limit and count come from `voucher-engine serve`; Engage publishes
+  /// neither, and there the till counts on Engage's default limit (3) and no reactivation.
   static func voucher(_ wire: EngageRewardVoucher, holder: String?) -> Voucher {
     .restored(
       id: wire.id, code: wire.voucherNumber, campaign: wire.name,
       kind: .discount(.amount(wire.value.minorUnits ?? 0)), currency: wire.value.currency,
       holderId: holder, startDate: nil, expirationDate: EngageJSON.date(wire.expiresOn),
       active: true, quantity: 1, redeemedQuantity: wire.redeemed ? 1 : 0, perCustomer: nil,
-      minOrderAmount: nil, applicableTo: [], inapplicableTo: [], reactivationLimit: 3,
-      reactivationCount: 0, metadata: [:], createdAt: Date(timeIntervalSince1970: 0),
+      minOrderAmount: nil, applicableTo: [], inapplicableTo: [],
+      reactivationLimit: wire.reactivationLimit ?? 3,
+      reactivationCount: wire.reactivationCount ?? 0,
+      metadata: [:], createdAt: Date(timeIntervalSince1970: 0),
       updatedAt: Date(timeIntervalSince1970: 0))
   }
 
@@ -542,14 +547,17 @@ public final class EngageClient: VoucherClient {
         ])
       guard answer.status == 200 else {
         if answer.status == 404 || answer.status == 400,
-          Self.engageError(answer).map({ ["ContactNotFound", "InvalidContactId"].contains($0.errorCode) })
+          Self.engageError(answer).map({
+            ["ContactNotFound", "InvalidContactId"].contains($0.errorCode)
+          })
             == true
         {
           throw .rejected(Refusal(code: nil, reason: .customerNotFound(reference: contact)))
         }
         throw Self.failure(answer)
       }
-      guard let page = try? EngageJSON.decode(EngageRewardVoucherPage.self, from: answer.body) else {
+      guard let page = try? EngageJSON.decode(EngageRewardVoucherPage.self, from: answer.body)
+      else {
         throw .backendFailed("Engage sent an unreadable voucher list")
       }
       items += page.items

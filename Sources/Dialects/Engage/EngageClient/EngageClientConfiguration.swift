@@ -43,6 +43,7 @@ public struct EngageClientConfiguration: Sendable, Equatable {
         description: "--api engage needs its key: --token-file PATH or VOUCHER_POS_APP_TOKEN")
     }
     let id = nonEmpty(appId) ?? nonEmpty(environment["VOUCHER_POS_APP_ID"])
-    return EngageClientConfiguration(endpoint: url, apikey: id.map { key.contains(":") ? key : "\($0):\(key)" } ?? key)
+    return EngageClientConfiguration(
+      endpoint: url, apikey: id.map { key.contains(":") ? key : "\($0):\(key)" } ?? key)
   }
 }

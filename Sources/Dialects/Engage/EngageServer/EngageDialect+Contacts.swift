@@ -152,7 +152,8 @@ extension EngageDialect {
   /// (Luhn) holds; `YYYYMMDD-NNNN`, `YYMMDD-NNNN`, `YYMMDD+NNNN` or the digits alone.
   public static func personalNumber(_ text: String) -> String? {
     let digits = text.filter { $0 != "-" && $0 != "+" }
-    guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.count == 10 || digits.count == 12 else {
+    guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), digits.count == 10 || digits.count == 12
+    else {
       return nil
     }
     let ten = Array(digits.suffix(10)).map { Int($0.asciiValue! - 48) }

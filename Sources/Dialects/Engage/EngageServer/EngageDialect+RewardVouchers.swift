@@ -58,8 +58,10 @@ extension EngageDialect {
     let redeemed = voucher.status(at: now) == .used
     var redeemedOn: Date?
     if redeemed {
-      redeemedOn = try engine.store.read { try $0.latestSucceededRedemption(voucherId: voucher.id) }?
-        .date
+      redeemedOn = try engine.store.read {
+        try $0.latestSucceededRedemption(voucherId: voucher.id)
+      }?
+      .date
     }
     var value: Int64 = 0
     if case .discount(.amount(let amount)) = voucher.kind { value = amount }
@@ -68,7 +70,8 @@ extension EngageDialect {
       voucherNumber: voucher.code, name: voucher.campaign,
       redeemedOn: redeemedOn.map { WireFormat.date($0) }, redeemed: redeemed,
       expiresOn: voucher.expirationDate.map { WireFormat.date($0) },
-      value: EngageMoney(currency: voucher.currency, minorUnits: value))
+      value: EngageMoney(currency: voucher.currency, minorUnits: value),
+      reactivationLimit: voucher.reactivationLimit, reactivationCount: voucher.reactivationCount)
   }
 
   /// The reward voucher behind a GUID: 400 `InvalidRewardVoucherId` for text that is no
@@ -216,7 +219,8 @@ extension EngageDialect {
       throw EngageError(
         status: 400, errorCode: "InvalidSearchQuery",
         message:
-          "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound == Int.max ? "any" : String(range.upperBound)).")
+          "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound == Int.max ? "any" : String(range.upperBound))."
+      )
     }
     return number
   }

@@ -19,11 +19,18 @@ public struct EngageRewardVoucher: Codable, Sendable, Equatable {
   public var value: EngageMoney
   public var localValues: [EngageMoney]
   @NullEncoded public var points: Decimal?
+  /// Ours, not Engage's (which publishes neither): how many reactivations the voucher allows
+  /// and has had. Left out by Engage; a client must not count on them there.
+  public var reactivationLimit: Int64?
+  public var reactivationCount: Int64?
 
   public init(
     id: String, voucherNumber: String, name: String?, redeemedOn: String?, redeemed: Bool,
-    expiresOn: String?, value: EngageMoney, localValues: [EngageMoney] = [], points: Decimal? = nil
+    expiresOn: String?, value: EngageMoney, localValues: [EngageMoney] = [], points: Decimal? = nil,
+    reactivationLimit: Int64? = nil, reactivationCount: Int64? = nil
   ) {
+    self.reactivationLimit = reactivationLimit
+    self.reactivationCount = reactivationCount
     self.id = id
     self.voucherNumber = voucherNumber
     self.name = name

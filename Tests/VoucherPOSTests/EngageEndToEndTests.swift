@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+@Suite("end to end against the Engage dialect")
+struct EngageEndToEndTests {
+  @Test("a till on --api engage sells by member number, and support reactivates by phone")
+  func saleAndReactivation() throws {
+    let server = try LiveEngineServer()
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    let journal = server.folder.appendingPathComponent("journal.jsonl").path
+    try tmux.startPOS(
+      "--api engage --endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --role support --terminal T05 --journal \(journal)"
+    )
+    let find = try tmux.waitFor("● online")
+    #expect(find.contains("(Engage)"))
+    #expect(find.contains("email, phone, member"), "\(find)")
+
+    // A whole sale: Åsa by her member number, her reward voucher off one line.
+    try tmux.type("M-100124")
+    try tmux.waitFor("asa.oberg@example.se")
+    try tmux.send("Enter")
+    try tmux.waitFor("BONUS-19500-0124")
+    try tmux.send("Enter")
+    try tmux.waitFor("Add line")
+    try tmux.type("prod_1 1 259.00")
+    try tmux.send("Enter")
+    try tmux.waitFor("259.00      259.00")
+    try tmux.send("F5")
+    try tmux.waitFor("Valid. F9 redeems.")
+    try tmux.send("F9")
+    try tmux.waitFor("Press Enter to redeem")
+    try tmux.send("Enter")
+    let receipt = try tmux.waitFor("Enter starts a new sale.")
+    #expect(receipt.contains("Redeemed"))
+    #expect(receipt.contains("Amount to pay            64.00 SEK"))
+    #expect(try server.redeemedQuantity("BONUS-19500-0124") == 1)
+
+    // Support: Alice by phone, her redeemed reward voucher given back.
+    try tmux.send("Enter")
+    try tmux.waitFor("Find contact")
+    try tmux.type("+46701234567")
+    try tmux.waitFor("alice@example.com")
+    try tmux.send("Enter")
+    try tmux.waitFor("Redeemed (1)")
+    try tmux.send("Tab")
+    try tmux.waitFor("BONUS-19500-0123")
+    try tmux.send("F6")
+    try tmux.waitFor("Reactivate BONUS-19500-0123")
+    try tmux.type("goods returned")
+    try tmux.send("Enter")
+    let done = try tmux.waitFor("Reactivated")
+    #expect(done.contains("2 reactivations left"), "\(done)")
+    try tmux.send("Escape")
+    try tmux.waitFor("Available (1)")
+    #expect(try server.redeemedQuantity("BONUS-19500-0123") == 0)
+  }
+}
+
+extension LiveEngineServer {
+  /// The voucher's uses so far, read from the database by `voucher-engine voucher show`.
+  func redeemedQuantity(_ code: String) throws -> Int {
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: try TmuxSession.binary("voucher-engine"))
+    child.arguments = ["voucher", "show", code, "--json", "--db", database]
+    let output = Pipe()
+    child.standardOutput = output
+    child.standardError = FileHandle.nullDevice
+    try child.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    child.waitUntilExit()
+    let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    let redemption = try #require(object["redemption"] as? [String: Any])
+    return try #require(redemption["redeemed_quantity"] as? Int)
+  }
+}
