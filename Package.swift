@@ -106,6 +106,7 @@ let package = Package(
       name: "VoucherPOSTests",
       dependencies: [
         "voucher-pos", "voucher-engine", "CashierUI", "VoucherEngine", "CPseudoTerminal",
+        "EngageClient",
         "TestSupport",
       ]
     ),

@@ -152,6 +152,10 @@ struct Options: Equatable {
     if [options.demo, options.database != nil, options.endpoint != nil].filter({ $0 }).count > 1 {
       throw UsageError(message: "choose one of --demo, --db and --endpoint")
     }
+    if options.api == .engage, options.redeemTimeout < 60 {
+      // Engage: a shorter wait leaves a voucher redeemed while the till thinks it failed.
+      throw UsageError(message: "--api engage needs a --redeem-timeout of at least 60 seconds")
+    }
     for (name, text) in [("--terminal", options.terminal), ("--cashier", options.cashier)]
     where text.trimmingCharacters(in: .whitespaces).isEmpty {
       throw UsageError(message: "\(name) must not be empty")

@@ -1,8 +1,38 @@
+import EngageClient
 import Foundation
 import Testing
 
+@testable import voucher_pos
+
 @Suite("end to end against the Engage dialect")
 struct EngageEndToEndTests {
+  @Test("--api engage: parsed, a redeem timeout of at least 60 s, the key from a file")
+  func flags() throws {
+    guard case .run(let options) = try Options.parse(["--api", "engage", "--endpoint", "x"]) else {
+      Issue.record("not a run")
+      return
+    }
+    #expect(options.api == .engage)
+    #expect(throws: UsageError.self) { try Options.parse(["--api", "vouchers"]) }
+    #expect(throws: UsageError.self) {
+      try Options.parse(["--api", "engage", "--redeem-timeout", "30"])
+    }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "engage-key-\(UUID().uuidString)")
+    try Data("secret\n".utf8).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let plain = try EngageClientConfiguration.resolve(
+      endpoint: "https://client.voyado.com", appId: nil, tokenFile: file.path, environment: [:])
+    #expect(plain.apikey == "secret")
+    let ours = try EngageClientConfiguration.resolve(
+      endpoint: "http://127.0.0.1:8080", appId: "app_1", tokenFile: file.path, environment: [:])
+    #expect(ours.apikey == "app_1:secret")
+    #expect(throws: EngageClientConfiguration.Problem.self) {
+      try EngageClientConfiguration.resolve(
+        endpoint: "http://127.0.0.1:8080", appId: nil, tokenFile: nil, environment: [:])
+    }
+  }
+
   @Test("a till on --api engage sells by member number, and support reactivates by phone")
   func saleAndReactivation() throws {
     let server = try LiveEngineServer()

@@ -87,7 +87,11 @@ public final class EngageClient: VoucherClient {
     }
     let value =
       key == "mobilePhone" ? (ContactText.normalizePhone(text) ?? text) : text
-    let answer = try await read(["contacts", "id"], query: [(key, value)])
+    var answer = try await read(["contacts", "id"], query: [(key, value)])
+    if answer.status == 404, key == "mobilePhone", !text.hasPrefix("+") {
+      // `0701…` may be a member number that only looks like a phone number.
+      answer = try await read(["contacts", "id"], query: [("customKey", text)])
+    }
     switch answer.status {
     case 200:
       guard let guid = try? EngageJSON.decode(String.self, from: answer.body),
@@ -543,7 +547,8 @@ public final class EngageClient: VoucherClient {
         path,
         query: [
           ("contactId", contact), ("offset", String(items.count)),
-          ("count", String(EngageRewardVoucherPage.maximumCount)),
+          // Engage v2's default page; a larger one is not documented for v3.
+          ("count", String(EngageRewardVoucherPage.defaultCount)),
         ])
       guard answer.status == 200 else {
         if answer.status == 404 || answer.status == 400,
