@@ -183,7 +183,7 @@ struct EngageClientTests {
     let client = fixture.client(grace: 0.5)
     let alice = fixture.guid(fixture.alice)
     let sale = attempt(["R100"], customer: alice)
-    fixture.store.holdNextWrite(.beforeLock(6))
+    fixture.store.holdNextWrite(.beforeLock(limit: 30))
     let error = await clientError {
       try await client.redeem(sale, deadline: Date().addingTimeInterval(60))
     }

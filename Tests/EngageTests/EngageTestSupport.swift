@@ -31,16 +31,28 @@ func freshDatabasePath() throws -> String {
 /// request that waits before it begins) or inside it (one that committed slowly). The only
 /// way the point of no return is tested; production code has no delay.
 final class HeldStore: VoucherStore {
-  enum Hold: Sendable { case beforeLock(TimeInterval), insideLock(TimeInterval) }
+  enum Hold: Sendable {
+    /// Before the write lock, until another write has finished (the fence's close), at most
+    /// `limit` seconds: a request that reaches the database only after its 504.
+    case beforeLock(limit: TimeInterval)
+    /// Inside the write lock for `seconds`: a commit that takes longer than 4.5 s.
+    case insideLock(TimeInterval)
+  }
 
   let inner: SQLiteStore
   private let next = Mutex<Hold?>(nil)
   /// Signalled when a held write has finished (committed or refused).
   let heldWriteDone = DispatchSemaphore(value: 0)
+  /// Signalled when a write that was not held has finished.
+  private let otherWriteDone = DispatchSemaphore(value: 0)
 
   init(path: String) throws { inner = try SQLiteStore(path: path) }
 
-  func holdNextWrite(_ hold: Hold) { next.withLock { $0 = hold } }
+  func holdNextWrite(_ hold: Hold) {
+    // Only writes from now on count as "another write".
+    while otherWriteDone.wait(timeout: .now()) == .success {}
+    next.withLock { $0 = hold }
+  }
 
   func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T { try inner.read(body) }
 
@@ -58,12 +70,13 @@ final class HeldStore: VoucherStore {
       return value
     }
     guard let hold else {
+      defer { otherWriteDone.signal() }
       return grouped ? try inner.writeGrouped(body) : try inner.write(body)
     }
     defer { heldWriteDone.signal() }
     switch hold {
-    case .beforeLock(let seconds):
-      Thread.sleep(forTimeInterval: seconds)
+    case .beforeLock(let limit):
+      _ = otherWriteDone.wait(timeout: .now() + limit)
       return grouped ? try inner.writeGrouped(body) : try inner.write(body)
     case .insideLock(let seconds):
       let slow: (any StoreTransaction) throws -> T = { transaction in
@@ -91,9 +104,13 @@ final class EngageFixture: Sendable {
   ) throws {
     store = try HeldStore(path: freshDatabasePath())
     engine = VoucherEngine(store: store)
+    let start = ContinuousClock.now
     server = try APIServer(
       engine: engine, host: "127.0.0.1", port: 0, accessLog: .none,
-      dialects: [EngageDialect(engine: engine, rate: rate)], beforeResponding: beforeResponding)
+      dialects: [
+        // The rate limit's clock stands still: a count decides, never the machine's speed.
+        EngageDialect(engine: engine, rate: rate, rateClock: { [start] in start })
+      ], beforeResponding: beforeResponding)
     cashier = try engine.addAPIKey(name: "till", role: .cashier)
     alice = try engine.upsertCustomer(
       CustomerDraft(

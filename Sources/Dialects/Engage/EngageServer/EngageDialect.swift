@@ -30,13 +30,15 @@ public struct EngageDialect: ServedDialect {
   public static let defaultRate = 200
   public static let defaultPointOfNoReturn: TimeInterval = 4.5
 
+  /// - Parameter rateClock: the time the rate limit refills by (tests stop it).
   public init(
     engine: VoucherEngine, rate: Int = Self.defaultRate,
-    pointOfNoReturn: TimeInterval = Self.defaultPointOfNoReturn
+    pointOfNoReturn: TimeInterval = Self.defaultPointOfNoReturn,
+    rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
   ) {
     self.engine = engine
     self.pointOfNoReturn = pointOfNoReturn
-    limiter = EngageRateLimiter(rate: rate)
+    limiter = EngageRateLimiter(rate: rate, clock: rateClock)
   }
 
   public func claims(_ request: HTTPRequest) -> Bool {

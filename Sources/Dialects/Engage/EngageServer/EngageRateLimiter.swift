@@ -8,11 +8,18 @@ final class EngageRateLimiter: Sendable {
   let rate: Int
   private let buckets = Mutex<[String: (tokens: Double, at: ContinuousClock.Instant)]>([:])
 
-  init(rate: Int) { self.rate = max(1, rate) }
+  /// The time the buckets refill by (tests stop it, so that a count decides, not speed).
+  private let clock: @Sendable () -> ContinuousClock.Instant
+
+  init(rate: Int, clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
+    self.rate = max(1, rate)
+    self.clock = clock
+  }
 
   /// Takes one token for `key`; false when none is left.
-  func admits(_ key: String, now: ContinuousClock.Instant = .now) -> Bool {
-    buckets.withLock { buckets in
+  func admits(_ key: String) -> Bool {
+    let now = clock()
+    return buckets.withLock { buckets in
       let capacity = Double(rate)
       var bucket = buckets[key] ?? (capacity, now)
       let elapsed = now - bucket.at
