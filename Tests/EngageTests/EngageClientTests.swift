@@ -65,6 +65,8 @@ struct EngageClientTests {
     let fixture = try EngageFixture()
     let client = fixture.client()
     let alice = fixture.guid(fixture.alice)
+    let early = await clientError { try await client.voucher(code: "R100") }
+    #expect(early?.cashierSentence().contains("Find the contact first") == true)
     let available = try await client.vouchers(of: alice, filter: .available, page: 1, limit: 50)
     #expect(available.items.map(\.voucher.code).sorted() == ["R100", "R50", "RONCE"])
     #expect(available.counts == [.available: 3, .redeemed: 0, .expired: 1, .all: 4])
@@ -73,7 +75,8 @@ struct EngageClientTests {
     #expect(expired.items.first?.status == .expired)
     let scanned = try await client.voucher(code: " r100\n")
     #expect(scanned?.kind == .discount(.amount(10_000)))
-    #expect(try await client.voucher(code: "RBOB") == nil)
+    let other = await clientError { try await client.voucher(code: "RBOB") }
+    #expect(other?.cashierSentence().contains("not among this contact's vouchers") == true)
   }
 
   @Test("validation on the till: value off the total, never more, expiry, already redeemed")

@@ -167,11 +167,28 @@ public final class EngageClient: VoucherClient {
   }
 
   /// A scanned or typed number, matched against the open contact's list.
+  /// Without an open contact nothing can be looked up, and a number missing from the open
+  /// contact's list may still be someone else's: both are said as such, never as "no voucher".
   public func voucher(code: String) async throws(ClientError) -> Voucher? {
-    guard let contact = state.withLock({ $0.openContact }) else { return nil }
     let number = code.normalizedCode
-    return try await list(contact, nil).first { $0.voucherNumber.normalizedCode == number }
-      .map { Self.voucher($0, holder: contact) }
+    guard let contact = state.withLock({ $0.openContact }) else {
+      throw .rejected(
+        Refusal(
+          code: number,
+          reason: .invalidPayload(
+            "Find the contact first: Engage finds a voucher only in its contact's list")))
+    }
+    guard
+      let wire = try await list(contact, nil).first(where: {
+        $0.voucherNumber.normalizedCode == number
+      })
+    else {
+      throw .rejected(
+        Refusal(
+          code: number,
+          reason: .invalidPayload("\(number) is not among this contact's vouchers in Engage")))
+    }
+    return Self.voucher(wire, holder: contact)
   }
 
   /// Validation on the till: Engage checks nothing before redeeming.
