@@ -350,8 +350,8 @@ public final class EngageClient: VoucherClient {
       }
       given.append(wire.voucherNumber)
     }
-    let note =
-      "Nothing was redeemed: \(given.joined(separator: ", ")), redeemed first, \(given.count == 1 ? "was" : "were") reactivated."
+    // Short, so that it fits beside the reason on the redeem screen's one line.
+    let note = "\(given.joined(separator: ", ")) reactivated: nothing redeemed."
     if case .rejected(let refusal) = error {
       return .rejected(Refusal(code: refusal.code, reason: refusal.reason, note: note))
     }
