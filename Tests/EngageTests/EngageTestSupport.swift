@@ -116,7 +116,7 @@ final class EngageFixture: Sendable {
       CustomerDraft(
         sourceId: "alice-1", name: "Alice Lindqvist", email: "alice@example.com",
         phone: "+46701234567", memberNumber: "100200",
-        metadata: [EngageDialect.personalNumberKey: "811228-9874"]))
+        metadata: .object([(key: EngageDialect.personalNumberKey, value: .string("811228-9874"))])))
     bob = try engine.upsertCustomer(
       CustomerDraft(
         sourceId: "bob-1", name: "Bob Åberg", email: "bob@example.com", phone: "+46709999999",

@@ -23,7 +23,7 @@ extension EngageClient {
       minOrderAmount: nil, applicableTo: [], inapplicableTo: [],
       reactivationLimit: wire.reactivationLimit ?? 3,
       reactivationCount: wire.reactivationCount ?? 0,
-      metadata: [:], createdAt: Date(timeIntervalSince1970: 0),
+      metadata: .emptyObject, createdAt: Date(timeIntervalSince1970: 0),
       updatedAt: Date(timeIntervalSince1970: 0))
   }
 

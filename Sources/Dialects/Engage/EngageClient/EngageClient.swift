@@ -127,8 +127,10 @@ public final class EngageClient: VoucherClient {
     state.withLock { $0.openContact = wire.id }
     let name = [wire.attributes.firstName, wire.attributes.lastName].compactMap { $0 }
       .joined(separator: " ")
-    var metadata: [String: String] = [:]
-    if let number = wire.attributes.socialSecurityNumber { metadata["personal_number"] = number }
+    var metadata = JSONValue.emptyObject
+    if let number = wire.attributes.socialSecurityNumber {
+      metadata = .object([(key: "personal_number", value: .string(number))])
+    }
     return Customer(
       id: wire.id, sourceId: wire.attributes.externalId, name: name.isEmpty ? nil : name,
       email: wire.attributes.email, phone: wire.attributes.mobilePhone,

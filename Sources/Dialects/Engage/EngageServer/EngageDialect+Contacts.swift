@@ -85,7 +85,13 @@ extension EngageDialect {
         firstName: words.first, lastName: words.count > 1 ? words[1] : nil,
         email: customer.email, mobilePhone: customer.phone, memberNumber: customer.memberNumber,
         externalId: customer.sourceId,
-        socialSecurityNumber: customer.metadata[personalNumberKey]))
+        socialSecurityNumber: storedPersonalNumber(of: customer)))
+  }
+
+  /// The personal number kept in the customer's metadata, as written there.
+  static func storedPersonalNumber(of customer: Customer) -> String? {
+    guard case .string(let text)? = customer.metadata[personalNumberKey] else { return nil }
+    return text
   }
 
   /// What `any` tries the value as, in Engage's order: the first key it is valid for, even
@@ -133,7 +139,7 @@ extension EngageDialect {
       while true {
         let (customers, total) = try engine.customers(page: page, limit: 500)
         found += customers.filter {
-          $0.metadata[Self.personalNumberKey].flatMap(Self.personalNumber) == number
+          Self.storedPersonalNumber(of: $0).flatMap(Self.personalNumber) == number
         }
         if customers.isEmpty || page * 500 >= total { break }
         page += 1
