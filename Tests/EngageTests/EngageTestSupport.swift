@@ -41,12 +41,23 @@ final class HeldStore: VoucherStore {
 
   let inner: SQLiteStore
   private let next = Mutex<Hold?>(nil)
-  /// Signalled when a held write has finished (committed or refused).
-  let heldWriteDone = DispatchSemaphore(value: 0)
+  /// Set when a held write has finished (committed or refused).
+  private let heldWriteFinished = Mutex(false)
   /// Signalled when a write that was not held has finished.
   private let otherWriteDone = DispatchSemaphore(value: 0)
 
   init(path: String) throws { inner = try SQLiteStore(path: path) }
+
+  /// Polls until the held write has finished; false after `timeout` seconds. Never blocks a
+  /// thread of the test's pool, which other tests' answers need.
+  func heldWriteDone(timeout: TimeInterval = 20) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !heldWriteFinished.withLock({ $0 }) {
+      guard Date() < deadline else { return false }
+      try await Task.sleep(nanoseconds: 20_000_000)
+    }
+    return true
+  }
 
   func holdNextWrite(_ hold: Hold) {
     // Only writes from now on count as "another write".
@@ -73,7 +84,7 @@ final class HeldStore: VoucherStore {
       defer { otherWriteDone.signal() }
       return grouped ? try inner.writeGrouped(body) : try inner.write(body)
     }
-    defer { heldWriteDone.signal() }
+    defer { heldWriteFinished.withLock { $0 = true } }
     switch hold {
     case .beforeLock(let limit):
       _ = otherWriteDone.wait(timeout: .now() + limit)
