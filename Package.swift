@@ -48,7 +48,21 @@ let package = Package(
     .target(name: "CCurlTransport"),
 
     // Command-line front ends.
-    .executableTarget(name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer"]),
+    // Voyado Engage, in one folder: its wire types, its routes on `serve`, the till's client.
+    .target(
+      name: "EngageWire", dependencies: ["VoucherEngine", "VoucherAPI"],
+      path: "Sources/Dialects/Engage/EngageWire"),
+    .target(
+      name: "EngageServer",
+      dependencies: ["EngageWire", "VoucherServer", "VoucherEngine", "VoucherAPI"],
+      path: "Sources/Dialects/Engage/EngageServer"),
+    .target(
+      name: "EngageClient",
+      dependencies: ["EngageWire", "VoucherClient", "VoucherRESTClient", "VoucherEngine"],
+      path: "Sources/Dialects/Engage/EngageClient"),
+
+    .executableTarget(
+      name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer", "EngageServer"]),
     .executableTarget(
       name: "voucher-bench",
       dependencies: ["VoucherEngine", "VoucherServer", "CSQLite", "CPseudoTerminal"]),
@@ -61,6 +75,7 @@ let package = Package(
       name: "voucher-pos",
       dependencies: [
         "CashierUI", "VoucherClient", "VoucherRESTClient", "VoucherEngine", "CNcurses",
+        "EngageClient",
       ],
       // The release till carries its Swift runtime and Foundation inside (the C libraries
       // stay shared): it starts without loading and relocating ten Swift libraries, which
@@ -91,6 +106,7 @@ let package = Package(
       name: "VoucherPOSTests",
       dependencies: [
         "voucher-pos", "voucher-engine", "CashierUI", "VoucherEngine", "CPseudoTerminal",
+        "EngageClient",
         "TestSupport",
       ]
     ),
@@ -101,6 +117,15 @@ let package = Package(
         "voucher-engine", "TestSupport",
       ],
       // A TLS certificate and the python3 server the https test starts.
+      exclude: ["Fixtures"]
+    ),
+    .testTarget(
+      name: "EngageTests",
+      dependencies: [
+        "EngageWire", "EngageServer", "EngageClient", "VoucherServer", "VoucherClient",
+        "VoucherEngine", "VoucherAPI", "voucher-engine", "TestSupport",
+      ],
+      // The schema checker (python3 jsonschema) the contract test runs.
       exclude: ["Fixtures"]
     ),
   ]

@@ -123,6 +123,11 @@ public struct CartScreen: Equatable, Sendable {
       if result.giftCredits > 0 { total("Gift cards", result.giftCredits, row: totalsTop + 2) }
       total("New total", result.totalAmount, row: totalsTop + 3, style: .bold)
       canvas.put("Valid. F9 redeems.", x: 2, y: status, style: .success)
+      if session.capabilities.validation == .till {
+        canvas.put(
+          "Checked on this till: value, expiry, already used. The back end checks nothing else."
+            .fitted(to: area.width - 4), x: 2, y: status + 1, style: .dim)
+      }
     case .answered(let result):
       let refusal = result.firstRefusal
       let codes = sale.codes.map(\.code).joined(separator: ", ")

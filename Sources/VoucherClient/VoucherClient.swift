@@ -140,6 +140,7 @@ extension ClientError {
     switch self {
     case .rejected(let refusal):
       CashierWords.sentence(for: refusal.reason, currency: currency, timeZone: timeZone)
+        + (refusal.note.map { " " + $0 } ?? "")
     case .unreachable:
       "The voucher system cannot be reached. Check the network and try again."
     case .timedOut:

@@ -99,9 +99,13 @@ public struct Refusal: Error, Equatable, Sendable {
   /// The code the refusal is about, when it is about one.
   public let code: String?
   public let reason: Reason
+  /// What else the cashier must know, said after the reason: a back end that redeems the
+  /// codes of a sale one by one says here which were given back when a later one was refused.
+  public let note: String?
 
-  public init(code: String?, reason: Reason) {
+  public init(code: String?, reason: Reason, note: String? = nil) {
     self.code = code
     self.reason = reason
+    self.note = note
   }
 }

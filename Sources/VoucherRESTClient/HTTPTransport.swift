@@ -3,7 +3,7 @@ import Foundation
 import Synchronization
 
 /// How a request failed before an HTTP answer came back.
-enum TransportFailure: Error, Equatable {
+public enum TransportFailure: Error, Equatable {
   /// The connection was never made: the request surely did not arrive.
   case notSent(String)
   /// No answer in time: it may have arrived.
@@ -23,26 +23,37 @@ enum TransportFailure: Error, Equatable {
 /// Each exchange blocks a thread of its own, never a cooperative one. Whatever comes first,
 /// the answer or the deadline, decides: a late answer is dropped and its connection closed,
 /// never pooled.
-final class HTTPTransport: Sendable {
+public final class HTTPTransport: Sendable {
   /// One request: `RESTClient`'s headers; the transport adds `Host`, `Content-Length` and
   /// `Connection`.
-  struct Request: Sendable {
-    var method: String
-    var url: URL
-    var headers: [(name: String, value: String)]
-    var body: Data?
+  public struct Request: Sendable {
+    public var method: String
+    public var url: URL
+    public var headers: [(name: String, value: String)]
+    public var body: Data?
     /// Sending it twice does no harm (a read, a validation). Only such a request may go over
     /// a kept-alive connection, and be sent again when that connection turns out closed by
     /// the server before any byte of the answer; any other (a redeem) gets a fresh
     /// connection, so the server's closing of an idle one can never make its outcome
     /// unknown.
-    var isSafeToRepeat: Bool
+    public var isSafeToRepeat: Bool
+
+    public init(
+      method: String, url: URL, headers: [(name: String, value: String)], body: Data?,
+      isSafeToRepeat: Bool
+    ) {
+      self.method = method
+      self.url = url
+      self.headers = headers
+      self.body = body
+      self.isSafeToRepeat = isSafeToRepeat
+    }
   }
 
   /// An HTTP answer of any status.
-  struct Answer: Sendable, Equatable {
-    let status: Int
-    let body: Data
+  public struct Answer: Sendable, Equatable {
+    public let status: Int
+    public let body: Data
   }
 
   /// Idle connections kept for the next request.
@@ -64,12 +75,17 @@ final class HTTPTransport: Sendable {
     curl = CurlTransport(idleLimit: Self.idleLimit)
   }
 
+  /// The transport every client of the till uses: default limits, the system's certificates.
+  public convenience init() { self.init(limits: .init(), trustedCertificates: nil) }
+
   deinit {
     for connection in idle.withLock({ $0 }) { connection.close() }
   }
 
   /// Sends `request` and waits for its answer, at most `timeout` seconds.
-  func send(_ request: Request, timeout: TimeInterval) async -> Result<Answer, TransportFailure> {
+  public func send(_ request: Request, timeout: TimeInterval) async -> Result<
+    Answer, TransportFailure
+  > {
     let deadline = ContinuousClock.now + .seconds(max(0, timeout))
     return await withCheckedContinuation { continuation in
       let race = FirstResult(continuation)

@@ -1,4 +1,5 @@
 import Dispatch
+import EngageServer
 import Foundation
 import VoucherEngine
 import VoucherServer
@@ -8,13 +9,16 @@ enum ServeCommand {
     name: "serve",
     help: """
       Usage: voucher-engine serve [--listen HOST:PORT] [--threads N] [--timeout SECONDS]
-               [--db PATH] [--quiet] [--voucherify-only]
+               [--db PATH] [--quiet] [--voucherify-only] [--engage-rate N]
 
       Serves the Voucherify-compatible REST API over the database (default listen address
       127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
       "listening on http://HOST:PORT". One access-log line per request goes to stderr
       (method, path, status, time, request id, app id; never a token); --quiet turns it off.
       Every route but GET /health needs a key from `voucher-engine keys add`.
+      Voyado Engage v3 is served under /api/v3/ (apikey: APP_ID:TOKEN; not with
+      --voucherify-only); --engage-rate N
+      sets its limit of requests per second per key (default 200, as Engage's).
       --threads N: by default (0) every connection gets a thread of its own, so a till's
       redemption, which holds its thread until it is on disk, never waits behind another
       till's; N (up to 256) serves all connections from a pool of N threads instead.
@@ -24,7 +28,8 @@ enum ServeCommand {
       SIGTERM or SIGINT stops accepting, finishes requests in flight, and exits 0.
       """,
     spec: OptionSpec(
-      flags: ["quiet", "voucherify-only"], options: ["listen", "threads", "timeout"])
+      flags: ["quiet", "voucherify-only"],
+      options: ["listen", "threads", "timeout", "engage-rate"])
   ) { context in
     let listen = context.arguments.value("listen") ?? "127.0.0.1:8080"
     guard let colon = listen.lastIndex(of: ":"),
@@ -38,13 +43,18 @@ enum ServeCommand {
     options.threads = try context.arguments.integer("threads", in: 0...256) ?? options.threads
     options.connectionTimeout =
       try context.arguments.integer("timeout", in: 1...3600) ?? options.connectionTimeout
+    let engageRate =
+      try context.arguments.integer("engage-rate", in: 1...100_000) ?? EngageDialect.defaultRate
+    let voucherifyOnly = context.arguments.flag("voucherify-only")
     let engine = try context.engine()
     let server: APIServer
     do {
       server = try APIServer(
         engine: engine, host: host, port: port, options: options,
         accessLog: context.arguments.flag("quiet") ? .none : .standardError,
-        surface: context.arguments.flag("voucherify-only") ? .voucherifyOnly : .full)
+        // Voucherify's surface only means no other dialect either.
+        dialects: voucherifyOnly ? [] : [EngageDialect(engine: engine, rate: engageRate)],
+        surface: voucherifyOnly ? .voucherifyOnly : .full)
     } catch let error as HTTPServerError {
       Output.error(error.description)
       return exitFailure

@@ -29,6 +29,15 @@ struct Options: Equatable {
   var journal: String?
   var maxSale: Int64 = 100_000_000
   var voidWindowMinutes = 10
+  var api = API.engine
+
+  /// The dialect an `--endpoint` speaks.
+  enum API: String, Equatable {
+    /// `voucher-engine serve` (Voucherify's API with our fence).
+    case engine
+    /// Voyado Engage v3.
+    case engage
+  }
 
   static let help = """
     voucher-pos: the cashier's terminal for vouchers
@@ -43,6 +52,9 @@ struct Options: Equatable {
       --endpoint URL          A REST endpoint (voucher-engine serve, or a Voucherify-
                               compatible server) instead of a local database. Also
                               $VOUCHER_POS_ENDPOINT.
+      --api engine|engage     What the endpoint speaks: our engine's API (default) or
+                              Voyado Engage v3 (key in --token-file: the tenant's
+                              apikey, or APP_ID:TOKEN for voucher-engine serve).
       --app-id ID             The endpoint key's app id (or $VOUCHER_POS_APP_ID).
       --token-file PATH       A file holding the key's token (or $VOUCHER_POS_APP_TOKEN);
                               never give a token on the command line, where ps shows it.
@@ -107,6 +119,12 @@ struct Options: Equatable {
         } catch {
           throw UsageError(message: "--max-sale: \(error.description)")
         }
+      case "--api":
+        let text = try value(flag, inline: inline)
+        guard let api = API(rawValue: text) else {
+          throw UsageError(message: "--api must be engine or engage, not “\(text)”")
+        }
+        options.api = api
       case "--token", "--app-token":
         throw UsageError(
           message:
@@ -133,6 +151,10 @@ struct Options: Equatable {
     }
     if [options.demo, options.database != nil, options.endpoint != nil].filter({ $0 }).count > 1 {
       throw UsageError(message: "choose one of --demo, --db and --endpoint")
+    }
+    if options.api == .engage, options.redeemTimeout < 60 {
+      // Engage: a shorter wait leaves a voucher redeemed while the till thinks it failed.
+      throw UsageError(message: "--api engage needs a --redeem-timeout of at least 60 seconds")
     }
     for (name, text) in [("--terminal", options.terminal), ("--cashier", options.cashier)]
     where text.trimmingCharacters(in: .whitespaces).isEmpty {

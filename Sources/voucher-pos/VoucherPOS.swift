@@ -1,4 +1,5 @@
 import CashierUI
+import EngageClient
 import Foundation
 import VoucherClient
 import VoucherEngine
@@ -45,16 +46,13 @@ enum VoucherPOS {
       return 1
     }
 
-    let remote: RESTClientConfiguration?
+    let remote: (any VoucherClient)?
     do {
       // Flags first, then the environment; --demo and --db mean a local database.
       remote =
-        options.demo || options.database != nil
-        ? nil
-        : try RESTClientConfiguration.resolve(
-          endpoint: options.endpoint, appId: options.appId, tokenFile: options.tokenFile)
+        options.demo || options.database != nil ? nil : try remoteClient(options)
     } catch {
-      printError("voucher-pos: \(error.description)\nTry voucher-pos --help.")
+      printError("voucher-pos: \(error)\nTry voucher-pos --help.")
       return 2
     }
 
@@ -77,11 +75,9 @@ enum VoucherPOS {
       if let remote {
         // The status bar names the endpoint and checks that it answers; the empty-database
         // screen is a local matter (the server's owner loads its data).
-        session.backend = remote.endpoint.absoluteString
+        session.backend = remote.backendDescription
         journal = Journal(path: options.journal ?? defaultJournal)
-        runner = EffectRunner(
-          client: RESTClient(baseURL: remote.endpoint, appId: remote.appId, token: remote.token),
-          journal: journal)
+        runner = EffectRunner(client: remote, journal: journal)
         session.isRemote = true
         state = AppState(session: session, now: Date())
       } else {
@@ -130,6 +126,23 @@ enum VoucherPOS {
       return 3
     }
     return 0
+  }
+
+  /// The client for `--endpoint`, in the dialect `--api` names; nil when no endpoint is set.
+  static func remoteClient(_ options: Options) throws -> (any VoucherClient)? {
+    switch options.api {
+    case .engine:
+      guard
+        let remote = try RESTClientConfiguration.resolve(
+          endpoint: options.endpoint, appId: options.appId, tokenFile: options.tokenFile)
+      else { return nil }
+      return RESTClient(baseURL: remote.endpoint, appId: remote.appId, token: remote.token)
+    case .engage:
+      let remote = try EngageClientConfiguration.resolve(
+        endpoint: options.endpoint, appId: options.appId, tokenFile: options.tokenFile)
+      return EngageClient(
+        baseURL: remote.endpoint, apikey: remote.apikey, userAgent: "voucher-pos/\(version)")
+    }
   }
 
   /// The state to start from: attempts an earlier run left without an outcome are
