@@ -8,6 +8,11 @@ extension SafeText {
     try check(draft.email, field: "email")
     try check(draft.phone, field: "phone")
     try check(draft.memberNumber, field: "member_number")
+    try check(draft.id, field: "id")
+    try check(draft.description, field: "description", allowingLineBreaks: true)
+    try check(draft.birthdate, field: "birthdate")
+    try check(draft.birthday, field: "birthday")
+    try check(metadata: draft.address, field: "address")
     try check(metadata: draft.metadata)
   }
 
@@ -21,6 +26,10 @@ extension SafeText {
     try check(draft.campaign, field: "campaign")
     try check(draft.holder, field: "customer")
     try check(draft.currency, field: "currency")
+    try check(draft.category, field: "category")
+    try check(draft.categoryId, field: "category_id")
+    try check(draft.campaignId, field: "campaign_id")
+    try check(draft.additionalInfo, field: "additional_info", allowingLineBreaks: true)
     for (index, product) in draft.applicableTo.enumerated() {
       try check(product, field: "applicable_to[\(index)]")
     }

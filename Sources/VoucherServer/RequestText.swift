@@ -8,7 +8,9 @@ import VoucherEngine
 enum RequestText {
   /// Member names under which string values may hold line breaks (LF, CR, tab): the
   /// documented free-text fields.
-  static let lineBreakFields: Set<String> = ["metadata", "reason"]
+  static let lineBreakFields: Set<String> = [
+    "metadata", "reason", "description", "additional_info",
+  ]
 
   /// - Throws: `APIError.invalidPayload` naming the member ("order.items[2].product_id").
   static func check(_ value: JSONValue) throws {

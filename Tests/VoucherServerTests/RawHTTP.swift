@@ -149,3 +149,23 @@ func normalClientStatus(port: Int, timeout: TimeInterval = 5) -> Int? {
   socket.send(rawRequest("GET", "/health", headers: ["Connection": "close"]))
   return socket.response(timeout: timeout)?.status
 }
+
+/// One request on a fresh connection of our own (no URLSession, whose machinery was most of
+/// the cost of the table-driven tests), as a `RawAnswer`; status 0 when nothing came.
+func socketRaw(
+  _ method: String, port: Int, _ target: String, headers: [String: String] = [:],
+  body: Data? = nil
+) -> RawAnswer {
+  guard let socket = RawSocket(port: port) else {
+    return RawAnswer(status: 0, json: [:], body: Data())
+  }
+  var headers = headers
+  headers["Connection"] = "close"
+  socket.send(rawRequest(method, target, headers: headers, body: body.map { Array($0) }))
+  guard let answer = socket.response(timeout: 20) else {
+    return RawAnswer(status: 0, json: [:], body: Data())
+  }
+  let data = Data(answer.body)
+  let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+  return RawAnswer(status: answer.status, json: json, body: data)
+}

@@ -80,57 +80,63 @@ struct TextIntegrityTests {
 
   @Test("NUL and control characters in every text field of every body get 400 naming the field")
   func poisonedBodies() async throws {
-    let engine = try freshEngine(clock: SystemClock())
-    try engine.createVoucher(VoucherDraft(code: "OK-1", kind: .discount(.amount(100))))
-    let live = try LiveServer(engine: engine)
-    let before = try engine.counts()
-    for (route, body, field) in Self.poisoned {
-      let answer = try await raw(
-        "POST", URL(string: live.server.baseURL + route)!, headers: live.headers(.admin),
-        body: Data(body.utf8))
-      let details = answer.json["details"] as? String ?? ""
-      #expect(answer.status == 400, "\(route) \(field): \(answer.status) \(details)")
-      #expect(details.contains(field) && details.contains("control character"), "\(details)")
+    try await blocking {
+      let engine = try freshEngine(clock: SystemClock())
+      try engine.createVoucher(VoucherDraft(code: "OK-1", kind: .discount(.amount(100))))
+      let live = try LiveServer(engine: engine)
+      let before = try engine.counts()
+      for (route, body, field) in Self.poisoned {
+        let answer = socketRaw(
+          "POST", port: live.server.port, route, headers: live.headers(.admin),
+          body: Data(body.utf8))
+        let details = answer.json["details"] as? String ?? ""
+        #expect(answer.status == 400, "\(route) \(field): \(answer.status) \(details)")
+        #expect(details.contains(field) && details.contains("control character"), "\(details)")
+      }
+      let after = try engine.counts()
+      #expect(before.customers == after.customers && before.vouchers == after.vouchers)
+      #expect(after.redemptions == 0)
     }
-    let after = try engine.counts()
-    #expect(before.customers == after.customers && before.vouchers == after.vouchers)
-    #expect(after.redemptions == 0)
   }
 
   @Test("line breaks pass only where documented: metadata values and reasons")
   func documentedLineBreaks() async throws {
-    let engine = try freshEngine(clock: SystemClock())
-    let live = try LiveServer(engine: engine)
-    let url = URL(string: live.server.baseURL + "/v1/customers")!
-    let fine = try await raw(
-      "POST", url, headers: live.headers(.admin),
-      body: Data(#"{"source_id":"c1","metadata":{"note":"line one\nline two"}}"#.utf8))
-    #expect(fine.status == 200)
-    let refused = try await raw(
-      "POST", url, headers: live.headers(.admin),
-      body: Data(#"{"source_id":"c2","name":"line one\nline two"}"#.utf8))
-    #expect(refused.status == 400)
+    try await blocking {
+      let engine = try freshEngine(clock: SystemClock())
+      let live = try LiveServer(engine: engine)
+      let url = "/v1/customers"
+      let fine = socketRaw(
+        "POST", port: live.server.port, url, headers: live.headers(.admin),
+        body: Data(#"{"source_id":"c1","metadata":{"note":"line one\nline two"}}"#.utf8))
+      #expect(fine.status == 200)
+      let refused = socketRaw(
+        "POST", port: live.server.port, url, headers: live.headers(.admin),
+        body: Data(#"{"source_id":"c2","name":"line one\nline two"}"#.utf8))
+      #expect(refused.status == 400)
+    }
   }
 
   @Test("control characters in the path or a query parameter get 400 naming it")
   func poisonedTargets() async throws {
-    let engine = try freshEngine(clock: SystemClock())
-    try engine.upsertCustomer(CustomerDraft(sourceId: "alice", name: "Alice"))
-    let live = try LiveServer(engine: engine)
-    let cases: [(String, String)] = [
-      ("/v1/customers?q=ali%00ce", "the query parameter q"),
-      ("/v1/customers?q=ali%1Bce", "the query parameter q"),
-      ("/v1/vouchers?customer=alice%00x", "the query parameter customer"),
-      ("/v1/vouchers/A%00B", "the path"),
-      ("/v1/customers/alice%0D%0Ax", "the path"),
-      ("/v1/vouchers/%FF%FE", "not UTF-8"),
-    ]
-    for (target, named) in cases {
-      let answer = try await raw(
-        "GET", URL(string: live.server.baseURL + target)!, headers: live.headers(.cashier))
-      let details = answer.json["details"] as? String ?? ""
-      #expect(answer.status == 400, "\(target): \(answer.status)")
-      #expect(details.contains(named), "\(target): \(details)")
+    try await blocking {
+      let engine = try freshEngine(clock: SystemClock())
+      try engine.upsertCustomer(CustomerDraft(sourceId: "alice", name: "Alice"))
+      let live = try LiveServer(engine: engine)
+      let cases: [(String, String)] = [
+        ("/v1/customers?q=ali%00ce", "the query parameter q"),
+        ("/v1/customers?q=ali%1Bce", "the query parameter q"),
+        ("/v1/vouchers?customer=alice%00x", "the query parameter customer"),
+        ("/v1/vouchers/A%00B", "the path"),
+        ("/v1/customers/alice%0D%0Ax", "the path"),
+        ("/v1/vouchers/%FF%FE", "not UTF-8"),
+      ]
+      for (target, named) in cases {
+        let answer = socketRaw(
+          "GET", port: live.server.port, target, headers: live.headers(.cashier))
+        let details = answer.json["details"] as? String ?? ""
+        #expect(answer.status == 400, "\(target): \(answer.status)")
+        #expect(details.contains(named), "\(target): \(details)")
+      }
     }
   }
 
