@@ -96,7 +96,7 @@ extension LoadTests {
     func jsonReader() {
       var mutator = Mutator(generator: SeededGenerator(seed: 16_001))
       var parsed = 0
-      for round in 0..<5_000 {
+      for round in 0..<2_000 {
         let seed = Array(Self.jsonSeeds[round % Self.jsonSeeds.count].utf8)
         let input = mutator.mutate(seed)
         guard let value = try? JSONValue.parse(Data(input)) else { continue }
@@ -106,7 +106,7 @@ extension LoadTests {
           (try? JSONValue.parse(Data(jsonText(value).utf8))) == value,
           "round \(round): \(String(decoding: input, as: UTF8.self).debugDescription)")
       }
-      #expect(parsed > 100)
+      #expect(parsed > 30)
       for seed in Self.jsonSeeds { #expect(throws: Never.self) { try JSONValue.parse(seed) } }
     }
 
@@ -114,7 +114,7 @@ extension LoadTests {
     func cartAndMoney() {
       var mutator = Mutator(generator: SeededGenerator(seed: 16_002))
       let seeds = ["prod_1 1 259.00", "sku:2:49,50", "a 100000 0.01", "x 1 99999999999999.99"]
-      for round in 0..<5_000 {
+      for round in 0..<2_000 {
         let text = String(
           decoding: mutator.mutate(Array(seeds[round % seeds.count].utf8)), as: UTF8.self)
         if let item = try? CartItem.parse(text) {
@@ -141,7 +141,7 @@ extension LoadTests {
         let path = folder.appendingPathComponent("in.csv").path
         let seed = Array(
           "source_id,email,name\r\nc1,a@example.com,\"Lind, Åsa\"\nc2,,\"say \"\"hi\"\"\"\n".utf8)
-        for _ in 0..<500 {
+        for _ in 0..<200 {
           try Data(mutator.mutate(seed)).write(to: URL(fileURLWithPath: path))
           var reader = try CSVReader(path: path)
           var last = 0
