@@ -10,10 +10,6 @@ final class ThreadPerJobExecutor: TaskExecutor {
     let executor = asUnownedTaskExecutor()
     let thread = Thread {
       Thread.current.name = "load-test"
-      // Niced (on Linux a thread's own, and inherited by the processes it starts): the
-      // floods, crash loops and seeded rounds take what the timing-sensitive tests beside
-      // them leave, instead of starving them.
-      _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 15)
       job.runSynchronously(on: executor)
     }
     thread.stackSize = 8 << 20
