@@ -12,13 +12,17 @@
 // server uses. It binds `host` (a dotted IPv4 address) and `port` (0 picks a free one), gives
 // each connection a thread of its own (`threads` 0) or runs a pool of `threads` polling
 // threads, closes connections idle for `timeout_seconds`, caps each connection's
-// header/buffer memory at `memory_limit` bytes (larger headers get 431), and allows
-// `per_ip_limit` connections per client address (0: no limit). Returns NULL on failure (bad
-// address, port in use).
+// header/buffer memory at `memory_limit` bytes (larger headers get 431), allows
+// `connection_limit` connections in all and `per_ip_limit` per client address (0: no
+// limit), tells `notify` when a connection opens and closes, and gives `uri_log` each
+// request's target as sent (before decoding, so %00 cannot cut it). Returns NULL on failure
+// (bad address, port in use).
 static inline struct MHD_Daemon *mhd_start(
     const char *host, uint16_t port, unsigned int threads, unsigned int timeout_seconds,
-    size_t memory_limit, unsigned int per_ip_limit, MHD_AccessHandlerCallback handler,
-    void *handler_context, MHD_RequestCompletedCallback completed, void *completed_context) {
+    size_t memory_limit, unsigned int connection_limit, unsigned int per_ip_limit,
+    MHD_AccessHandlerCallback handler, void *handler_context,
+    MHD_RequestCompletedCallback completed, MHD_NotifyConnectionCallback notify,
+    void *(*uri_log)(void *, const char *, struct MHD_Connection *), void *context) {
   struct sockaddr_in address;
   memset(&address, 0, sizeof(address));
   address.sin_family = AF_INET;
@@ -32,8 +36,11 @@ static inline struct MHD_Daemon *mhd_start(
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
         MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+        MHD_OPTION_CONNECTION_LIMIT, connection_limit,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit,
-        MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
+        MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+        MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_log, context,
         MHD_OPTION_END);
   }
   return MHD_start_daemon(
@@ -42,9 +49,40 @@ static inline struct MHD_Daemon *mhd_start(
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, timeout_seconds,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory_limit,
+      MHD_OPTION_CONNECTION_LIMIT, connection_limit,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip_limit,
-      MHD_OPTION_NOTIFY_COMPLETED, completed, completed_context,
+      MHD_OPTION_NOTIFY_COMPLETED, completed, context,
+      MHD_OPTION_NOTIFY_CONNECTION, notify, context,
+      MHD_OPTION_URI_LOG_CALLBACK, uri_log, context,
       MHD_OPTION_END);
+}
+
+// MHD_get_connection_info is variadic: the socket (which the server's watchdog shuts down to
+// end a connection past its deadline), the client's address as text, and the context the
+// connect notification stored.
+static inline int mhd_connection_fd(struct MHD_Connection *connection) {
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+  return info == NULL ? -1 : info->connect_fd;
+}
+
+static inline void mhd_client_address(
+    struct MHD_Connection *connection, char *text, size_t size) {
+  text[0] = 0;
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (info == NULL || info->client_addr == NULL) return;
+  if (info->client_addr->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &((struct sockaddr_in *)info->client_addr)->sin_addr, text, size);
+  } else if (info->client_addr->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &((struct sockaddr_in6 *)info->client_addr)->sin6_addr, text, size);
+  }
+}
+
+static inline void *mhd_socket_context(struct MHD_Connection *connection) {
+  const union MHD_ConnectionInfo *info =
+      MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return info == NULL ? NULL : info->socket_context;
 }
 
 // MHD_get_daemon_info is variadic too; the port is what a caller that asked for 0 needs.
@@ -60,5 +98,8 @@ static inline enum MHD_Result mhd_no(void) { return MHD_NO; }
 static inline enum MHD_ValueKind mhd_header_kind(void) { return MHD_HEADER_KIND; }
 static inline enum MHD_ValueKind mhd_query_kind(void) { return MHD_GET_ARGUMENT_KIND; }
 static inline enum MHD_ResponseMemoryMode mhd_must_copy(void) { return MHD_RESPMEM_MUST_COPY; }
+static inline enum MHD_ConnectionNotificationCode mhd_notify_started(void) {
+  return MHD_CONNECTION_NOTIFY_STARTED;
+}
 
 #endif

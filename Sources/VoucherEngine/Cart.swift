@@ -37,15 +37,18 @@ public struct CartItem: Equatable, Sendable, Codable {
   /// The line total.
   public var amount: Int64 { quantity * price }
 
-  /// 1–100 characters without a line break. Plain ASCII (every SKU seen in practice) is
+  /// 1–100 characters without a line break or another control character. Plain ASCII (every SKU seen in practice) is
   /// checked on its bytes: there each byte is one character, and counting characters
   /// otherwise cost more than all the other rules of a validation.
   static func isValidSKU(_ sku: String) -> Bool {
     var count = 0
     for byte in sku.utf8 {
-      if byte >= 0x80 { return sku.count <= 100 && !sku.contains(where: \.isNewline) }
-      // The ASCII line breaks: LF, VT, FF, CR.
-      if (0x0A...0x0D).contains(byte) { return false }
+      if byte >= 0x80 {
+        return sku.count <= 100 && !sku.contains(where: \.isNewline)
+          && SafeText.firstControl(in: sku) == nil
+      }
+      // The ASCII controls, the line breaks LF, VT, FF and CR among them.
+      if byte < 0x20 || byte == 0x7F { return false }
       count += 1
     }
     return count > 0 && count <= 100
@@ -53,6 +56,9 @@ public struct CartItem: Equatable, Sendable, Codable {
 
   func check() throws(Reason) {
     guard Self.isValidSKU(sku) else {
+      if let scalar = SafeText.firstControl(in: sku) {
+        throw .invalidPayload(SafeText.controlMessage(field: "a product id", scalar))
+      }
       throw .invalidPayload("a product id must be 1–100 characters")
     }
     guard quantity > 0, quantity <= Self.maximumQuantity else {

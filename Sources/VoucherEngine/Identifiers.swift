@@ -53,6 +53,14 @@ public struct CodePattern: Sendable, Equatable {
     guard pattern.contains(where: { "#?*".contains($0) }) else {
       throw .invalidPayload("the code pattern “\(pattern)” has no # ? or * to fill in")
     }
+    if let bad = pattern.uppercased().unicodeScalars.first(where: {
+      !SafeText.isCodeScalar($0) && !"#?*".unicodeScalars.contains($0)
+    }) {
+      throw .invalidPayload(
+        SafeText.isControl(bad)
+          ? SafeText.controlMessage(field: "the code pattern", bad)
+          : "a code pattern may hold only A–Z, 0–9, - _ . and # ? * (not “\(bad)”)")
+    }
     self.pattern = pattern
   }
 

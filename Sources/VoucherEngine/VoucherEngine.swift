@@ -149,6 +149,7 @@ public final class VoucherEngine: Sendable {
   static func checked(_ draft: CustomerDraft) throws -> CustomerDraft {
     var draft = draft
     func refuse(_ text: String) -> Refusal { Refusal(code: nil, reason: .invalidPayload(text)) }
+    try SafeText.check(draft: draft)
     if let email = draft.email?.trimmingSpaces() {
       guard ContactText.isPlausibleEmail(email), email.count <= 254 else {
         throw refuse("“\(email)” is not an email address")
@@ -313,12 +314,7 @@ public final class VoucherEngine: Sendable {
   {
     if let given = draft.code {
       let code = given.normalizedCode
-      guard !code.isEmpty, code.count <= 100,
-        !code.contains(where: { $0.isWhitespace || $0.isNewline })
-      else {
-        throw Refusal(
-          code: given, reason: .invalidPayload("a code must be 1–100 characters without spaces"))
-      }
+      try SafeText.checkCode(code, given: given)
       if try store.codeExists(code) {
         throw Refusal(code: code, reason: .duplicateCode(code: code))
       }
@@ -344,6 +340,7 @@ public final class VoucherEngine: Sendable {
       Refusal(code: draft.code, reason: .invalidPayload(text))
     }
     func inRange(_ value: Int64?) -> Bool { value.map { (0...Money.maximum).contains($0) } ?? true }
+    try SafeText.check(draft: draft)
     switch draft.kind {
     case .discount(.percent(let basisPoints, let limit)):
       guard (1...10_000).contains(basisPoints) else {
@@ -560,6 +557,7 @@ public final class VoucherEngine: Sendable {
   /// Refusals of single codes come back inside the result (`valid == false`); a malformed
   /// request or an unknown customer throws `Refusal`.
   public func validate(_ request: RedemptionRequest) throws -> ValidationResult {
+    try SafeText.check(request: request)
     let now = clock.now()
     let timeZone = timeZone
     guard let session = request.session else {
@@ -646,6 +644,8 @@ public final class VoucherEngine: Sendable {
   public func redeem(_ request: RedemptionRequest, idempotencyKey: String? = nil) throws
     -> RedeemOutcome
   {
+    try SafeText.check(request: request)
+    try SafeText.check(idempotencyKey, field: "the idempotency key")
     let now = clock.now()
     // Only a keyed request is compared with an earlier one.
     let fingerprint = idempotencyKey == nil ? "" : Self.fingerprint(request)
@@ -753,6 +753,7 @@ public final class VoucherEngine: Sendable {
     guard !attemptKey.isEmpty else {
       throw Refusal(code: nil, reason: .invalidPayload("the attempt key is empty"))
     }
+    try SafeText.check(attemptKey, field: "the attempt key")
     let now = clock.now()
     return try store.writeGrouped { store in
       if let record = try store.idempotencyRecord(key: attemptKey) {
@@ -887,7 +888,7 @@ public final class VoucherEngine: Sendable {
   public func rollback(
     redemptionId: String, reason: String, by: String? = nil, idempotencyKey: String? = nil
   ) throws -> [Rollback] {
-    let reason = try Self.checkedReason(reason)
+    let reason = try Self.checkedReason(reason, by: by)
     let now = clock.now()
     let fingerprint = "rollback:\(redemptionId)"
     return try store.write { store in
@@ -923,7 +924,7 @@ public final class VoucherEngine: Sendable {
   ///   `.voucherDisabled`, `.alreadyRolledBack` or `.reactivationLimitExceeded`.
   @discardableResult
   public func reactivate(code: String, reason: String, by: String? = nil) throws -> Rollback {
-    let reason = try Self.checkedReason(reason)
+    let reason = try Self.checkedReason(reason, by: by)
     let now = clock.now()
     return try store.write { store in
       let code = code.normalizedCode
@@ -994,7 +995,9 @@ public final class VoucherEngine: Sendable {
     }
   }
 
-  private static func checkedReason(_ reason: String) throws -> String {
+  private static func checkedReason(_ reason: String, by: String?) throws -> String {
+    try SafeText.check(reason, field: "reason", allowingLineBreaks: true)
+    try SafeText.check(by, field: "by")
     let text = reason.trimmingSpaces()
     guard !text.isEmpty, text.count <= 500 else {
       throw Refusal(code: nil, reason: .invalidPayload("a reason of 1–500 characters is required"))

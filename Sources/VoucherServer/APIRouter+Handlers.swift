@@ -498,6 +498,7 @@ extension APIRouter {
     guard case .object = object else {
       throw APIError.invalidPayload("the body must be a JSON object")
     }
+    try RequestText.check(object)
     var findings = BodyShape.Findings()
     let normalized = shape.normalized(object, findings: &findings)
     guard findings.isEmpty else { throw APIError.invalidPayload(findings.message) }

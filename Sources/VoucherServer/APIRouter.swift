@@ -11,6 +11,7 @@ struct APIRouter: Sendable {
 
   /// Our extensions (fields, parameters, routes, headers) are served.
   var extensions: Bool { surface == .full }
+  var throttle = AuthThrottle(limits: AuthLimits())
 
   /// A caller who passed authentication.
   struct Caller {
@@ -21,6 +22,24 @@ struct APIRouter: Sendable {
   struct Endpoint {
     let role: APIRole
     let run: (APIRouter, HTTPRequest, Caller) throws -> HTTPResponse
+  }
+
+  /// 400 for a target whose escapes are malformed, that is not UTF-8, or that holds a
+  /// control character; nil when it may be routed.
+  static func targetRefusal(_ request: HTTPRequest) -> HTTPResponse? {
+    guard request.targetIsValid else {
+      return APIResponder.error(
+        .invalidPayload("the path or query has a malformed % escape or is not UTF-8"),
+        request: request)
+    }
+    do {
+      try RequestText.check(path: request.path, query: request.queryItems())
+      return nil
+    } catch let error as APIError {
+      return APIResponder.error(error, request: request)
+    } catch {
+      return APIResponder.error(.internalError, request: request)
+    }
   }
 
   func handle(_ request: HTTPRequest) -> HTTPResponse {
@@ -35,6 +54,7 @@ struct APIRouter: Sendable {
   }
 
   private func answer(_ request: HTTPRequest) -> HTTPResponse {
+    if let refusal = Self.targetRefusal(request) { return refusal }
     let segments = Self.segments(request.path)
     if extensions, segments == ["health"] {
       guard request.method == "GET" || request.method == "HEAD" else {
@@ -42,8 +62,10 @@ struct APIRouter: Sendable {
       }
       return health(request)
     }
-    guard let caller = authenticate(request) else {
-      return APIResponder.error(.unauthorized, request: request)
+    let caller: Caller
+    switch authenticate(request) {
+    case .success(let found): caller = found
+    case .failure(let refusal): return refusal.response
     }
     var response: HTTPResponse
     switch Self.endpoint(request.method, segments, extensions: extensions) {
@@ -56,6 +78,8 @@ struct APIRouter: Sendable {
       if caller.key.role < endpoint.role {
         response = APIResponder.error(
           .forbidden(role: caller.key.role, needs: endpoint.role), request: request)
+      } else if let refusal = Self.scopeRefusal(request, segments, role: caller.key.role) {
+        response = APIResponder.error(refusal, request: request)
       } else {
         response = run(endpoint, request, caller)
       }
@@ -78,7 +102,9 @@ struct APIRouter: Sendable {
     } catch {
       // The detail may name files or SQL: it goes to the server's log, not to the client.
       FileHandle.standardError.write(
-        Data("voucher-engine serve: \(request.requestId) failed: \(error)\n".utf8))
+        Data(
+          "voucher-engine serve: \(request.requestId) failed: \(SafeText.visible("\(error)", limit: 500))\n"
+            .utf8))
       return APIResponder.error(.internalError, request: request)
     }
   }
@@ -103,7 +129,7 @@ struct APIRouter: Sendable {
 
   /// `X-App-Id` + `X-App-Token`, or `Authorization: Bearer APP_ID:TOKEN` (or `Bearer TOKEN`
   /// with `X-App-Id`).
-  private func authenticate(_ request: HTTPRequest) -> Caller? {
+  private func authenticate(_ request: HTTPRequest) -> Result<Caller, AuthRefusal> {
     var appId = request.header("X-App-Id")
     var token = request.header("X-App-Token")
     if token == nil, let authorization = request.header("Authorization"),
@@ -117,10 +143,44 @@ struct APIRouter: Sendable {
         token = credential
       }
     }
-    guard let appId, let token,
-      let key = try? engine.authenticate(appId: appId, token: token)
-    else { return nil }
-    return Caller(key: key)
+    // Counted per key and address: a broken till locks itself out, and nobody elsewhere can
+    // lock a till out by sending its app id with wrong tokens.
+    let keyAtAddress = appId.map { "\($0) \(request.clientAddress)" }
+    if let keyAtAddress, let retry = throttle.keyRetryAfter(keyAtAddress) {
+      return .failure(AuthRefusal(request, retryAfter: retry, limit: throttle.limits.perKey))
+    }
+    if let appId, let token, let key = try? engine.authenticate(appId: appId, token: token) {
+      return .success(Caller(key: key))
+    }
+    // Only a failure pays for the lookup that says whom to count it against.
+    if let appId, let keyAtAddress, (try? engine.hasAPIKey(appId: appId)) == true {
+      throttle.keyFailed(keyAtAddress)
+    } else {
+      if let retry = throttle.addressRetryAfter(request.clientAddress) {
+        return .failure(
+          AuthRefusal(request, retryAfter: retry, limit: throttle.limits.perAddress))
+      }
+      throttle.addressFailed(request.clientAddress)
+    }
+    return .failure(AuthRefusal(request))
+  }
+
+  /// 401, or 429 with `Retry-After` and the rate-limit headers.
+  struct AuthRefusal: Error {
+    let response: HTTPResponse
+
+    init(_ request: HTTPRequest) {
+      response = APIResponder.error(.unauthorized, request: request)
+    }
+
+    init(_ request: HTTPRequest, retryAfter: Int, limit: Int) {
+      var response = APIResponder.error(.tooManyRequests(retryAfter: retryAfter), request: request)
+      response.headers = [
+        ("Retry-After", "\(retryAfter)"), ("X-Rate-Limit-Limit", "\(limit)"),
+        ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", "\(retryAfter)"),
+      ]
+      self.response = response
+    }
   }
 
   // MARK: Routes

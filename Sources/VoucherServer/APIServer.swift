@@ -25,27 +25,28 @@ public final class APIServer: Sendable {
   /// - Throws: `HTTPServerError` when the address cannot be bound.
   public init(
     engine: VoucherEngine, host: String = "127.0.0.1", port: Int = 8080,
-    options: HTTPServerOptions = HTTPServerOptions(), accessLog: AccessLog = .standardError,
-    dialects: [any ServedDialect] = [], surface: APISurface = .full,
+    options: HTTPServerOptions = HTTPServerOptions(), authLimits: AuthLimits = AuthLimits(),
+    accessLog: AccessLog = .standardError, dialects: [any ServedDialect] = [],
+    surface: APISurface = .full,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
-    let router = APIRouter(engine: engine, surface: surface)
-    http = try HTTPServer(host: host, port: port, options: options) { request in
-      let started = ContinuousClock.now
+    let router = APIRouter(
+      engine: engine, surface: surface, throttle: AuthThrottle(limits: authLimits))
+    http = try HTTPServer(host: host, port: port, options: options, accessLog: accessLog) {
+      request in
+      // The target's text is checked before any dialect sees it.
       let response =
-        dialects.first { $0.claims(request) }.map { $0.handle(request) } ?? router.handle(request)
+        APIRouter.targetRefusal(request)
+        ?? dialects.first { $0.claims(request) }.map { $0.handle(request) }
+        ?? router.handle(request)
       beforeResponding?(request, response.status)
-      guard accessLog.isEnabled else { return response }
-      let elapsed = ContinuousClock.now - started
-      let tenths =
-        elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
-      accessLog.write(
-        "\(WireFormat.date(Date())) \(request.method) \(request.path) \(response.status) "
-          + "\(tenths / 10).\(tenths % 10)ms \(request.requestId) app=\(response.appId ?? "-")")
       return response
     }
   }
+
+  /// The HTTP layer's counters (connections open and ended), for tests and the bench.
+  public var httpServer: HTTPServer { http }
 
   /// Stops accepting, finishes requests in flight, shuts down.
   public func stop() { http.stop() }

@@ -1,4 +1,5 @@
 import Foundation
+import VoucherEngine
 
 /// A usage mistake: printed as one line, exit status 2.
 struct UsageError: Error {
@@ -29,6 +30,7 @@ struct Arguments {
       let argument = arguments[index]
       index += 1
       guard !optionsEnded, argument.hasPrefix("--") else {
+        try Self.check(argument, "argument “\(SafeText.visible(argument, limit: 40))”")
         positional.append(argument)
         continue
       }
@@ -54,6 +56,7 @@ struct Arguments {
           value = arguments[index]
           index += 1
         }
+        try Self.check(value, "--\(name)", allowingLineBreaks: Self.lineBreakOptions.contains(name))
         if values[name] != nil, !spec.repeatable.contains(name) {
           throw UsageError("--\(name) is given twice")
         }
@@ -61,6 +64,19 @@ struct Arguments {
       } else {
         throw UsageError("unknown option --\(name) (see --help)")
       }
+    }
+  }
+
+  /// Options whose values may hold line breaks: the free-text fields.
+  static let lineBreakOptions: Set<String> = ["reason", "metadata"]
+
+  /// A control character in an argument is a usage error naming it: stored, it would be cut
+  /// at U+0000 or rewrite the terminal of whoever prints it.
+  private static func check(_ text: String, _ label: String, allowingLineBreaks: Bool = false)
+    throws
+  {
+    if let scalar = SafeText.firstControl(in: text, allowingLineBreaks: allowingLineBreaks) {
+      throw UsageError(SafeText.controlMessage(field: label, scalar))
     }
   }
 

@@ -3,18 +3,26 @@ import VoucherEngine
 
 /// Writing results: human text on stdout, JSON for scripts, one-line errors on stderr.
 enum Output {
+  /// Text from the database or a file is printed with its control characters made
+  /// visible (`\x1b`), so a stored escape sequence cannot rewrite the terminal; line breaks
+  /// between lines stay.
   static func line(_ text: String = "") {
-    print(text)
+    print(visibleLines(text))
+  }
+
+  static func visibleLines(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { SafeText.visible(String($0)) }.joined(separator: "\n")
   }
 
   /// Writes a line straight to the file descriptor, unbuffered: a reader (or a test that
   /// kills this process) sees each line the moment it is acknowledged.
   static func immediate(_ text: String) {
-    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    FileHandle.standardOutput.write(Data((visibleLines(text) + "\n").utf8))
   }
 
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data("voucher-engine: \(text)\n".utf8))
+    FileHandle.standardError.write(Data("voucher-engine: \(visibleLines(text))\n".utf8))
   }
 
   /// Pretty, key-sorted JSON of plain dictionaries, arrays, strings, numbers and NSNull.
@@ -38,6 +46,7 @@ enum Output {
 
   /// Text columns padded by display width (so 山田 lines up with Latin names).
   static func table(_ rows: [[String]]) -> [String] {
+    let rows = rows.map { $0.map { SafeText.visible($0) } }
     guard let columns = rows.map(\.count).max() else { return [] }
     var widths = Array(repeating: 0, count: columns)
     for row in rows {

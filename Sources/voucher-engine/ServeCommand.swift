@@ -8,13 +8,17 @@ enum ServeCommand {
   static let command = Command(
     name: "serve",
     help: """
-      Usage: voucher-engine serve [--listen HOST:PORT] [--threads N] [--timeout SECONDS]
-               [--db PATH] [--quiet] [--voucherify-only] [--engage-rate N]
+      Usage: voucher-engine serve [--listen HOST:PORT] [--threads N] [--db PATH] [--quiet]
+               [--voucherify-only] [--engage-rate N]
+               [--timeout S] [--header-timeout S] [--body-timeout S] [--drain-timeout S]
+               [--max-connections N] [--per-address N]
+               [--auth-failures-per-key N] [--auth-failures-per-address N] [--auth-window S]
 
       Serves the Voucherify-compatible REST API over the database (default listen address
       127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
       "listening on http://HOST:PORT". One access-log line per request goes to stderr
-      (method, path, status, time, request id, app id; never a token); --quiet turns it off.
+      (method, target, status, time, request id, app id, client address; never a token;
+      control characters escaped, the target cut at 200 characters); --quiet turns it off.
       Every route but GET /health needs a key from `voucher-engine keys add`.
       Voyado Engage v3 is served under /api/v3/ (apikey: APP_ID:TOKEN; not with
       --voucherify-only); --engage-rate N
@@ -25,11 +29,36 @@ enum ServeCommand {
       --voucherify-only: serve exactly Voucherify's routes, fields and parameters, without
       our extensions (GET /health, reactivate, name search, Idempotency-Key, the
       X-Voucher-Engine-Capabilities header): to prove a client needs nothing of ours.
-      SIGTERM or SIGINT stops accepting, finishes requests in flight, and exits 0.
+
+      Limits (defaults in brackets):
+      --timeout S            a connection must start a request within S s of opening or of
+                             its last answer (idle keep-alive, or a trickling request line) [30]
+      --header-timeout S     a request's headers must be complete S s after its request line [10]
+      --body-timeout S       its body must be complete S s after its headers [30]
+      --max-connections N    connections open at once; near N the longest-idle keep-alive
+                             connections are closed to make room, at N new ones are refused [1000]
+      --per-address N        connections open at once from one client address; past it that
+                             address's longest-idle connection is closed (0: no limit) [64]
+      --auth-failures-per-key N      failed authentications of one app id per window,
+                             then 429 with Retry-After for that key [10]
+      --auth-failures-per-address N  failures without a valid app id from one address per
+                             window, then 429 for requests from it that lack a valid key [30]
+      --auth-window S        the window of both counts [60]
+      Bodies over 1 MiB get 413; request headers over 16 KiB get 431.
+
+      SIGTERM or SIGINT: stops accepting, lets no connection start a new request (one that
+      arrives gets 503 with Connection: close), answers every request that began, and exits
+      0. --drain-timeout S [10] bounds the wait for requests still being read (a stalled
+      upload is then closed); handlers already running (a redemption committing) finish
+      and are answered, within a second bound of the same length.
       """,
     spec: OptionSpec(
       flags: ["quiet", "voucherify-only"],
-      options: ["listen", "threads", "timeout", "engage-rate"])
+      options: [
+        "listen", "threads", "timeout", "engage-rate", "header-timeout", "body-timeout",
+        "drain-timeout", "max-connections", "per-address", "auth-failures-per-key",
+        "auth-failures-per-address", "auth-window",
+      ])
   ) { context in
     let listen = context.arguments.value("listen") ?? "127.0.0.1:8080"
     guard let colon = listen.lastIndex(of: ":"),
@@ -41,8 +70,25 @@ enum ServeCommand {
     let host = String(listen[..<colon])
     var options = HTTPServerOptions()
     options.threads = try context.arguments.integer("threads", in: 0...256) ?? options.threads
+    let arguments = context.arguments
     options.connectionTimeout =
-      try context.arguments.integer("timeout", in: 1...3600) ?? options.connectionTimeout
+      try arguments.integer("timeout", in: 1...3600) ?? options.connectionTimeout
+    options.headerTimeout = Double(
+      try arguments.integer("header-timeout", in: 1...3600) ?? Int(options.headerTimeout))
+    options.bodyTimeout = Double(
+      try arguments.integer("body-timeout", in: 1...3600) ?? Int(options.bodyTimeout))
+    options.drainTimeout = Double(
+      try arguments.integer("drain-timeout", in: 1...3600) ?? Int(options.drainTimeout))
+    options.maxConnections =
+      try arguments.integer("max-connections", in: 1...100_000) ?? options.maxConnections
+    options.perAddressLimit =
+      try arguments.integer("per-address", in: 0...100_000) ?? options.perAddressLimit
+    var limits = AuthLimits()
+    limits.perKey =
+      try arguments.integer("auth-failures-per-key", in: 1...1_000_000) ?? limits.perKey
+    limits.perAddress =
+      try arguments.integer("auth-failures-per-address", in: 1...1_000_000) ?? limits.perAddress
+    limits.window = try arguments.integer("auth-window", in: 1...86_400) ?? limits.window
     let engageRate =
       try context.arguments.integer("engage-rate", in: 1...100_000) ?? EngageDialect.defaultRate
     let voucherifyOnly = context.arguments.flag("voucherify-only")
@@ -50,7 +96,7 @@ enum ServeCommand {
     let server: APIServer
     do {
       server = try APIServer(
-        engine: engine, host: host, port: port, options: options,
+        engine: engine, host: host, port: port, options: options, authLimits: limits,
         accessLog: context.arguments.flag("quiet") ? .none : .standardError,
         // Voucherify's surface only means no other dialect either.
         dialects: voucherifyOnly ? [] : [EngageDialect(engine: engine, rate: engageRate)],

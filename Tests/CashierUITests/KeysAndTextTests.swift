@@ -52,8 +52,14 @@ struct KeysAndTextTests {
   @Test("control characters and escape sequences in names and codes are shown, never obeyed")
   func controlCharactersVisible() async throws {
     let till = try Till()
-    _ = try till.engine.upsertCustomer(
-      CustomerDraft(sourceId: "evil-1", name: "Eve\u{1b}[31mRed\u{7}"))
+    // The engine refuses such a name now; a database written before it did may hold one.
+    try till.engine.store.write { store in
+      try store.insert(
+        Customer(
+          id: "cust_evil-1", sourceId: "evil-1", name: "Eve\u{1b}[31mRed\u{7}", email: nil,
+          phone: nil, memberNumber: nil, metadata: [:], createdAt: Till.start,
+          updatedAt: Till.start))
+    }
     await till.type("eve")
     let screen = till.screen()
     #expect(screen.contains("Eve\\x1b[31mRed\\x07"))

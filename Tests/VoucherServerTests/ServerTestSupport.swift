@@ -50,15 +50,16 @@ final class LiveServer: Sendable {
 
   init(
     engine: VoucherEngine, threads: Int = HTTPServerOptions().threads,
-    surface: APISurface = .full,
+    surface: APISurface = .full, authLimits: AuthLimits = AuthLimits(),
+    accessLog: AccessLog = .none,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
     var options = HTTPServerOptions()
     options.threads = threads
     server = try APIServer(
-      engine: engine, host: "127.0.0.1", port: 0, options: options, accessLog: .none,
-      surface: surface, beforeResponding: beforeResponding)
+      engine: engine, host: "127.0.0.1", port: 0, options: options, authLimits: authLimits,
+      accessLog: accessLog, surface: surface, beforeResponding: beforeResponding)
     var keys: [APIRole: IssuedAPIKey] = [:]
     for role in APIRole.allCases {
       keys[role] = try engine.addAPIKey(name: "test \(role.rawValue)", role: role)
