@@ -27,9 +27,13 @@ let package = Package(
       name: "CMicroHTTPD",
       providers: [.apt(["libmicrohttpd-dev"])]
     ),
+    .systemLibrary(
+      name: "CPostgreSQL",
+      providers: [.apt(["libpq-dev"])]
+    ),
 
     // The local engine module: model, money, rules, store, clock.
-    .target(name: "VoucherEngine", dependencies: ["CSQLite"]),
+    .target(name: "VoucherEngine", dependencies: ["CSQLite", "CPostgreSQL"]),
 
     // The client protocol: the embedded engine or a REST endpoint behind one interface.
     .target(name: "VoucherClient", dependencies: ["VoucherEngine"]),
