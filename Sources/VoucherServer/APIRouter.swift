@@ -42,7 +42,14 @@ struct APIRouter: Sendable {
       }
       return health(request)
     }
-    guard let caller = authenticate(request) else {
+    let authenticated: Caller?
+    do {
+      authenticated = try authenticate(request)
+    } catch {
+      // The key could not be read (the database is down or busy): not the caller's fault.
+      return failure(error, request)
+    }
+    guard let caller = authenticated else {
       return APIResponder.error(.unauthorized, request: request)
     }
     var response: HTTPResponse
@@ -73,9 +80,24 @@ struct APIRouter: Sendable {
       return APIResponder.error(APIError(refusal), request: request)
     } catch let reason as Reason {
       return APIResponder.error(APIError(Refusal(code: nil, reason: reason)), request: request)
-    } catch StoreError.busy {
-      return APIResponder.error(.busy, request: request)
     } catch {
+      return failure(error, request)
+    }
+  }
+
+  /// The answer for a failure of the store (or anything unexpected).
+  private func failure(_ error: any Error, _ request: HTTPRequest) -> HTTPResponse {
+    switch error {
+    case StoreError.busy:
+      return APIResponder.error(.busy, request: request)
+    case StoreError.unavailable(let detail):
+      // The database is down or restarting: the till may try again (the store reconnects).
+      FileHandle.standardError.write(
+        Data(
+          "voucher-engine serve: \(request.requestId): the database does not answer: \(detail)\n"
+            .utf8))
+      return APIResponder.error(.databaseUnavailable, request: request)
+    default:
       // The detail may name files or SQL: it goes to the server's log, not to the client.
       FileHandle.standardError.write(
         Data("voucher-engine serve: \(request.requestId) failed: \(error)\n".utf8))
@@ -103,7 +125,7 @@ struct APIRouter: Sendable {
 
   /// `X-App-Id` + `X-App-Token`, or `Authorization: Bearer APP_ID:TOKEN` (or `Bearer TOKEN`
   /// with `X-App-Id`).
-  private func authenticate(_ request: HTTPRequest) -> Caller? {
+  private func authenticate(_ request: HTTPRequest) throws -> Caller? {
     var appId = request.header("X-App-Id")
     var token = request.header("X-App-Token")
     if token == nil, let authorization = request.header("Authorization"),
@@ -118,7 +140,7 @@ struct APIRouter: Sendable {
       }
     }
     guard let appId, let token,
-      let key = try? engine.authenticate(appId: appId, token: token)
+      let key = try engine.authenticate(appId: appId, token: token)
     else { return nil }
     return Caller(key: key)
   }

@@ -214,5 +214,5 @@ public final class PostgreSQLCluster: @unchecked Sendable {
 /// A failure to start or use the test cluster.
 public struct ClusterError: Error, CustomStringConvertible {
   public let description: String
-  init(_ description: String) { self.description = description }
+  public init(_ description: String) { self.description = description }
 }
