@@ -135,6 +135,71 @@ final class PostgreSQLConnection {
   private static let pageSize = 2000
   private static let fetchPage = SQL("FETCH \(pageSize) FROM paged")
 
+  /// Loads rows with `COPY … FROM STDIN` (text format): `produce` calls its argument once per
+  /// row. Many times faster than an INSERT per row for the move from SQLite.
+  func copyIn(_ sql: String, _ produce: (([SQLValue]) throws -> Void) throws -> Void) throws {
+    let start = PQexec(handle, sql)
+    let status = PQresultStatus(start)
+    PQclear(start)
+    guard status == PGRES_COPY_IN else {
+      throw PostgreSQLError(sqlState: "", message: "\(lastMessage) in: \(sql)")
+    }
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(1 << 16)
+    func flush() throws {
+      let sent = buffer.withUnsafeBufferPointer { bytes in
+        bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+          PQputCopyData(handle, $0, Int32(bytes.count))
+        }
+      }
+      guard sent == 1 else { throw PostgreSQLError(sqlState: "", message: lastMessage) }
+      buffer.removeAll(keepingCapacity: true)
+    }
+    var failure: (any Error)?
+    do {
+      try produce { values in
+        for (index, value) in values.enumerated() {
+          if index > 0 { buffer.append(9) }
+          switch value {
+          case .null: buffer.append(contentsOf: Array(#"\N"#.utf8))
+          case .integer(let number): buffer.append(contentsOf: Array(String(number).utf8))
+          case .text(let text): Self.appendCopyText(text, to: &buffer)
+          }
+        }
+        buffer.append(10)
+        if buffer.count >= 1 << 16 { try flush() }
+      }
+      if !buffer.isEmpty { try flush() }
+    } catch {
+      failure = error
+    }
+    PQputCopyEnd(handle, failure == nil ? nil : "the copy was abandoned")
+    var endError: (any Error)?
+    while let result = PQgetResult(handle) {
+      if PQresultStatus(result) != PGRES_COMMAND_OK, endError == nil {
+        let state = cpq_sqlstate(result).map { String(cString: $0) } ?? ""
+        endError = PostgreSQLError(
+          sqlState: state, message: String(cString: PQresultErrorMessage(result)).trimmingSpaces())
+      }
+      PQclear(result)
+    }
+    if let failure { throw failure }
+    if let endError { throw endError }
+  }
+
+  /// COPY's text escapes: backslash, tab, newline and carriage return.
+  private static func appendCopyText(_ text: String, to buffer: inout [UInt8]) {
+    for byte in text.utf8 {
+      switch byte {
+      case 92: buffer.append(contentsOf: [92, 92])
+      case 9: buffer.append(contentsOf: [92, 116])
+      case 10: buffer.append(contentsOf: [92, 110])
+      case 13: buffer.append(contentsOf: [92, 114])
+      default: buffer.append(byte)
+      }
+    }
+  }
+
   /// Prepares `sql` once per connection, then executes it with `values` as text parameters.
   private func query(_ sql: SQL, _ values: [SQLValue]) throws -> OpaquePointer {
     let name = try prepared(sql)

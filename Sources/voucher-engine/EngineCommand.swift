@@ -24,6 +24,7 @@ enum EngineCommand {
       export --format csv|voyado-xml --out FILE [--status new|used|all] [--since DATE]
       import --json FILE                customers and vouchers in the catalog layout
       serve [--listen HOST:PORT]        the REST API (Voucherify-compatible) over this database
+      migrate --from F.sqlite --to URL  move a store to PostgreSQL (counts and sums checked)
       keys add|list|revoke              API keys for serve: --role cashier|support|admin --name N
 
     Options for every command:
@@ -107,7 +108,7 @@ enum EngineCommand {
       ReactivateCommand.command, RedemptionsCommand.command, RedeemLoopCommand.command,
       CloseAttemptCommand.command,
       IssueCommand.command, ExportCommand.command, ImportCommand.command,
-      ServeCommand.command,
+      ServeCommand.command, MigrateCommand.command,
       KeysCommand.command,
     ].map { ($0.name, $0) })
 }
