@@ -69,7 +69,8 @@ let package = Package(
       name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer", "EngageServer"]),
     .executableTarget(
       name: "voucher-bench",
-      dependencies: ["VoucherEngine", "VoucherServer", "CSQLite", "CPseudoTerminal"]),
+      // TestSupport: the throwaway PostgreSQL cluster of the PostgreSQL rows (the tests' own).
+      dependencies: ["VoucherEngine", "VoucherServer", "CSQLite", "CPseudoTerminal", "TestSupport"]),
     // C: the first-frame baseline the bench compares voucher-pos with, and the pty opener
     // it runs both under.
     .executableTarget(

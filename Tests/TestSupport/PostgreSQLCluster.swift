@@ -130,8 +130,9 @@ public final class PostgreSQLCluster: @unchecked Sendable {
     try? FileManager.default.removeItem(atPath: folder)
   }
 
-  /// The folder of `initdb` and `pg_ctl`: the newest `/usr/lib/postgresql/N/bin`, else PATH.
-  private static func programFolder() -> String? {
+  /// The folder of `initdb`, `pg_ctl` and `pgbench`: the newest `/usr/lib/postgresql/N/bin`,
+  /// else PATH.
+  public static func programFolder() -> String? {
     let versions =
       (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
     for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
