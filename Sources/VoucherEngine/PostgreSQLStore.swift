@@ -53,7 +53,8 @@ public final class PostgreSQLStore: VoucherStore {
     let rest = url[schemeEnd.upperBound...]
     let authority = rest.prefix { $0 != "/" && $0 != "?" }
     let hasUserPassword =
-      authority.contains("@") && authority.split(separator: "@")[0].contains(":")
+      authority.contains("@")
+      && authority.split(separator: "@", omittingEmptySubsequences: false)[0].contains(":")
     let query = rest.drop { $0 != "?" }.dropFirst()
     let hasPasswordParameter = query.split(separator: "&").contains {
       $0.lowercased().hasPrefix("password=")
