@@ -175,6 +175,25 @@ enum PostgreSQLSchema {
       END $$;
     CREATE TRIGGER closed_attempts_never_land BEFORE INSERT ON idempotency_keys
       FOR EACH ROW EXECUTE FUNCTION closed_attempts_never_land();
+    """,
+    // 2: SQLite's migration 7, what Voucherify's schema lets a shop send. Customers:
+    // informational fields and a tombstone for deletion. Vouchers: the validity rules (one
+    // JSON column), a cap per order, informational fields. Validation sessions hold a use
+    // (and gift credits) of a voucher until they expire.
     """
+    ALTER TABLE customers ADD COLUMN description text, ADD COLUMN address text,
+      ADD COLUMN birthdate text, ADD COLUMN birthday text, ADD COLUMN deleted_at bigint;
+    ALTER TABLE vouchers ADD COLUMN validity text, ADD COLUMN aggregated_amount_limit bigint,
+      ADD COLUMN category text, ADD COLUMN category_id text, ADD COLUMN campaign_id text,
+      ADD COLUMN additional_info text;
+    CREATE TABLE session_locks (
+      voucher_id   text NOT NULL REFERENCES vouchers(id),
+      session_key  text NOT NULL,
+      gift_credits bigint NOT NULL CHECK (gift_credits >= 0),
+      expires_at   bigint NOT NULL,
+      created_at   bigint NOT NULL,
+      PRIMARY KEY (voucher_id, session_key)
+    );
+    """,
   ]
 }

@@ -21,22 +21,28 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   // MARK: Customers
 
-  private static let customerColumns =
-    "id, source_id, name, email, phone, member_number, metadata, created_at, updated_at"
-  private static let selectCustomers = "SELECT \(customerColumns) FROM customers WHERE "
+  private static let customerColumns = """
+    id, source_id, name, email, phone, member_number, metadata, created_at, updated_at,
+    description, address, birthdate, birthday
+    """
+  // A deleted customer is a tombstone no lookup finds.
+  private static let selectCustomers =
+    "SELECT \(customerColumns) FROM customers WHERE deleted_at IS NULL AND "
   private static let customerById = SQL(selectCustomers + "id = $1")
   private static let customerBySourceId = SQL(selectCustomers + "source_id = $1")
   private static let customerByEmail = SQL(selectCustomers + "email_fold = $1")
   private static let insertCustomer = SQL(
     """
     INSERT INTO customers (id, source_id, name, email, email_fold, phone, member_number,
-                           metadata, created_at, updated_at)
-    VALUES (\(placeholders(10))) ON CONFLICT DO NOTHING
+                           metadata, created_at, updated_at, description, address, birthdate,
+                           birthday)
+    VALUES (\(placeholders(14))) ON CONFLICT DO NOTHING
     """)
   private static let updateCustomer = SQL(
     """
     UPDATE customers SET source_id = $2, name = $3, email = $4, email_fold = $5, phone = $6,
-      member_number = $7, metadata = $8, created_at = $9, updated_at = $10 WHERE id = $1
+      member_number = $7, metadata = $8, created_at = $9, updated_at = $10, description = $11,
+      address = $12, birthdate = $13, birthday = $14 WHERE id = $1
     """)
   private static let insertWord = SQL(
     "INSERT INTO customer_words (word, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -53,7 +59,9 @@ struct PostgreSQLTransaction: StoreTransaction {
     Customer(
       id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
       email: row.optionalText(3), phone: row.optionalText(4),
-      memberNumber: row.optionalText(5), metadata: try JSONText.decodeMap(row.text(6)),
+      memberNumber: row.optionalText(5), metadata: try JSONValue.stored(row.text(6)),
+      description: row.optionalText(9), address: try row.optionalText(10).map(JSONValue.stored),
+      birthdate: row.optionalText(11), birthday: row.optionalText(12),
       createdAt: Date(millisecondsSince1970: row.int(7)),
       updatedAt: Date(millisecondsSince1970: row.int(8)))
   }
@@ -62,8 +70,9 @@ struct PostgreSQLTransaction: StoreTransaction {
     [
       .text(customer.id), .from(customer.sourceId), .from(customer.name), .from(customer.email),
       .from(customer.email.map(ContactText.foldEmail)), .from(customer.phone),
-      .from(customer.memberNumber), .text(JSONText.encode(customer.metadata)),
-      .from(customer.createdAt), .from(customer.updatedAt),
+      .from(customer.memberNumber), .text(customer.metadata.jsonText),
+      .from(customer.createdAt), .from(customer.updatedAt), .from(customer.description),
+      .from(customer.address?.jsonText), .from(customer.birthdate), .from(customer.birthday),
     ]
   }
 
@@ -109,6 +118,55 @@ struct PostgreSQLTransaction: StoreTransaction {
       [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
+  func customers(matching query: CustomerQuery) throws -> (customers: [Customer], total: Int) {
+    var clauses = ["true"]
+    var values: [SQLValue] = []
+    func add(_ clause: (String) -> String, _ value: SQLValue) {
+      values.append(value)
+      clauses.append(clause("$\(values.count)"))
+    }
+    if let email = query.email {
+      add({ "email_fold = \($0)" }, .text(ContactText.foldEmail(email)))
+    }
+    if let city = query.city {
+      add({ "lower(address::jsonb ->> 'city') = lower(\($0))" }, .text(city))
+    }
+    if let name = query.name { add({ "lower(name) = lower(\($0))" }, .text(name)) }
+    for (column, operation, date) in [
+      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
+      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
+      ("created_at", ">", query.startingAfter),
+    ] {
+      if let date { add({ "\(column) \(operation) \($0)" }, .from(date)) }
+    }
+    let condition = clauses.joined(separator: " AND ")
+    let total =
+      try connection.first(
+        "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND \(condition)", values
+      ) { Int($0.int(0)) } ?? 0
+    var order = "seq"
+    if let sort = query.order, CustomerQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      order = "\(sort.field) \(direction), seq \(direction)"
+    }
+    let found = try customers(
+      where:
+        "\(condition) ORDER BY \(order) LIMIT $\(values.count + 1) OFFSET $\(values.count + 2)",
+      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
+    return (found, total)
+  }
+
+  func deleteCustomer(id: String, at date: Date) throws {
+    try connection.run(
+      """
+      UPDATE customers SET deleted_at = $1, updated_at = $1, source_id = NULL, email = NULL,
+        email_fold = NULL, phone = NULL, member_number = NULL, name = NULL, metadata = '{}',
+        description = NULL, address = NULL, birthdate = NULL, birthday = NULL
+      WHERE id = $2
+      """, [.from(date), .text(id)])
+    try connection.run("DELETE FROM customer_words WHERE customer_id = $1", [.text(id)])
+  }
+
   func insert(_ customer: Customer) throws {
     guard try connection.run(Self.insertCustomer, customerValues(customer)) == 1 else {
       throw Self.conflict("the customer's id, source id or email")
@@ -134,7 +192,8 @@ struct PostgreSQLTransaction: StoreTransaction {
     id, code, campaign, type, discount_type, percent_off_bp, amount_limit, amount_off,
     fixed_amount, gift_amount, gift_balance, currency, holder_id, start_date, expiration_date,
     active, quantity, redeemed_quantity, per_customer, min_order_amount, applicable_to,
-    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at
+    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at,
+    validity, aggregated_amount_limit, category, category_id, campaign_id, additional_info
     """
   private static let voucherColumnNames = voucherColumns.split(separator: ",").map {
     $0.trimmingSpaces()
@@ -161,7 +220,7 @@ struct PostgreSQLTransaction: StoreTransaction {
     return found
   }
 
-  /// A voucher from the first 27 columns of `row`, in `voucherColumns` order.
+  /// A voucher from the first 33 columns of `row`, in `voucherColumns` order.
   static func voucher(from row: PostgreSQLRow) throws -> Voucher {
     let kind: VoucherKind
     if row.text(3) == "GIFT_VOUCHER" {
@@ -175,7 +234,7 @@ struct PostgreSQLTransaction: StoreTransaction {
       default: throw StoreError.corrupt("voucher \(row.text(1)) has no discount type")
       }
     }
-    return Voucher(
+    var voucher = Voucher(
       id: row.text(0), code: row.text(1), campaign: row.optionalText(2), kind: kind,
       currency: row.text(11), holderId: row.optionalText(12),
       startDate: row.optionalInt(13).map(Date.init(millisecondsSince1970:)),
@@ -184,9 +243,18 @@ struct PostgreSQLTransaction: StoreTransaction {
       perCustomer: row.optionalInt(18), minOrderAmount: row.optionalInt(19),
       applicableTo: try JSONText.decodeList(row.text(20)),
       inapplicableTo: try JSONText.decodeList(row.text(21)), reactivationLimit: row.int(22),
-      reactivationCount: row.int(23), metadata: try JSONText.decodeMap(row.text(24)),
+      reactivationCount: row.int(23), metadata: try JSONValue.stored(row.text(24)),
       createdAt: Date(millisecondsSince1970: row.int(25)),
       updatedAt: Date(millisecondsSince1970: row.int(26)))
+    if let validity = row.optionalText(27) {
+      voucher.validity = try JSONText.decode(ValidityRules.self, from: validity)
+    }
+    voucher.aggregatedAmountLimit = row.optionalInt(28)
+    voucher.category = row.optionalText(29)
+    voucher.categoryId = row.optionalText(30)
+    voucher.campaignId = row.optionalText(31)
+    voucher.additionalInfo = row.optionalText(32)
+    return voucher
   }
 
   private func voucherValues(_ voucher: Voucher) -> [SQLValue] {
@@ -212,8 +280,11 @@ struct PostgreSQLTransaction: StoreTransaction {
       .from(voucher.quantity), .integer(voucher.redeemedQuantity), .from(voucher.perCustomer),
       .from(voucher.minOrderAmount), .text(JSONText.encode(voucher.applicableTo)),
       .text(JSONText.encode(voucher.inapplicableTo)), .integer(voucher.reactivationLimit),
-      .integer(voucher.reactivationCount), .text(JSONText.encode(voucher.metadata)),
+      .integer(voucher.reactivationCount), .text(voucher.metadata.jsonText),
       .from(voucher.createdAt), .from(voucher.updatedAt),
+      .from(voucher.validity.isEmpty ? nil : JSONText.encode(voucher.validity)),
+      .from(voucher.aggregatedAmountLimit), .from(voucher.category), .from(voucher.categoryId),
+      .from(voucher.campaignId), .from(voucher.additionalInfo),
     ]
   }
 
@@ -256,6 +327,54 @@ struct PostgreSQLTransaction: StoreTransaction {
       [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
+  func vouchers(matching query: VoucherQuery) throws -> (vouchers: [Voucher], total: Int) {
+    var clauses = ["deleted_at IS NULL"]
+    var values: [SQLValue] = []
+    for (column, value) in [
+      ("category", query.category), ("campaign", query.campaign),
+      ("campaign_id", query.campaignId), ("holder_id", query.holderId),
+      ("code", query.code?.normalizedCode),
+    ] {
+      if let value {
+        values.append(.text(value))
+        clauses.append("\(column) = $\(values.count)")
+      }
+    }
+    if let ids = query.ids {
+      if ids.isEmpty {
+        clauses.append("false")
+      } else {
+        let first = values.count + 1
+        values += ids.map { .text($0) }
+        clauses.append("id IN (\(Self.placeholders(ids.count, from: first)))")
+      }
+    }
+    for (column, operation, date) in [
+      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
+      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
+    ] {
+      if let date {
+        values.append(.from(date))
+        clauses.append("\(column) \(operation) $\(values.count)")
+      }
+    }
+    let condition = clauses.joined(separator: " AND ")
+    let total =
+      try connection.first("SELECT count(*) FROM vouchers WHERE \(condition)", values) {
+        Int($0.int(0))
+      } ?? 0
+    var order = "seq"
+    if let sort = query.order, VoucherQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      order = "\(sort.field) \(direction), seq \(direction)"
+    }
+    let found = try vouchers(
+      where:
+        "\(condition) ORDER BY \(order) LIMIT $\(values.count + 1) OFFSET $\(values.count + 2)",
+      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
+    return (found, total)
+  }
+
   private static let consumeUse = SQL(
     """
     UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
@@ -268,7 +387,7 @@ struct PostgreSQLTransaction: StoreTransaction {
     """
     UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1,
       gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance + $1 END,
-      reactivation_count = reactivation_count + 1, updated_at = $2
+      reactivation_count = reactivation_count + $4, updated_at = $2
     WHERE id = $3
     """)
 
@@ -277,8 +396,15 @@ struct PostgreSQLTransaction: StoreTransaction {
       == 1
   }
 
-  func restoreUse(voucherId: String, giftCredits: Int64, at date: Date) throws {
-    try connection.run(Self.restoreUse, [.integer(giftCredits), .from(date), .text(voucherId)])
+  func restoreUse(
+    voucherId: String, giftCredits: Int64, countingReactivation: Bool, at date: Date
+  ) throws {
+    try connection.run(
+      Self.restoreUse,
+      [
+        .integer(giftCredits), .from(date), .text(voucherId),
+        .integer(countingReactivation ? 1 : 0),
+      ])
   }
 
   // MARK: Redemptions
@@ -374,14 +500,37 @@ struct PostgreSQLTransaction: StoreTransaction {
     if let voucherId { add("voucher_id", voucherId) }
     if let customerId { add("customer_id", customerId) }
     if let order = query.orderSourceId { add("order_source_id", order) }
-    // Children are shown inside their parent, except when asked for by voucher.
-    if voucherId == nil { clauses.append("parent_id IS NULL") }
+    if let parent = query.parentId { add("parent_id", parent) }
+    if let campaign = query.campaign {
+      values.append(.text(campaign))
+      clauses.append("voucher_id IN (SELECT id FROM vouchers WHERE campaign = $\(values.count))")
+    }
+    if let date = query.createdBefore {
+      values.append(.from(date))
+      clauses.append("date < $\(values.count)")
+    }
+    if let date = query.createdAfter {
+      values.append(.from(date))
+      clauses.append("date > $\(values.count)")
+    }
+    // Children are shown inside their parent, except when asked for by voucher, campaign or
+    // parent.
+    if voucherId == nil, query.parentId == nil, query.campaign == nil {
+      clauses.append("parent_id IS NULL")
+    }
+    if clauses.isEmpty { clauses.append("true") }
+    var order = "date DESC, seq DESC"
+    if let sort = query.order, RedemptionQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      let column = sort.field == "created_at" ? "date" : sort.field
+      order = "\(column) \(direction), seq \(direction)"
+    }
     let limit = max(1, min(query.limit, 1000))
     values.append(.integer(Int64(limit)))
     values.append(.integer(Int64((max(1, query.page) - 1) * limit)))
     let sql =
       Self.selectRedemptions + clauses.joined(separator: " AND ")
-      + " ORDER BY date DESC, seq DESC LIMIT $\(values.count - 1) OFFSET $\(values.count)"
+      + " ORDER BY \(order) LIMIT $\(values.count - 1) OFFSET $\(values.count)"
     return try withChildren(redemptions(SQL(sql), values))
   }
 
@@ -414,15 +563,69 @@ struct PostgreSQLTransaction: StoreTransaction {
       ])
   }
 
+  private static func rollback(from row: PostgreSQLRow) -> Rollback {
+    Rollback(
+      id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
+      voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
+      date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+  }
+
   func rollback(id: String) throws -> Rollback? {
     try connection.first(
-      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE id = $1", [.text(id)]
-    ) { row in
-      Rollback(
-        id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
-        voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
-        date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE id = $1", [.text(id)], Self.rollback)
+  }
+
+  func rollbacks(voucherId: String) throws -> [Rollback] {
+    var found: [Rollback] = []
+    try connection.each(
+      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE voucher_id = $1 ORDER BY date, id",
+      [.text(voucherId)]
+    ) { found.append(Self.rollback(from: $0)) }
+    return found
+  }
+
+  // MARK: Validation sessions
+
+  private static let sessionLocksOfVoucher = SQL(
+    "SELECT session_key, gift_credits, expires_at, created_at FROM session_locks WHERE voucher_id = $1"
+  )
+
+  func sessionLocks(voucherId: String) throws -> [SessionLock] {
+    var found: [SessionLock] = []
+    try connection.each(Self.sessionLocksOfVoucher, [.text(voucherId)]) { row in
+      found.append(
+        SessionLock(
+          voucherId: voucherId, key: row.text(0), giftCredits: row.int(1),
+          expiresAt: Date(millisecondsSince1970: row.int(2)),
+          createdAt: Date(millisecondsSince1970: row.int(3))))
     }
+    return found
+  }
+
+  func putSessionLock(_ lock: SessionLock) throws {
+    try connection.run(
+      """
+      INSERT INTO session_locks (voucher_id, session_key, gift_credits, expires_at, created_at)
+      VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (voucher_id, session_key) DO UPDATE SET gift_credits = excluded.gift_credits,
+        expires_at = excluded.expires_at, created_at = excluded.created_at
+      """,
+      [
+        .text(lock.voucherId), .text(lock.key), .integer(lock.giftCredits), .from(lock.expiresAt),
+        .from(lock.createdAt),
+      ])
+  }
+
+  func deleteSessionLock(voucherId: String, key: String) throws -> Bool {
+    try connection.run(
+      "DELETE FROM session_locks WHERE voucher_id = $1 AND session_key = $2",
+      [.text(voucherId), .text(key)]) > 0
+  }
+
+  func deleteSessionLocks(voucherId: String, expiredBy date: Date) throws {
+    try connection.run(
+      "DELETE FROM session_locks WHERE voucher_id = $1 AND expires_at <= $2",
+      [.text(voucherId), .from(date)])
   }
 
   // MARK: Idempotency, the fence and events
@@ -540,9 +743,9 @@ struct PostgreSQLTransaction: StoreTransaction {
     ) { row in
       try body(
         ExportRow(
-          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(27),
-          holderEmail: row.optionalText(28), holderMemberNumber: row.optionalText(29),
-          lastUsed: row.optionalInt(30).map(Date.init(millisecondsSince1970:))))
+          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(33),
+          holderEmail: row.optionalText(34), holderMemberNumber: row.optionalText(35),
+          lastUsed: row.optionalInt(36).map(Date.init(millisecondsSince1970:))))
     }
   }
 
@@ -555,7 +758,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
     try connection.first(
       """
-      SELECT (SELECT count(*) FROM customers),
+      SELECT (SELECT count(*) FROM customers WHERE deleted_at IS NULL),
              (SELECT count(*) FROM vouchers WHERE deleted_at IS NULL),
              (SELECT count(*) FROM redemptions)
       """

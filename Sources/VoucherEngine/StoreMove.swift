@@ -43,8 +43,9 @@ public enum StoreMove {
       name: "customers",
       columns: [
         "id", "source_id", "name", "email", "email_fold", "phone", "member_number", "metadata",
-        "created_at", "updated_at",
-      ], sums: ["created_at", "updated_at"], order: "rowid"),
+        "created_at", "updated_at", "description", "address", "birthdate", "birthday",
+        "deleted_at",
+      ], sums: ["created_at", "updated_at", "deleted_at"], order: "rowid"),
     Table(
       name: "customer_words", columns: ["word", "customer_id"], sums: [],
       order: "word, customer_id"),
@@ -56,7 +57,8 @@ public enum StoreMove {
         "start_date", "expiration_date", "active", "quantity", "redeemed_quantity",
         "per_customer", "min_order_amount", "applicable_to", "inapplicable_to",
         "reactivation_limit", "reactivation_count", "metadata", "created_at", "updated_at",
-        "deleted_at",
+        "deleted_at", "validity", "aggregated_amount_limit", "category", "category_id",
+        "campaign_id", "additional_info",
       ],
       sums: [
         "percent_off_bp", "amount_off", "fixed_amount", "gift_amount", "gift_balance",
@@ -91,6 +93,10 @@ public enum StoreMove {
     Table(
       name: "issued_vouchers", columns: ["batch", "customer_id", "voucher_id", "line"],
       sums: ["line"], order: "batch, line"),
+    Table(
+      name: "session_locks",
+      columns: ["voucher_id", "session_key", "gift_credits", "expires_at", "created_at"],
+      sums: ["gift_credits", "expires_at"], order: "voucher_id, session_key"),
     Table(
       name: "api_keys",
       columns: ["app_id", "name", "role", "salt", "token_hash", "created_at", "revoked_at"],

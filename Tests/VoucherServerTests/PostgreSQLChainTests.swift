@@ -29,7 +29,7 @@ struct PostgreSQLChainTests {
     let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
     try engine.createVoucher(
       VoucherDraft(code: "CHAIN-10", kind: .discount(.amount(500)), quantity: 10))
-    let servers = [try ServeProcess(database: url), try ServeProcess(database: url)]
+    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
 
     let answers = await withTaskGroup(of: [ChainAnswer].self) { group in
       for client in 0..<16 {
@@ -60,7 +60,7 @@ struct PostgreSQLChainTests {
   func sameOrderOnBothServers() async throws {
     let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
     try engine.createVoucher(VoucherDraft(code: "BOTH", kind: .discount(.amount(500))))
-    let servers = [try ServeProcess(database: url), try ServeProcess(database: url)]
+    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
 
     for order in 0..<20 {
       async let first = servers[0].redeem(["BOTH"], order: "twice-\(order)", key: key)
@@ -81,7 +81,7 @@ struct PostgreSQLChainTests {
       try engine.createVoucher(
         VoucherDraft(code: code, kind: .discount(.amount(100)), quantity: 15))
     }
-    let servers = [try ServeProcess(database: url), try ServeProcess(database: url)]
+    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
 
     let answers = await withTaskGroup(of: [ChainAnswer].self) { group in
       for client in 0..<8 {
@@ -113,11 +113,11 @@ struct PostgreSQLChainTests {
   func serverKilledUnderLoad() async throws {
     let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
     try engine.createVoucher(VoucherDraft(code: "SOAK", kind: .discount(.amount(100))))
-    let steady = try ServeProcess(database: url)
+    let steady = try ChainServer(database: url)
     var acknowledged: [String] = []
 
     for round in 0..<10 {
-      let victim = try ServeProcess(database: url)
+      let victim = try ChainServer(database: url)
       let load = Task {
         await withTaskGroup(of: [ChainAnswer].self) { group in
           for client in 0..<4 {
@@ -159,7 +159,7 @@ struct PostgreSQLChainTests {
     defer { cluster.stop() }
     let (url, engine, key) = try Self.chainDatabase(cluster)
     try engine.createVoucher(VoucherDraft(code: "RESTART", kind: .discount(.amount(100))))
-    let servers = [try ServeProcess(database: url), try ServeProcess(database: url)]
+    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
 
     let stop = Flag()
     let load = Task {
@@ -230,8 +230,8 @@ final class Flag: @unchecked Sendable {
   func set() { lock.withLock { value = true } }
 }
 
-/// `voucher-engine serve` on a database, on a free port of 127.0.0.1.
-final class ServeProcess: @unchecked Sendable {
+/// `voucher-engine serve` on a database of the chain, on a free port of 127.0.0.1.
+final class ChainServer: @unchecked Sendable {
   private let process: Process
   let baseURL: URL
 
