@@ -10,9 +10,8 @@ enum MigrateCommand {
 
       Moves a store to PostgreSQL: copies every customer, voucher, redemption, rollback,
       event, idempotency key, closed attempt, issuance batch, validation session hold and API
-      key in one transaction,
-      then checks that row counts and sums are equal on both sides (a copy that does not add
-      up is rolled back). Refuses a target that already holds data unless --force, which
+      key in one transaction, then checks that row counts and sums are equal on both sides (a
+      copy that does not add up is rolled back). Refuses a target that already holds data unless --force, which
       replaces it. The password comes from PGPASSFILE or PGPASSWORD, never from the URL.
       Stop the servers on the SQLite file first: what they write during the move stays behind.
       """,
