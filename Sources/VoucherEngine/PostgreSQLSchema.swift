@@ -195,5 +195,11 @@ enum PostgreSQLSchema {
       PRIMARY KEY (voucher_id, session_key)
     );
     """,
+    // 3: SQLite's migration 8, a till's day of sales read through an index (parents and
+    // single redemptions only, the ones listed).
+    """
+    CREATE INDEX redemptions_terminal_date ON redemptions(terminal, date)
+      WHERE parent_id IS NULL;
+    """,
   ]
 }

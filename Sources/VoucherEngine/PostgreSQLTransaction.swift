@@ -513,6 +513,7 @@ struct PostgreSQLTransaction: StoreTransaction {
       values.append(.from(date))
       clauses.append("date > $\(values.count)")
     }
+    if let terminal = query.terminal { add("terminal", terminal) }
     // Children are shown inside their parent, except when asked for by voucher, campaign or
     // parent.
     if voucherId == nil, query.parentId == nil, query.campaign == nil {

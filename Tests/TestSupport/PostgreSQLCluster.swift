@@ -217,3 +217,14 @@ public struct ClusterError: Error, CustomStringConvertible {
   public let description: String
   public init(_ description: String) { self.description = description }
 }
+
+/// Runs blocking work (a database, a child process, a long copy) on a Dispatch thread: the
+/// threads Swift concurrency runs tests on are as few as the cores, and a test blocking
+/// them starves every other test of the process.
+public func offTheTestThreads<T: Sendable>(_ body: @escaping @Sendable () throws -> T)
+  async throws -> T
+{
+  try await withCheckedThrowingContinuation { continuation in
+    DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+  }
+}

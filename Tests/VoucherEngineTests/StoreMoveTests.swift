@@ -8,14 +8,17 @@ import Testing
 @Suite("Move to PostgreSQL")
 struct StoreMoveTests {
   @Test("migrate moves the demo: counts and sums equal, the same vouchers and history")
-  func movesTheDemo() throws {
+  func movesTheDemo() async throws {
     let folder = try TemporaryFolder()
     let path = folder.path("demo.sqlite")
-    let seeded = try EngineProcess.start(["seed", "--demo", "--db", path]).waitForLines()
-    #expect(seeded.first?.hasPrefix("Loaded") == true)
     let url = try PostgreSQLCluster.shared().createDatabase()
-
-    let moved = try EngineProcess.start(["migrate", "--from", path, "--to", url]).waitForLines()
+    let (seeded, moved) = try await offTheTestThreads {
+      (
+        try EngineProcess.start(["seed", "--demo", "--db", path]).waitForLines(),
+        try EngineProcess.start(["migrate", "--from", path, "--to", url]).waitForLines()
+      )
+    }
+    #expect(seeded.first?.hasPrefix("Loaded") == true)
     #expect(moved.last?.hasPrefix("Moved ") == true, "\(moved)")
     #expect(moved.dropLast().allSatisfy { $0.hasSuffix("counts and sums equal") })
 
@@ -46,8 +49,35 @@ struct StoreMoveTests {
   }
 
   @Test("migrate moves a 100,000-customer issuance: counts and sums equal")
-  func movesALargeIssuance() throws {
+  func movesALargeIssuance() async throws {
     let path = try makeDatabasePath()
+    let url = try PostgreSQLCluster.shared().createDatabase()
+    let (issued, checks) = try await offTheTestThreads {
+      try Self.issueAndMove(path: path, url: url)
+    }
+    #expect(issued == 100_000)
+    #expect(checks.filter { !$0.matches }.isEmpty)
+    let counted = Dictionary(uniqueKeysWithValues: checks.map { ($0.table, $0.target[0]) })
+    #expect(counted["customers"] == 100_000)
+    #expect(counted["vouchers"] == 100_000)
+    #expect(counted["issued_vouchers"] == 100_000)
+    let file = try VoucherEngine(path: path)
+    let copy = try VoucherEngine(path: url)
+    let counts = (try copy.counts(), try file.counts())
+    #expect(counts.0.customers == counts.1.customers)
+    #expect(counts.0.vouchers == counts.1.vouchers)
+    let mapped = try await offTheTestThreads {
+      var mapped = 0
+      try VoucherEngine(path: url).eachIssued(batch: "big") { _ in mapped += 1 }
+      return mapped
+    }
+    #expect(mapped == 100_000)
+  }
+
+  /// 100,000 customers issued a voucher each in the file at `path`, then moved to `url`.
+  private static func issueAndMove(path: String, url: String) throws -> (
+    issued: Int, checks: [StoreMove.TableCheck]
+  ) {
     let file = try VoucherEngine(path: path)
     let rows = (0..<100_000).map {
       IssueRow(
@@ -60,21 +90,6 @@ struct StoreMoveTests {
       kind: .discount(.percent(basisPoints: 1000, amountLimit: nil)),
       quantity: 1)
     let issued = try file.issue(batch: "big", template: template, rows: rows)
-    #expect(issued.issued == 100_000)
-    let url = try PostgreSQLCluster.shared().createDatabase()
-
-    let checks = try StoreMove.copy(fromSQLite: path, to: url, replace: false)
-    #expect(checks.filter { !$0.matches }.isEmpty)
-    let counted = Dictionary(uniqueKeysWithValues: checks.map { ($0.table, $0.target[0]) })
-    #expect(counted["customers"] == 100_000)
-    #expect(counted["vouchers"] == 100_000)
-    #expect(counted["issued_vouchers"] == 100_000)
-    let copy = try VoucherEngine(path: url)
-    let counts = (try copy.counts(), try file.counts())
-    #expect(counts.0.customers == counts.1.customers)
-    #expect(counts.0.vouchers == counts.1.vouchers)
-    var mapped = 0
-    try copy.eachIssued(batch: "big") { _ in mapped += 1 }
-    #expect(mapped == 100_000)
+    return (issued.issued, try StoreMove.copy(fromSQLite: path, to: url, replace: false))
   }
 }

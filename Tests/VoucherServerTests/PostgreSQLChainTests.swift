@@ -29,7 +29,9 @@ struct PostgreSQLChainTests {
     let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
     try engine.createVoucher(
       VoucherDraft(code: "CHAIN-10", kind: .discount(.amount(500)), quantity: 10))
-    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
+    let servers = [
+      try await ChainServer.start(database: url), try await ChainServer.start(database: url),
+    ]
 
     let answers = await withTaskGroup(of: [ChainAnswer].self) { group in
       for client in 0..<16 {
@@ -60,7 +62,9 @@ struct PostgreSQLChainTests {
   func sameOrderOnBothServers() async throws {
     let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
     try engine.createVoucher(VoucherDraft(code: "BOTH", kind: .discount(.amount(500))))
-    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
+    let servers = [
+      try await ChainServer.start(database: url), try await ChainServer.start(database: url),
+    ]
 
     for order in 0..<20 {
       async let first = servers[0].redeem(["BOTH"], order: "twice-\(order)", key: key)
@@ -81,7 +85,9 @@ struct PostgreSQLChainTests {
       try engine.createVoucher(
         VoucherDraft(code: code, kind: .discount(.amount(100)), quantity: 15))
     }
-    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
+    let servers = [
+      try await ChainServer.start(database: url), try await ChainServer.start(database: url),
+    ]
 
     let answers = await withTaskGroup(of: [ChainAnswer].self) { group in
       for client in 0..<8 {
@@ -113,11 +119,11 @@ struct PostgreSQLChainTests {
   func serverKilledUnderLoad() async throws {
     let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
     try engine.createVoucher(VoucherDraft(code: "SOAK", kind: .discount(.amount(100))))
-    let steady = try ChainServer(database: url)
+    let steady = try await ChainServer.start(database: url)
     var acknowledged: [String] = []
 
     for round in 0..<10 {
-      let victim = try ChainServer(database: url)
+      let victim = try await ChainServer.start(database: url)
       let load = Task {
         await withTaskGroup(of: [ChainAnswer].self) { group in
           for client in 0..<4 {
@@ -139,7 +145,7 @@ struct PostgreSQLChainTests {
       }
       // Killed once it has acknowledged some of this round's load.
       try await victim.waitForAcknowledgements(atLeast: 3, database: engine, prefix: "k\(round)-")
-      victim.kill()
+      await victim.stop()
       acknowledged += await load.value.compactMap { $0.status == 200 ? $0.redemptionId : nil }
     }
 
@@ -155,11 +161,13 @@ struct PostgreSQLChainTests {
     "PostgreSQL restarted under load: 503 while it is down, then the servers reconnect, nothing acknowledged lost"
   )
   func databaseRestartedUnderLoad() async throws {
-    let cluster = try PostgreSQLCluster(name: "restart")
+    let cluster = try await offTheTestThreads { try PostgreSQLCluster(name: "restart") }
     defer { cluster.stop() }
     let (url, engine, key) = try Self.chainDatabase(cluster)
     try engine.createVoucher(VoucherDraft(code: "RESTART", kind: .discount(.amount(100))))
-    let servers = [try ChainServer(database: url), try ChainServer(database: url)]
+    let servers = [
+      try await ChainServer.start(database: url), try await ChainServer.start(database: url),
+    ]
 
     let stop = Flag()
     let load = Task {
@@ -183,12 +191,12 @@ struct PostgreSQLChainTests {
       }
     }
     try await servers[0].waitForAcknowledgements(atLeast: 20, database: engine, prefix: "r")
-    try cluster.crash()
+    try await offTheTestThreads { try cluster.crash() }
     // While it is down every answer is a 503 naming the database, and no server crashes.
     let down = await servers[0].redeem(["RESTART"], order: "while-down", key: key)
     #expect(down.status == 503)
     #expect(down.errorKey == "database_unavailable")
-    try cluster.start()
+    try await offTheTestThreads { try cluster.start() }
     // The pooled connections are found broken and replaced: the servers answer again.
     for server in servers {
       var answer = ChainAnswer(status: 0, errorKey: nil, redemptionId: nil)
@@ -261,6 +269,16 @@ final class ChainServer: @unchecked Sendable {
   }
 
   var isRunning: Bool { process.isRunning }
+
+  /// Starts a server off the test threads (it blocks until the server says it listens).
+  static func start(database: String) async throws -> ChainServer {
+    try await offTheTestThreads { try ChainServer(database: database) }
+  }
+
+  /// SIGKILL, waited for off the test threads.
+  func stop() async {
+    _ = try? await offTheTestThreads { self.kill() }
+  }
 
   /// A session of the chain tests' own: the shared one's few connections per host would
   /// queue these 16 clients behind other tests' requests to 127.0.0.1 (and theirs behind
