@@ -92,6 +92,33 @@ public final class PostgreSQLCluster: @unchecked Sendable {
     return url(database: name)
   }
 
+  /// A URL for a new empty schema of one shared database: for a store of its own per test,
+  /// far cheaper than a database each (no files copied, no process per test). The schemas
+  /// are made a batch at a time; the URL sets the session's `search_path` to one of them.
+  public func createSchema() throws -> String {
+    lock.lock()
+    defer { lock.unlock() }
+    if freeSchemas.isEmpty {
+      if schemasMade == 0 { try psql("CREATE DATABASE stores") }
+      let batch = (schemasMade + 1)...(schemasMade + 100)
+      try psql(batch.map { "CREATE SCHEMA store_\($0);" }.joined(), database: "stores")
+      freeSchemas = batch.reversed().map { "store_\($0)" }
+      schemasMade += batch.count
+    }
+    let schema = freeSchemas.removeLast()
+    return url(database: "stores") + "&options=-csearch_path%3D\(schema)"
+  }
+
+  private var freeSchemas: [String] = []
+  private var schemasMade = 0
+
+  /// Runs SQL through `psql` on the database (and schema) of `url`; its output.
+  @discardableResult
+  public func psql(_ sql: String, url: String) throws -> String {
+    try Self.run(
+      bin + "/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql])
+  }
+
   /// Runs SQL through `psql` on the `postgres` database (or `database`); its output.
   @discardableResult
   public func psql(_ sql: String, database: String = "postgres") throws -> String {

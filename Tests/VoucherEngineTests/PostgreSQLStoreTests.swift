@@ -27,10 +27,9 @@ struct PostgreSQLStoreTests {
   @Test("a database made by a newer release is refused with a clear message")
   func newerSchemaRefused() throws {
     let cluster = try PostgreSQLCluster.shared()
-    let url = try cluster.createDatabase()
+    let url = try cluster.createSchema()
     _ = try PostgreSQLStore(url: url)
-    let database = String(url.components(separatedBy: "@/").last!.split(separator: "?").first!)
-    try cluster.psql("UPDATE schema_version SET version = 99", database: database)
+    try cluster.psql("UPDATE schema_version SET version = 99", url: url)
     #expect(throws: StoreError.newerSchema(found: 99, supported: PostgreSQLStore.schemaVersion)) {
       try PostgreSQLStore(url: url)
     }

@@ -11,7 +11,7 @@ struct StoreMoveTests {
   func movesTheDemo() async throws {
     let folder = try TemporaryFolder()
     let path = folder.path("demo.sqlite")
-    let url = try PostgreSQLCluster.shared().createDatabase()
+    let url = try PostgreSQLCluster.shared().createSchema()
     let (seeded, moved) = try await offTheTestThreads {
       (
         try EngineProcess.start(["seed", "--demo", "--db", path]).waitForLines(),
@@ -51,7 +51,7 @@ struct StoreMoveTests {
   @Test("migrate moves a 100,000-customer issuance: counts and sums equal")
   func movesALargeIssuance() async throws {
     let path = try makeDatabasePath()
-    let url = try PostgreSQLCluster.shared().createDatabase()
+    let url = try PostgreSQLCluster.shared().createSchema()
     let (issued, checks) = try await offTheTestThreads {
       try Self.issueAndMove(path: path, url: url)
     }

@@ -71,7 +71,7 @@ func makeEngine(_ kind: StoreKind = .sqlite, clock: ManualClock = ManualClock(Da
   switch kind {
   case .sqlite: try VoucherEngine(path: makeDatabasePath(), clock: clock)
   case .postgresql:
-    try VoucherEngine(path: PostgreSQLCluster.shared().createDatabase(), clock: clock)
+    try VoucherEngine(path: PostgreSQLCluster.shared().createSchema(), clock: clock)
   }
 }
 
@@ -84,10 +84,8 @@ func databasePath(of engine: VoucherEngine) throws -> String {
 /// someone going around the engine would: whether it failed, and what it printed.
 func runShell(on engine: VoucherEngine, _ sql: String) throws -> (failed: Bool, output: String) {
   if let store = engine.store as? PostgreSQLStore {
-    let database = try #require(
-      store.url.components(separatedBy: "@/").last?.split(separator: "?").first)
     do {
-      return (false, try PostgreSQLCluster.shared().psql(sql, database: String(database)))
+      return (false, try PostgreSQLCluster.shared().psql(sql, url: store.url))
     } catch let error as ClusterError {
       return (true, error.description)
     }

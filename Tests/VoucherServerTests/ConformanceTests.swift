@@ -30,7 +30,7 @@ final class Fixture: Sendable {
     engine =
       kind.onPostgreSQL
       ? try VoucherEngine(
-        store: PostgreSQLStore(url: PostgreSQLCluster.shared().createDatabase()),
+        store: PostgreSQLStore(url: PostgreSQLCluster.shared().createSchema()),
         clock: ManualClock(testNow))
       : try freshEngine()
     alice = try engine.upsertCustomer(

@@ -19,7 +19,7 @@ struct PostgreSQLChainTests {
   private static func chainDatabase(_ cluster: PostgreSQLCluster) throws -> (
     url: String, engine: VoucherEngine, key: IssuedAPIKey
   ) {
-    let url = try cluster.createDatabase()
+    let url = try cluster.createSchema()
     let engine = try VoucherEngine(path: url)
     return (url, engine, try engine.addAPIKey(name: "till", role: .cashier))
   }
