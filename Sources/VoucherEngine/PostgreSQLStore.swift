@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Exactly once across servers: every write transaction first takes one transaction-level
 /// advisory lock (`pg_advisory_xact_lock`), so write bodies run one at a time across every
-/// connection and process on the database, which is what `VoucherStore` promises and what
+/// connection and process on the store (its schema of the database), which is what
+/// `VoucherStore` promises and what
 /// the rules' read-check-write relies on (an attempt's idempotency record, its closed mark,
 /// a voucher's uses and a customer's per-voucher count are all read, then written). One lock
 /// rather than row locks: the rules read through the protocol before they know which rows
@@ -34,9 +35,10 @@ public final class PostgreSQLStore: VoucherStore {
   /// The schema version this release writes.
   public static var schemaVersion: Int { PostgreSQLSchema.migrations.count }
 
-  /// The advisory lock every write takes ("voucher" in ASCII). Advisory locks belong to one
-  /// database, so several voucher databases in one cluster do not wait for each other.
-  static let writeLock: Int64 = 0x76_6F_75_63_68_65_72
+  /// The advisory lock every write takes: "vouc" in ASCII with the hash of the schema the
+  /// tables are in. Advisory locks belong to one database, and the schema's part keeps stores
+  /// in different schemas of one database from waiting for each other.
+  static let writeLock = "pg_advisory_xact_lock(1987016035, hashtext(current_schema()))"
 
   /// True for a `postgresql://` or `postgres://` URL (anything else is a SQLite path).
   public static func isLocation(_ text: String) -> Bool {
@@ -94,7 +96,7 @@ public final class PostgreSQLStore: VoucherStore {
     // against a half-made layout.
     try connection.execute(
       """
-      BEGIN; SELECT pg_advisory_xact_lock(\(writeLock));
+      BEGIN; SELECT \(writeLock);
       CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);
       """)
     do {
@@ -129,7 +131,7 @@ public final class PostgreSQLStore: VoucherStore {
       defer { pool.release(connection) }
       try connection.execute(
         """
-        BEGIN; SELECT pg_advisory_xact_lock(\(Self.writeLock));
+        BEGIN; SELECT \(Self.writeLock);
         DROP TABLE IF EXISTS session_locks, closed_attempts, api_keys, issued_vouchers, issuance_batches,
           events, idempotency_keys, rollbacks, redemptions, vouchers, customer_words, customers,
           schema_version CASCADE;
@@ -265,7 +267,7 @@ public final class PostgreSQLStore: VoucherStore {
 
   private enum Control {
     static let beginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
-    static let beginWrite = "BEGIN; SELECT pg_advisory_xact_lock(\(writeLock))"
+    static let beginWrite = "BEGIN; SELECT \(writeLock)"
     static let commit = SQL("COMMIT")
   }
 
