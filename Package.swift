@@ -27,9 +27,13 @@ let package = Package(
       name: "CMicroHTTPD",
       providers: [.apt(["libmicrohttpd-dev"])]
     ),
+    .systemLibrary(
+      name: "CPostgreSQL",
+      providers: [.apt(["libpq-dev"])]
+    ),
 
     // The local engine module: model, money, rules, store, clock.
-    .target(name: "VoucherEngine", dependencies: ["CSQLite"]),
+    .target(name: "VoucherEngine", dependencies: ["CSQLite", "CPostgreSQL"]),
 
     // The client protocol: the embedded engine or a REST endpoint behind one interface.
     .target(name: "VoucherClient", dependencies: ["VoucherEngine"]),
@@ -65,7 +69,8 @@ let package = Package(
       name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer", "EngageServer"]),
     .executableTarget(
       name: "voucher-bench",
-      dependencies: ["VoucherEngine", "VoucherServer", "CSQLite", "CPseudoTerminal"]),
+      // TestSupport: the throwaway PostgreSQL cluster of the PostgreSQL rows (the tests' own).
+      dependencies: ["VoucherEngine", "VoucherServer", "CSQLite", "CPseudoTerminal", "TestSupport"]),
     // C: the first-frame baseline the bench compares voucher-pos with, and the pty opener
     // it runs both under.
     .executableTarget(

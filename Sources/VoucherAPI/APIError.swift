@@ -99,6 +99,11 @@ public struct APIError: Codable, Sendable, Equatable, Error {
   public static let busy = APIError(
     code: 503, key: "busy", message: "Service unavailable",
     details: "The database is busy; try again.")
+
+  /// 503: the database server does not answer (down or restarting).
+  public static let databaseUnavailable = APIError(
+    code: 503, key: "database_unavailable", message: "Service unavailable",
+    details: "The database does not answer; try again.")
 }
 
 extension APIError {

@@ -124,7 +124,7 @@ extension VoucherEngine {
             voucher = try Self.insertVoucher(
               personal, holderId: customer.id, codeIsFresh: true, store: store, now: now)
             break
-          } catch let error as SQLiteError where error.isConstraint {
+          } catch let error as any ConstraintReporting where error.isConstraint {
             continue  // the code is taken: draw another
           }
         }

@@ -191,6 +191,18 @@ struct Row {
 
   func text(_ column: Int32) -> String { optionalText(column) ?? "" }
 
+  /// The column as stored (a copy to another database keeps integers and texts apart).
+  func value(_ column: Int32) -> SQLValue {
+    switch sqlite3_column_type(statement, column) {
+    case SQLITE_NULL: .null
+    case SQLITE_INTEGER: .integer(sqlite3_column_int64(statement, column))
+    default: .text(text(column))
+    }
+  }
+
+  /// The number of columns of the result.
+  var count: Int32 { sqlite3_column_count(statement) }
+
   func optionalText(_ column: Int32) -> String? {
     guard let bytes = sqlite3_column_text(statement, column) else { return nil }
     // The length SQLite already knows spares `String(cString:)` its strlen.

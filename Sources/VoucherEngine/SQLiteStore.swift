@@ -203,26 +203,6 @@ public final class SQLiteStore: VoucherStore {
   }
 }
 
-/// Failures of the store itself (not refusals by a rule).
-public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
-  case cannotOpen(path: String, detail: String)
-  case newerSchema(found: Int, supported: Int)
-  /// Another process held the database longer than the busy timeout.
-  case busy
-  /// Stored data could not be read back (hand-edited or damaged).
-  case corrupt(String)
-
-  public var description: String {
-    switch self {
-    case .cannotOpen(let path, let detail): "cannot open the database \(path): \(detail)"
-    case .newerSchema(let found, let supported):
-      "the database was made by a newer release (schema \(found); this release knows up to \(supported))"
-    case .busy: "the database is busy: another process is holding it; try again"
-    case .corrupt(let detail): "stored data could not be read: \(detail)"
-    }
-  }
-}
-
 /// A connection that one thread at a time may use. SQLite connections opened with
 /// `SQLITE_OPEN_NOMUTEX` must never be entered by two threads at once; this lock is what
 /// makes the store `Sendable`.

@@ -4,7 +4,7 @@ import Foundation
 /// reactivation over a `VoucherStore`.
 ///
 /// Every method is synchronous and safe to call from any thread. Refusals by a rule throw
-/// `Refusal`; failures of the store throw `StoreError` or `SQLiteError`.
+/// `Refusal`; failures of the store throw `StoreError`, `SQLiteError` or `PostgreSQLError`.
 public final class VoucherEngine: Sendable {
   public let store: any VoucherStore
   public let clock: any WallClock
@@ -46,11 +46,21 @@ public final class VoucherEngine: Sendable {
     return directory + "/engine.sqlite"
   }
 
-  /// Opens the SQLite database at `path`, creating it when missing.
+  /// Opens the database at `location`: a `postgresql://` (or `postgres://`) URL, or the path
+  /// of a SQLite file, created when missing.
+  ///
+  /// - Throws: `StoreError` when it cannot be opened (for a URL also when it carries a
+  ///   password, which belongs in `PGPASSFILE` or `PGPASSWORD`).
   public convenience init(
-    path: String, clock: any WallClock = SystemClock(), timeZone: TimeZone = .current
+    path location: String, clock: any WallClock = SystemClock(), timeZone: TimeZone = .current
   ) throws {
-    self.init(store: try SQLiteStore(path: path), clock: clock, timeZone: timeZone)
+    self.init(store: try Self.openStore(location), clock: clock, timeZone: timeZone)
+  }
+
+  /// The store at `location`: PostgreSQL for a URL, SQLite for a path.
+  public static func openStore(_ location: String) throws -> any VoucherStore {
+    if PostgreSQLStore.isLocation(location) { return try PostgreSQLStore(url: location) }
+    return try SQLiteStore(path: location)
   }
 
   // MARK: Customers
@@ -131,7 +141,7 @@ public final class VoucherEngine: Sendable {
     if existing == nil {
       do {
         try store.insert(customer)
-      } catch let error as SQLiteError where error.isConstraint {
+      } catch let error as any ConstraintReporting where error.isConstraint {
         throw Refusal(
           code: nil,
           reason: .invalidPayload("the email \(customer.email ?? "") belongs to another customer"))

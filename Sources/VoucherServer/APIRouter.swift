@@ -63,9 +63,14 @@ struct APIRouter: Sendable {
       return health(request)
     }
     let caller: Caller
-    switch authenticate(request) {
-    case .success(let found): caller = found
-    case .failure(let refusal): return refusal.response
+    do {
+      switch try authenticate(request) {
+      case .success(let found): caller = found
+      case .failure(let refusal): return refusal.response
+      }
+    } catch {
+      // The key could not be read (the database is down or busy): not the caller's fault.
+      return failure(error, request)
     }
     var response: HTTPResponse
     switch Self.endpoint(request.method, segments, extensions: extensions) {
@@ -97,9 +102,24 @@ struct APIRouter: Sendable {
       return APIResponder.error(APIError(refusal), request: request)
     } catch let reason as Reason {
       return APIResponder.error(APIError(Refusal(code: nil, reason: reason)), request: request)
-    } catch StoreError.busy {
-      return APIResponder.error(.busy, request: request)
     } catch {
+      return failure(error, request)
+    }
+  }
+
+  /// The answer for a failure of the store (or anything unexpected).
+  private func failure(_ error: any Error, _ request: HTTPRequest) -> HTTPResponse {
+    switch error {
+    case StoreError.busy:
+      return APIResponder.error(.busy, request: request)
+    case StoreError.unavailable(let detail):
+      // The database is down or restarting: the till may try again (the store reconnects).
+      FileHandle.standardError.write(
+        Data(
+          "voucher-engine serve: \(request.requestId): the database does not answer: \(detail)\n"
+            .utf8))
+      return APIResponder.error(.databaseUnavailable, request: request)
+    default:
       // The detail may name files or SQL: it goes to the server's log, not to the client.
       FileHandle.standardError.write(
         Data(
@@ -129,7 +149,7 @@ struct APIRouter: Sendable {
 
   /// `X-App-Id` + `X-App-Token`, or `Authorization: Bearer APP_ID:TOKEN` (or `Bearer TOKEN`
   /// with `X-App-Id`).
-  private func authenticate(_ request: HTTPRequest) -> Result<Caller, AuthRefusal> {
+  private func authenticate(_ request: HTTPRequest) throws -> Result<Caller, AuthRefusal> {
     var appId = request.header("X-App-Id")
     var token = request.header("X-App-Token")
     if token == nil, let authorization = request.header("Authorization"),
@@ -149,7 +169,8 @@ struct APIRouter: Sendable {
     if let keyAtAddress, let retry = throttle.keyRetryAfter(keyAtAddress) {
       return .failure(AuthRefusal(request, retryAfter: retry, limit: throttle.limits.perKey))
     }
-    if let appId, let token, let key = try? engine.authenticate(appId: appId, token: token) {
+    // A store that cannot be read throws: the answer is 503, not a refused key.
+    if let appId, let token, let key = try engine.authenticate(appId: appId, token: token) {
       return .success(Caller(key: key))
     }
     // Only a failure pays for the lookup that says whom to count it against.

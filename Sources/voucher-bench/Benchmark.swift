@@ -8,7 +8,7 @@ import VoucherServer
 /// in the same run so the ratios mean something on a noisy box.
 enum Benchmark {
   static let help = """
-    Usage: voucher-bench [--quick] [--json FILE] [--contacts N]
+    Usage: voucher-bench [--quick] [--json FILE] [--contacts N] [--postgresql URL]
 
     Builds its own data in a temporary folder (seeded: 100,000 contacts with 10 vouchers
     each = 1,000,000 vouchers; --quick: 10,000 contacts, under a minute in all), then
@@ -18,9 +18,15 @@ enum Benchmark {
     Bulk issuance runs in a child process (so its peak memory is its own): rows/s and peak
     resident memory for 100,000 (--quick) or 1,000,000 customers from a CSV file.
 
+    The PostgreSQL rows run on a throwaway cluster the bench starts (initdb, a Unix socket),
+    or on --postgresql URL: a database the bench may fill and erase (its data is copied
+    there; pgbench's tables are made there too).
+
     Baselines:
       raw commit loop   one single-row UPDATE per BEGIN IMMEDIATE…COMMIT transaction, raw
                         SQLite with the engine's pragmas (WAL, synchronous=FULL), same disk.
+      pgbench -S / -N   PostgreSQL's own benchmark on the same cluster, 16 clients:
+                        select-only (for validate) and simple-update (for redeem).
 
     Exit status: 0 done, 1 failure, 2 usage error.
     """
@@ -53,6 +59,7 @@ enum Benchmark {
     let quick = arguments.contains("--quick")
     var contacts = quick ? 10_000 : 100_000
     var jsonPath: String?
+    var postgresql: String?
     var index = 0
     while index < arguments.count {
       switch arguments[index] {
@@ -60,6 +67,9 @@ enum Benchmark {
       case "--json" where index + 1 < arguments.count:
         index += 1
         jsonPath = arguments[index]
+      case "--postgresql" where index + 1 < arguments.count:
+        index += 1
+        postgresql = arguments[index]
       case "--contacts" where index + 1 < arguments.count:
         index += 1
         guard let value = Int(arguments[index]), value >= 100 else {
@@ -76,7 +86,7 @@ enum Benchmark {
       index += 1
     }
     do {
-      try run(contacts: contacts, quick: quick, jsonPath: jsonPath)
+      try run(contacts: contacts, quick: quick, jsonPath: jsonPath, postgresql: postgresql)
       return 0
     } catch {
       FileHandle.standardError.write(Data("voucher-bench: \(error)\n".utf8))
@@ -84,7 +94,7 @@ enum Benchmark {
     }
   }
 
-  static func run(contacts: Int, quick: Bool, jsonPath: String?) throws {
+  static func run(contacts: Int, quick: Bool, jsonPath: String?, postgresql: String?) throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "voucher-bench-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -182,6 +192,10 @@ enum Benchmark {
 
     results += try httpRows(
       engine: engine, data: data, contacts: contacts, quick: quick, cart: cart)
+
+    results += try PostgreSQLBench.rows(
+      url: postgresql, sqlitePath: folder.appendingPathComponent("engine.sqlite").path,
+      data: data, contacts: contacts, quick: quick, cart: cart)
 
     printTable(results, contacts: contacts, vouchers: contacts * data.vouchersPerContact)
     if let jsonPath { try writeJSON(results, to: jsonPath) }

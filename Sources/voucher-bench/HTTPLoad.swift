@@ -150,7 +150,17 @@ extension Benchmark {
     _ operation: String, port: Int, connections: Int, count: Int,
     request: @escaping @Sendable (Int) -> [UInt8]
   ) throws -> Measurement {
+    try measureHTTP(
+      operation, ports: [port], connections: connections, count: count, request: request)
+  }
+
+  /// Like `measureHTTP(_:port:…)`, the connections dealt in turn to the servers on `ports`.
+  static func measureHTTP(
+    _ operation: String, ports: [Int], connections: Int, count: Int,
+    request: @escaping @Sendable (Int) -> [UInt8]
+  ) throws -> Measurement {
     let next = Atomic<Int>(0)
+    let opened = Atomic<Int>(0)
     let failures = Atomic<Int>(0)
     let lock = NSLock()
     nonisolated(unsafe) var samples: [Double] = []
@@ -160,7 +170,8 @@ extension Benchmark {
       onThreads(connections) {
         var mine: [Double] = []
         do {
-          let connection = try HTTPConnection(port: port)
+          let index = opened.wrappingAdd(1, ordering: .relaxed).oldValue
+          let connection = try HTTPConnection(port: ports[index % ports.count])
           while true {
             let iteration = next.wrappingAdd(1, ordering: .relaxed).oldValue
             guard iteration < count else { break }

@@ -9,7 +9,8 @@ enum SeedCommand {
 
       Loads the demo customers and vouchers (Assets/demo/demo.json, or the file named by
       $VOUCHER_POS_DEMO_DATA), replaying their past redemptions. Refuses a database that
-      already holds data unless --force, which deletes the database first.
+      already holds data unless --force, which deletes the database first (on PostgreSQL:
+      drops and makes again the engine's tables).
       """,
     spec: OptionSpec(flags: ["demo", "force"])
   ) { context in
@@ -21,12 +22,15 @@ enum SeedCommand {
     }
     let catalog = try Catalog.load(from: url)
     let path = try context.databasePath
-    if context.arguments.flag("force") {
+    if context.arguments.flag("force"), !PostgreSQLStore.isLocation(path) {
       for suffix in ["", "-wal", "-shm"] {
         try? FileManager.default.removeItem(atPath: path + suffix)
       }
     }
     let engine = try context.engine()
+    if context.arguments.flag("force"), let store = engine.store as? PostgreSQLStore {
+      try store.erase()
+    }
     let before = try engine.counts()
     guard before.customers + before.vouchers == 0 else {
       Output.error(

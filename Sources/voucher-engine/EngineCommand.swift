@@ -24,10 +24,13 @@ enum EngineCommand {
       export --format csv|voyado-xml --out FILE [--status new|used|all] [--since DATE]
       import --json FILE                customers and vouchers in the catalog layout
       serve [--listen HOST:PORT]        the REST API (Voucherify-compatible) over this database
+      migrate --from F.sqlite --to URL  move a store to PostgreSQL (counts and sums checked)
       keys add|list|revoke              API keys for serve: --role cashier|support|admin --name N
 
     Options for every command:
-      --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite)
+      --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite), or a
+                   PostgreSQL URL: postgresql://USER@HOST/DBNAME (the password from
+                   PGPASSFILE or PGPASSWORD, never in the URL)
       --json       machine-readable output
       --help       help for the command
 
@@ -105,7 +108,7 @@ enum EngineCommand {
       ReactivateCommand.command, RedemptionsCommand.command, RedeemLoopCommand.command,
       CloseAttemptCommand.command,
       IssueCommand.command, ExportCommand.command, ImportCommand.command,
-      ServeCommand.command,
+      ServeCommand.command, MigrateCommand.command,
       KeysCommand.command,
     ].map { ($0.name, $0) })
 }
@@ -124,11 +127,22 @@ struct Context {
 
   var json: Bool { arguments.flag("json") }
 
-  /// `--db`, or `$XDG_DATA_HOME/voucher-pos/engine.sqlite` (`~/.local/share/…` by default).
+  /// `--db` (a SQLite path or a `postgresql://` URL), or
+  /// `$XDG_DATA_HOME/voucher-pos/engine.sqlite` (`~/.local/share/…` by default).
   var databasePath: String {
     get throws {
-      if let path = arguments.value("db") { return path }
-      return try VoucherEngine.defaultDatabasePath()
+      guard let location = arguments.value("db") else {
+        return try VoucherEngine.defaultDatabasePath()
+      }
+      if PostgreSQLStore.isLocation(location) {
+        do {
+          try PostgreSQLStore.checkLocation(location)
+        } catch let error as StoreError {
+          guard case .cannotOpen(_, let detail) = error else { throw error }
+          throw UsageError("--db: \(detail)")
+        }
+      }
+      return location
     }
   }
 

@@ -27,9 +27,11 @@ struct FenceTests {
     try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
   }
 
-  @Test("the fence is idempotent, and a closed attempt's redeem is refused and changes nothing")
-  func closedAttemptNeverLands() throws {
-    let engine = try makeEngine()
+  @Test(
+    "the fence is idempotent, and a closed attempt's redeem is refused and changes nothing",
+    arguments: StoreKind.allCases)
+  func closedAttemptNeverLands(_ store: StoreKind) throws {
+    let engine = try makeEngine(store)
     try engine.createVoucher(VoucherDraft(code: "MANY", kind: .discount(.amount(100))))
     #expect(try engine.closeAttempt(key: "sale-1.1") == .closed)
     #expect(try engine.closeAttempt(key: "sale-1.1") == .closed)
@@ -47,25 +49,25 @@ struct FenceTests {
     #expect(try engine.counts().redemptions == 1)
   }
 
-  @Test("an attempt a rule refused made nothing: the fence closes it")
-  func refusedAttemptCloses() throws {
-    let engine = try makeEngine()
+  @Test(
+    "an attempt a rule refused made nothing: the fence closes it", arguments: StoreKind.allCases)
+  func refusedAttemptCloses(_ store: StoreKind) throws {
+    let engine = try makeEngine(store)
     try engine.createVoucher(
       VoucherDraft(code: "MANY", kind: .discount(.amount(100)), minOrderAmount: 1_000_000))
     #expect(refusal { try engine.redeem(request("o"), idempotencyKey: "o.1") } != nil)
     #expect(try engine.closeAttempt(key: "o.1") == .closed)
   }
 
-  @Test("the database itself refuses an answer for a closed attempt")
-  func triggerGuards() throws {
-    let engine = try makeEngine()
+  @Test("the database itself refuses an answer for a closed attempt", arguments: StoreKind.allCases)
+  func triggerGuards(_ store: StoreKind) throws {
+    let engine = try makeEngine(store)
     _ = try engine.closeAttempt(key: "k.1")
-    let path = try databasePath(of: engine)
-    let shell = try runSQLiteShell(
-      path,
+    let shell = try runShell(
+      on: engine,
       "INSERT INTO idempotency_keys (key, fingerprint, result_id, created_at) VALUES ('k.1', '', 'r', 0);"
     )
-    #expect(shell.status != 0)
+    #expect(shell.failed)
     #expect(shell.output.contains("closed by the fence"))
   }
 

@@ -5,9 +5,11 @@ import Testing
 
 private let cart = [line("prod_1", 10000)]
 
-@Test("the same order redeemed twice makes one redemption and replays it")
-func sameOrderTwice() throws {
-  let engine = try makeEngine()
+@Test(
+  "the same order redeemed twice makes one redemption and replays it", arguments: StoreKind.allCases
+)
+func sameOrderTwice(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "TEN"))
   let sale = request("TEN", items: cart, order: "sale-1")
 
@@ -21,9 +23,10 @@ func sameOrderTwice() throws {
   #expect(try engine.redemptions(RedemptionQuery(orderSourceId: "sale-1")).count == 1)
 }
 
-@Test("a quantity-1 voucher is refused on a new order after its one use")
-func newOrderAfterOneUse() throws {
-  let engine = try makeEngine()
+@Test(
+  "a quantity-1 voucher is refused on a new order after its one use", arguments: StoreKind.allCases)
+func newOrderAfterOneUse(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "ONE")) { $0.quantity = 1 })
   _ = try engine.redeem(request("ONE", items: cart, order: "sale-1"))
   let reason = refusal { try engine.redeem(request("ONE", items: cart, order: "sale-2")) }
@@ -36,9 +39,9 @@ func newOrderAfterOneUse() throws {
   #expect(try engine.redeem(request("ONE", items: cart, order: "sale-1")).isReplay)
 }
 
-@Test("the same idempotency key replays the first answer")
-func sameIdempotencyKey() throws {
-  let engine = try makeEngine()
+@Test("the same idempotency key replays the first answer", arguments: StoreKind.allCases)
+func sameIdempotencyKey(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "TEN"))
   let sale = request("TEN", items: cart)
 
@@ -51,9 +54,11 @@ func sameIdempotencyKey() throws {
   #expect(try engine.counts().redemptions == 1)
 }
 
-@Test("the same idempotency key with a different request is an invalid payload")
-func sameKeyDifferentRequest() throws {
-  let engine = try makeEngine()
+@Test(
+  "the same idempotency key with a different request is an invalid payload",
+  arguments: StoreKind.allCases)
+func sameKeyDifferentRequest(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "TEN"))
   _ = try engine.redeem(request("TEN", items: cart), idempotencyKey: "key-1")
   let other = request("TEN", items: [line("prod_1", 20000)])
@@ -63,9 +68,11 @@ func sameKeyDifferentRequest() throws {
   #expect(try engine.voucher(code: "TEN")?.redeemedQuantity == 1)
 }
 
-@Test("a stacked redeem replayed with the same order returns the same parent and children")
-func stackedReplay() throws {
-  let engine = try makeEngine()
+@Test(
+  "a stacked redeem replayed with the same order returns the same parent and children",
+  arguments: StoreKind.allCases)
+func stackedReplay(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "FIRST"))
   try engine.createVoucher(giftCard(balance: 5000, code: "GIFT"))
   let sale = request("FIRST", "GIFT", items: cart, order: "sale-9")
@@ -85,9 +92,11 @@ func stackedReplay() throws {
   #expect(try engine.voucher(code: "FIRST")?.redeemedQuantity == 1)
 }
 
-@Test("a code already redeemed on an order cannot join another request on that order")
-func codeReusedOnSameOrderInAnotherRequest() throws {
-  let engine = try makeEngine()
+@Test(
+  "a code already redeemed on an order cannot join another request on that order",
+  arguments: StoreKind.allCases)
+func codeReusedOnSameOrderInAnotherRequest(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "FIRST"))
   try engine.createVoucher(percent(10, code: "SECOND"))
   _ = try engine.redeem(request("FIRST", items: cart, order: "sale-1"))
@@ -98,9 +107,9 @@ func codeReusedOnSameOrderInAnotherRequest() throws {
   #expect(try engine.voucher(code: "SECOND")?.redeemedQuantity == 0)
 }
 
-@Test("redemptions are found by order, code, customer and id")
-func redemptionLookups() throws {
-  let engine = try makeEngine()
+@Test("redemptions are found by order, code, customer and id", arguments: StoreKind.allCases)
+func redemptionLookups(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   let alice = try engine.upsertCustomer(
     CustomerDraft(sourceId: "c-1", name: "Alice Example", email: "alice@example.com"))
   try engine.createVoucher(percent(10, code: "TEN"))
@@ -126,9 +135,10 @@ func redemptionLookups() throws {
   #expect(try engine.redemption(id: "r_missing") == nil)
 }
 
-@Test("looking up redemptions of an unknown code or customer is refused")
-func redemptionLookupRefusals() throws {
-  let engine = try makeEngine()
+@Test(
+  "looking up redemptions of an unknown code or customer is refused", arguments: StoreKind.allCases)
+func redemptionLookupRefusals(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   #expect(
     refusal { try engine.redemptions(RedemptionQuery(code: "nope")) } == .notFound(code: "NOPE"))
   #expect(

@@ -32,9 +32,10 @@ func discountKinds(discount: Discount, expectedOff: Int64, expectedTotal: Int64)
   #expect(outcome.redemption.order.totalAmount == expectedTotal)
 }
 
-@Test("a percent voucher gives 10 % of 259.00 as 25.90, leaving 233.10")
-func tenPercentOfAnOrder() throws {
-  let engine = try makeEngine()
+@Test(
+  "a percent voucher gives 10 % of 259.00 as 25.90, leaving 233.10", arguments: StoreKind.allCases)
+func tenPercentOfAnOrder(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "TEN"))
   let result = try engine.validate(request("TEN", items: [line("prod_1", 25900)]))
   #expect(result.redeemables.first?.discount == 2590)
@@ -42,9 +43,9 @@ func tenPercentOfAnOrder() throws {
   #expect(Money.format(result.totalAmount) == "233.10")
 }
 
-@Test("validation changes nothing")
-func validationChangesNothing() throws {
-  let engine = try makeEngine()
+@Test("validation changes nothing", arguments: StoreKind.allCases)
+func validationChangesNothing(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "TEN")) { $0.quantity = 1 })
   _ = try engine.validate(request("TEN", items: [line("prod_1", 25900)], order: "sale-1"))
   #expect(try engine.voucher(code: "TEN")?.redeemedQuantity == 0)
@@ -53,9 +54,9 @@ func validationChangesNothing() throws {
 
 // MARK: Applicable products
 
-@Test("applicable_to takes the base from the eligible lines only")
-func applicableToLimitsTheBase() throws {
-  let engine = try makeEngine()
+@Test("applicable_to takes the base from the eligible lines only", arguments: StoreKind.allCases)
+func applicableToLimitsTheBase(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "SHOES")) { $0.applicableTo = ["shoe"] })
   let result = try engine.validate(
     request("SHOES", items: [line("shoe", 10000), line("sock", 5000)]))
@@ -64,18 +65,20 @@ func applicableToLimitsTheBase() throws {
   #expect(result.totalAmount == 14000)
 }
 
-@Test("inapplicable_to leaves the excluded lines out of the base")
-func inapplicableToExcludesLines() throws {
-  let engine = try makeEngine()
+@Test("inapplicable_to leaves the excluded lines out of the base", arguments: StoreKind.allCases)
+func inapplicableToExcludesLines(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "NOSOCKS")) { $0.inapplicableTo = ["sock"] })
   let result = try engine.validate(
     request("NOSOCKS", items: [line("shoe", 10000), line("sock", 5000)]))
   #expect(result.discountAmount == 1000)
 }
 
-@Test("a cart with no eligible line is refused with order_rules_violated")
-func noApplicableItem() throws {
-  let engine = try makeEngine()
+@Test(
+  "a cart with no eligible line is refused with order_rules_violated", arguments: StoreKind.allCases
+)
+func noApplicableItem(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "SHOES")) { $0.applicableTo = ["shoe"] })
   let cart = [line("sock", 5000)]
   let reason = try validationRefusal(engine, request("SHOES", items: cart))
@@ -87,9 +90,10 @@ func noApplicableItem() throws {
       == "No item in the cart qualifies for this voucher.")
 }
 
-@Test("an order below the minimum is refused with order_rules_violated")
-func orderBelowMinimum() throws {
-  let engine = try makeEngine()
+@Test(
+  "an order below the minimum is refused with order_rules_violated", arguments: StoreKind.allCases)
+func orderBelowMinimum(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "MIN300")) { $0.minOrderAmount = 30000 })
   let cart = [line("prod_1", 25900)]
   let reason = try validationRefusal(engine, request("MIN300", items: cart))
@@ -104,9 +108,10 @@ func orderBelowMinimum() throws {
 
 // MARK: Stacking
 
-@Test("stacked percent codes each apply to what the previous one left")
-func stackedPercentCodes() throws {
-  let engine = try makeEngine()
+@Test(
+  "stacked percent codes each apply to what the previous one left", arguments: StoreKind.allCases)
+func stackedPercentCodes(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "FIRST"))
   try engine.createVoucher(percent(10, code: "SECOND"))
   let result = try engine.validate(request("FIRST", "SECOND", items: [line("prod_1", 10000)]))
@@ -116,9 +121,11 @@ func stackedPercentCodes() throws {
   #expect(result.totalAmount == 8100)
 }
 
-@Test("a product-limited second discount sees what the first left of its lines")
-func stackedWithApplicableLines() throws {
-  let engine = try makeEngine()
+@Test(
+  "a product-limited second discount sees what the first left of its lines",
+  arguments: StoreKind.allCases)
+func stackedWithApplicableLines(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "ALL"))
   try engine.createVoucher(with(percent(10, code: "SHOES")) { $0.applicableTo = ["shoe"] })
   let cart = [line("shoe", 10000), line("sock", 5000)]
@@ -127,9 +134,11 @@ func stackedWithApplicableLines() throws {
   #expect(result.totalAmount == 12600)
 }
 
-@Test("discounts apply before gift cards even when the gift code is listed first")
-func discountsBeforeGiftCards() throws {
-  let engine = try makeEngine()
+@Test(
+  "discounts apply before gift cards even when the gift code is listed first",
+  arguments: StoreKind.allCases)
+func discountsBeforeGiftCards(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(giftCard(balance: 100_000, code: "GIFT"))
   try engine.createVoucher(percent(10, code: "TEN"))
   let result = try engine.validate(request("GIFT", "TEN", items: [line("prod_1", 10000)]))
@@ -142,9 +151,9 @@ func discountsBeforeGiftCards() throws {
   #expect(result.totalAmount == 0)
 }
 
-@Test("a stacked request with one bad code redeems nothing at all")
-func stackedAllOrNothing() throws {
-  let engine = try makeEngine()
+@Test("a stacked request with one bad code redeems nothing at all", arguments: StoreKind.allCases)
+func stackedAllOrNothing(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "GOOD"))
   let cart = [line("prod_1", 10000)]
   let validation = try engine.validate(request("GOOD", "NOPE", items: cart))
@@ -160,9 +169,11 @@ func stackedAllOrNothing() throws {
   #expect(try engine.counts().redemptions == 0)
 }
 
-@Test("the same code twice in one request is refused as duplicated_redeemables")
-func duplicatedCodes() throws {
-  let engine = try makeEngine()
+@Test(
+  "the same code twice in one request is refused as duplicated_redeemables",
+  arguments: StoreKind.allCases)
+func duplicatedCodes(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "TEN"))
   let twice = request("TEN", " ten ", items: [line("prod_1", 10000)])
   let result = try engine.validate(twice)
@@ -173,9 +184,9 @@ func duplicatedCodes() throws {
   #expect(try engine.voucher(code: "TEN")?.redeemedQuantity == 0)
 }
 
-@Test("more than 30 codes in one request is an invalid payload")
-func tooManyCodes() throws {
-  let engine = try makeEngine()
+@Test("more than 30 codes in one request is an invalid payload", arguments: StoreKind.allCases)
+func tooManyCodes(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   let codes = (1...31).map { CodeRequest("CODE\($0)") }
   let tooMany = RedemptionRequest(codes: codes, items: [line("prod_1", 10000)])
   let validated = refusal { try engine.validate(tooMany) }
@@ -184,18 +195,19 @@ func tooManyCodes() throws {
   #expect(isInvalidPayload(refusal { try engine.redeem(tooMany) }))
 }
 
-@Test("a request with no code is an invalid payload")
-func noCodes() throws {
-  let engine = try makeEngine()
+@Test("a request with no code is an invalid payload", arguments: StoreKind.allCases)
+func noCodes(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   let empty = RedemptionRequest(codes: [], items: [line("prod_1", 10000)])
   #expect(isInvalidPayload(refusal { try engine.validate(empty) }))
 }
 
 // MARK: Gift cards
 
-@Test("a gift card pays part of its balance and records what is left")
-func giftPartialSpend() throws {
-  let engine = try makeEngine()
+@Test(
+  "a gift card pays part of its balance and records what is left", arguments: StoreKind.allCases)
+func giftPartialSpend(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(giftCard(balance: 10000, code: "GIFT"))
   let outcome = try engine.redeem(request("GIFT", items: [line("prod_1", 3000)], order: "sale-1"))
   #expect(outcome.redemption.amount == 3000)
@@ -205,9 +217,11 @@ func giftPartialSpend() throws {
   #expect(try engine.voucher(code: "GIFT")?.kind == .gift(amount: 10000, balance: 7000))
 }
 
-@Test("a gift amount above the balance is refused with gift_amount_exceeded")
-func giftAmountAboveBalance() throws {
-  let engine = try makeEngine()
+@Test(
+  "a gift amount above the balance is refused with gift_amount_exceeded",
+  arguments: StoreKind.allCases)
+func giftAmountAboveBalance(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(giftCard(balance: 10000, code: "GIFT"))
   let asking = RedemptionRequest(
     codes: [CodeRequest("GIFT", giftCredits: 15000)], items: [line("prod_1", 20000)])
@@ -220,9 +234,11 @@ func giftAmountAboveBalance() throws {
   #expect(refusal { try engine.redeem(asking) } == reason)
 }
 
-@Test("a gift amount larger than the remaining order is clamped to the remaining total")
-func giftAmountClampedToOrder() throws {
-  let engine = try makeEngine()
+@Test(
+  "a gift amount larger than the remaining order is clamped to the remaining total",
+  arguments: StoreKind.allCases)
+func giftAmountClampedToOrder(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(giftCard(balance: 10000, code: "GIFT"))
   let asking = RedemptionRequest(
     codes: [CodeRequest("GIFT", giftCredits: 8000)], orderSourceId: "sale-1",
@@ -234,9 +250,9 @@ func giftAmountClampedToOrder() throws {
   #expect(outcome.redemption.giftBalanceAfter == 7000)
 }
 
-@Test("a named gift amount below the order spends exactly that much")
-func giftNamedAmount() throws {
-  let engine = try makeEngine()
+@Test("a named gift amount below the order spends exactly that much", arguments: StoreKind.allCases)
+func giftNamedAmount(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(giftCard(balance: 10000, code: "GIFT"))
   let asking = RedemptionRequest(
     codes: [CodeRequest("GIFT", giftCredits: 2000)], items: [line("prod_1", 3000)])
@@ -245,9 +261,9 @@ func giftNamedAmount() throws {
   #expect(result.totalAmount == 1000)
 }
 
-@Test("an empty gift card reads NO_BALANCE and is refused")
-func emptyGiftCard() throws {
-  let engine = try makeEngine()
+@Test("an empty gift card reads NO_BALANCE and is refused", arguments: StoreKind.allCases)
+func emptyGiftCard(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(giftCard(balance: 0, amount: 10000, code: "EMPTY"))
   let cart = [line("prod_1", 3000)]
   let result = try engine.validate(request("EMPTY", items: cart))
@@ -259,9 +275,9 @@ func emptyGiftCard() throws {
   #expect(refusal { try engine.redeem(request("EMPTY", items: cart)) } == only.refusal)
 }
 
-@Test("a gift card spent to zero reads NO_BALANCE afterwards")
-func giftSpentToZero() throws {
-  let engine = try makeEngine()
+@Test("a gift card spent to zero reads NO_BALANCE afterwards", arguments: StoreKind.allCases)
+func giftSpentToZero(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(giftCard(balance: 3000, code: "GIFT"))
   _ = try engine.redeem(request("GIFT", items: [line("prod_1", 5000)], order: "sale-1"))
   let voucher = try #require(try engine.voucher(code: "GIFT"))
@@ -272,9 +288,9 @@ func giftSpentToZero() throws {
 
 // MARK: Customers
 
-@Test("a holder-bound voucher needs its holder")
-func holderBoundVoucher() throws {
-  let engine = try makeEngine()
+@Test("a holder-bound voucher needs its holder", arguments: StoreKind.allCases)
+func holderBoundVoucher(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   let holder = try engine.upsertCustomer(CustomerDraft(sourceId: "c-1", name: "Alice Example"))
   try engine.upsertCustomer(CustomerDraft(sourceId: "c-2", name: "Bob Other"))
   try engine.createVoucher(with(percent(10, code: "MINE")) { $0.holder = "c-1" })
@@ -296,9 +312,11 @@ func holderBoundVoucher() throws {
   #expect(outcome.redemption.customerId == holder.id)
 }
 
-@Test("a per-customer limit refuses the same customer but not another one")
-func perCustomerLimit() throws {
-  let engine = try makeEngine()
+@Test(
+  "a per-customer limit refuses the same customer but not another one",
+  arguments: StoreKind.allCases)
+func perCustomerLimit(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.upsertCustomer(CustomerDraft(sourceId: "c-1", name: "Alice Example"))
   try engine.upsertCustomer(CustomerDraft(sourceId: "c-2", name: "Bob Other"))
   try engine.createVoucher(with(percent(10, code: "ONCE")) { $0.perCustomer = 1 })
@@ -317,9 +335,9 @@ func perCustomerLimit() throws {
   #expect(try validationRefusal(engine, request("ONCE", items: cart, customer: "c-2")) == nil)
 }
 
-@Test("an unknown customer reference is refused as not found")
-func unknownCustomer() throws {
-  let engine = try makeEngine()
+@Test("an unknown customer reference is refused as not found", arguments: StoreKind.allCases)
+func unknownCustomer(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "TEN"))
   let asking = request("TEN", items: [line("prod_1", 10000)], customer: "ghost")
   let reason = refusal { try engine.validate(asking) }
@@ -330,9 +348,11 @@ func unknownCustomer() throws {
 
 // MARK: Quantity, state and existence
 
-@Test("a used-up voucher is refused with when and where it was last used")
-func quantityExceeded() throws {
-  let engine = try makeEngine()
+@Test(
+  "a used-up voucher is refused with when and where it was last used", arguments: StoreKind.allCases
+)
+func quantityExceeded(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "ONE")) { $0.quantity = 1 })
   let cart = [line("prod_1", 10000)]
   _ = try engine.redeem(request("ONE", items: cart, order: "sale-1", terminal: "till 02"))
@@ -357,9 +377,9 @@ func quantityExceededWithoutRecord() {
       == "Already used on 3 Nov 2026.")
 }
 
-@Test("a disabled voucher is refused with voucher_disabled")
-func disabledVoucher() throws {
-  let engine = try makeEngine()
+@Test("a disabled voucher is refused with voucher_disabled", arguments: StoreKind.allCases)
+func disabledVoucher(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "OFFLINE")) { $0.active = false })
   let cart = [line("prod_1", 10000)]
   let result = try engine.validate(request("OFFLINE", items: cart))
@@ -369,9 +389,11 @@ func disabledVoucher() throws {
   #expect(refusal { try engine.redeem(request("OFFLINE", items: cart)) } == .voucherDisabled)
 }
 
-@Test("an unknown code is refused with not_found, in its normalised form")
-func unknownCode() throws {
-  let engine = try makeEngine()
+@Test(
+  "an unknown code is refused with not_found, in its normalised form", arguments: StoreKind.allCases
+)
+func unknownCode(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   let cart = [line("prod_1", 10000)]
   let reason = try validationRefusal(engine, request(" nope\n", items: cart))
   #expect(reason == .notFound(code: "NOPE"))
@@ -382,18 +404,20 @@ func unknownCode() throws {
   #expect(refusal { try engine.redeem(request("nope", items: cart)) } == .notFound(code: "NOPE"))
 }
 
-@Test("a typed code is matched after trimming and upper-casing")
-func codesAreNormalised() throws {
-  let engine = try makeEngine()
+@Test("a typed code is matched after trimming and upper-casing", arguments: StoreKind.allCases)
+func codesAreNormalised(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(percent(10, code: "TEN"))
   let result = try engine.validate(request("  ten\n", items: [line("prod_1", 10000)]))
   #expect(result.valid)
   #expect(result.redeemables.first?.code == "TEN")
 }
 
-@Test("an expired voucher is refused and the cashier reads the day it ended")
-func expiredVoucher() throws {
-  let engine = try makeEngine()
+@Test(
+  "an expired voucher is refused and the cashier reads the day it ended",
+  arguments: StoreKind.allCases)
+func expiredVoucher(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
   try engine.createVoucher(with(percent(10, code: "OLD")) { $0.expirationDate = Day.lastMonth })
   let reason = try validationRefusal(engine, request("OLD", items: [line("prod_1", 10000)]))
   #expect(reason == .voucherExpired(expiredAt: Day.lastMonth))

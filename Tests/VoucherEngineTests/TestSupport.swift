@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VoucherEngine
@@ -54,14 +55,43 @@ func makeDatabasePath() throws -> String {
   return directory.appendingPathComponent("vouchers.sqlite").path
 }
 
-/// An engine on a fresh SQLite file, with a clock standing at `Day.now` unless told otherwise.
-func makeEngine(clock: ManualClock = ManualClock(Day.now)) throws -> VoucherEngine {
-  try VoucherEngine(path: makeDatabasePath(), clock: clock)
+/// The stores the engine's rule, idempotency, reactivation and fence tests run against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+  case sqlite
+  case postgresql
+
+  var testDescription: String { rawValue }
+}
+
+/// An engine on a fresh store (a SQLite file, or a new database in the shared test cluster),
+/// with a clock standing at `Day.now` unless told otherwise.
+func makeEngine(_ kind: StoreKind = .sqlite, clock: ManualClock = ManualClock(Day.now)) throws
+  -> VoucherEngine
+{
+  switch kind {
+  case .sqlite: try VoucherEngine(path: makeDatabasePath(), clock: clock)
+  case .postgresql:
+    try VoucherEngine(path: PostgreSQLCluster.shared().createSchema(), clock: clock)
+  }
 }
 
 /// The database file behind an engine made by `makeEngine`.
 func databasePath(of engine: VoucherEngine) throws -> String {
   try #require(engine.store as? SQLiteStore).path
+}
+
+/// Runs `sql` on the engine's database with the store's own shell (`sqlite3` or `psql`), as
+/// someone going around the engine would: whether it failed, and what it printed.
+func runShell(on engine: VoucherEngine, _ sql: String) throws -> (failed: Bool, output: String) {
+  if let store = engine.store as? PostgreSQLStore {
+    do {
+      return (false, try PostgreSQLCluster.shared().psql(sql, url: store.url))
+    } catch let error as ClusterError {
+      return (true, error.description)
+    }
+  }
+  let result = try runSQLiteShell(databasePath(of: engine), sql)
+  return (result.status != 0, result.output)
 }
 
 /// Runs `sql` through the `sqlite3` command-line shell on `path`.

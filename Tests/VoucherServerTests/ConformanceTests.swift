@@ -1,15 +1,21 @@
 import Foundation
+import TestSupport
 import Testing
 import VoucherClient
 import VoucherEngine
 import VoucherRESTClient
 import VoucherServer
 
-/// The two clients under one suite: the embedded engine, and the REST client talking to a
-/// live server over 127.0.0.1.
+/// The two clients under one suite, each over both stores: the embedded engine, and the
+/// REST client talking to a live server over 127.0.0.1; on a SQLite file or on a database of
+/// the shared PostgreSQL test cluster.
 enum ClientKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
   case local, rest
+  case localOnPostgreSQL = "local-postgresql"
+  case restOnPostgreSQL = "rest-postgresql"
   var testDescription: String { rawValue }
+  var isREST: Bool { self == .rest || self == .restOnPostgreSQL }
+  var onPostgreSQL: Bool { self == .localOnPostgreSQL || self == .restOnPostgreSQL }
 }
 
 /// An engine with a few contacts and vouchers, and a client of `kind` over it. Both clients
@@ -21,7 +27,12 @@ final class Fixture: Sendable {
   let alice: Customer
 
   init(_ kind: ClientKind) throws {
-    engine = try freshEngine()
+    engine =
+      kind.onPostgreSQL
+      ? try VoucherEngine(
+        store: PostgreSQLStore(url: PostgreSQLCluster.shared().createSchema()),
+        clock: ManualClock(testNow))
+      : try freshEngine()
     alice = try engine.upsertCustomer(
       CustomerDraft(
         sourceId: "alice-1", name: "Alice Lindqvist", email: "alice@example.com",
@@ -43,14 +54,13 @@ final class Fixture: Sendable {
     try engine.createVoucher(half)
     try engine.createVoucher(
       VoucherDraft(code: "GIFT50", kind: .gift(amount: 5000, balance: 5000)))
-    switch kind {
-    case .local:
-      server = nil
-      client = LocalClient(engine: engine, description: "test")
-    case .rest:
+    if kind.isREST {
       let live = try LiveServer(engine: engine)
       server = live
       client = live.client(.support)
+    } else {
+      server = nil
+      client = LocalClient(engine: engine, description: "test")
     }
   }
 }

@@ -1,0 +1,283 @@
+import CPostgreSQL
+import Foundation
+
+/// A failure reported by PostgreSQL (or by libpq about the connection), with its SQLSTATE.
+public struct PostgreSQLError: Error, CustomStringConvertible, Sendable {
+  /// The five-character SQLSTATE ("23505" unique violation); empty when the server sent none
+  /// (the connection broke).
+  public let sqlState: String
+  /// PostgreSQL's or libpq's own message.
+  public let message: String
+
+  public var description: String {
+    sqlState.isEmpty ? "PostgreSQL: \(message)" : "PostgreSQL error \(sqlState): \(message)"
+  }
+
+  /// Class 23: UNIQUE, CHECK, FOREIGN KEY, NOT NULL and the triggers' refusals raised as one.
+  public var isConstraint: Bool { sqlState.hasPrefix("23") }
+  /// Serialisation failure or deadlock: the transaction may simply be run again.
+  var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
+  /// A lock wait ran past `lock_timeout`: another server holds the write lock too long.
+  var isLockTimeout: Bool { sqlState == "55P03" }
+}
+
+/// One libpq connection with its prepared statements.
+///
+/// Not thread-safe by itself: `PostgreSQLStore` hands each connection to one thread at a time.
+final class PostgreSQLConnection {
+  private let handle: OpaquePointer
+  /// Prepared statement names by SQL text (`s1`, `s2`, …), per connection as the server
+  /// keeps them.
+  private var statements: [SQL: String] = [:]
+
+  /// Connects with a libpq connection string or `postgresql://` URL and applies the session
+  /// settings every transaction relies on.
+  init(conninfo: String) throws {
+    guard let connection = PQconnectdb(conninfo) else {
+      throw PostgreSQLError(sqlState: "", message: "out of memory")
+    }
+    guard PQstatus(connection) == CONNECTION_OK else {
+      let message = String(cString: PQerrorMessage(connection)).trimmingSpaces()
+      PQfinish(connection)
+      throw PostgreSQLError(sqlState: "", message: message)
+    }
+    handle = connection
+    cpq_silence_notices(connection)
+    // synchronous_commit=on: acknowledged means the commit record is flushed (whatever the
+    // cluster's default). lock_timeout: a server stopped while holding the write lock makes
+    // the others answer "busy" instead of hanging; idle_in_transaction_session_timeout ends
+    // such a stopped server's transaction, so the lock comes free.
+    try execute(
+      """
+      SET synchronous_commit = on; SET lock_timeout = '10s';
+      SET idle_in_transaction_session_timeout = '30s'; SET client_min_messages = warning;
+      SET TIME ZONE 'UTC'
+      """)
+  }
+
+  deinit { PQfinish(handle) }
+
+  /// False once the server has gone (restarted, killed, network): the connection is dropped.
+  var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
+
+  /// Whether a transaction is open (also one that failed and awaits its ROLLBACK).
+  var inTransaction: Bool {
+    let status = PQtransactionStatus(handle)
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+  }
+
+  /// Runs one or more statements without parameters (schema, settings, transactions).
+  func execute(_ sql: String) throws {
+    let result = PQexec(handle, sql)
+    defer { PQclear(result) }
+    try check(result, sql: sql)
+  }
+
+  /// Runs a statement that returns no rows; the number of rows it changed.
+  @discardableResult
+  func run(_ sql: SQL, _ values: [SQLValue] = []) throws -> Int {
+    let result = try query(sql, values)
+    defer { PQclear(result) }
+    return Int(String(cString: PQcmdTuples(result))) ?? 0
+  }
+
+  @discardableResult
+  func run(_ sql: String, _ values: [SQLValue] = []) throws -> Int {
+    try run(SQL(sql), values)
+  }
+
+  /// Runs a statement and maps its first row, if any.
+  func first<T>(_ sql: SQL, _ values: [SQLValue] = [], _ map: (PostgreSQLRow) throws -> T) throws
+    -> T?
+  {
+    let result = try query(sql, values)
+    defer { PQclear(result) }
+    guard PQntuples(result) > 0 else { return nil }
+    return try map(PostgreSQLRow(result: result, index: 0))
+  }
+
+  func first<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (PostgreSQLRow) throws -> T)
+    throws -> T?
+  {
+    try first(SQL(sql), values, map)
+  }
+
+  /// Runs a statement and calls `body` for each row of its result.
+  func each(_ sql: SQL, _ values: [SQLValue], _ body: (PostgreSQLRow) throws -> Void) throws {
+    let result = try query(sql, values)
+    defer { PQclear(result) }
+    for index in 0..<PQntuples(result) {
+      try body(PostgreSQLRow(result: result, index: index))
+    }
+  }
+
+  func each(_ sql: String, _ values: [SQLValue], _ body: (PostgreSQLRow) throws -> Void) throws {
+    try each(SQL(sql), values, body)
+  }
+
+  /// Like `each`, for results of any size: read through a cursor a page at a time, so an
+  /// export of a million vouchers never holds them all in memory. Inside a transaction.
+  func eachInPages(_ sql: String, _ values: [SQLValue], _ body: (PostgreSQLRow) throws -> Void)
+    throws
+  {
+    try run(SQL("DECLARE paged NO SCROLL CURSOR FOR " + sql), values)
+    defer { try? execute("CLOSE paged") }
+    while true {
+      var count = 0
+      try each(Self.fetchPage, []) {
+        count += 1
+        try body($0)
+      }
+      if count < Self.pageSize { return }
+    }
+  }
+
+  private static let pageSize = 2000
+  private static let fetchPage = SQL("FETCH \(pageSize) FROM paged")
+
+  /// Loads rows with `COPY … FROM STDIN` (text format): `produce` calls its argument once per
+  /// row. Many times faster than an INSERT per row for the move from SQLite.
+  func copyIn(_ sql: String, _ produce: (([SQLValue]) throws -> Void) throws -> Void) throws {
+    let start = PQexec(handle, sql)
+    let status = PQresultStatus(start)
+    PQclear(start)
+    guard status == PGRES_COPY_IN else {
+      throw PostgreSQLError(sqlState: "", message: "\(lastMessage) in: \(sql)")
+    }
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(1 << 16)
+    func flush() throws {
+      let sent = buffer.withUnsafeBufferPointer { bytes in
+        bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+          PQputCopyData(handle, $0, Int32(bytes.count))
+        }
+      }
+      guard sent == 1 else { throw PostgreSQLError(sqlState: "", message: lastMessage) }
+      buffer.removeAll(keepingCapacity: true)
+    }
+    var failure: (any Error)?
+    do {
+      try produce { values in
+        for (index, value) in values.enumerated() {
+          if index > 0 { buffer.append(9) }
+          switch value {
+          case .null: buffer.append(contentsOf: Array(#"\N"#.utf8))
+          case .integer(let number): buffer.append(contentsOf: Array(String(number).utf8))
+          case .text(let text): Self.appendCopyText(text, to: &buffer)
+          }
+        }
+        buffer.append(10)
+        if buffer.count >= 1 << 16 { try flush() }
+      }
+      if !buffer.isEmpty { try flush() }
+    } catch {
+      failure = error
+    }
+    PQputCopyEnd(handle, failure == nil ? nil : "the copy was abandoned")
+    var endError: (any Error)?
+    while let result = PQgetResult(handle) {
+      if PQresultStatus(result) != PGRES_COMMAND_OK, endError == nil {
+        let state = cpq_sqlstate(result).map { String(cString: $0) } ?? ""
+        endError = PostgreSQLError(
+          sqlState: state, message: String(cString: PQresultErrorMessage(result)).trimmingSpaces())
+      }
+      PQclear(result)
+    }
+    if let failure { throw failure }
+    if let endError { throw endError }
+  }
+
+  /// COPY's text escapes: backslash, tab, newline and carriage return.
+  private static func appendCopyText(_ text: String, to buffer: inout [UInt8]) {
+    for byte in text.utf8 {
+      switch byte {
+      case 92: buffer.append(contentsOf: [92, 92])
+      case 9: buffer.append(contentsOf: [92, 116])
+      case 10: buffer.append(contentsOf: [92, 110])
+      case 13: buffer.append(contentsOf: [92, 114])
+      default: buffer.append(byte)
+      }
+    }
+  }
+
+  /// Prepares `sql` once per connection, then executes it with `values` as text parameters.
+  private func query(_ sql: SQL, _ values: [SQLValue]) throws -> OpaquePointer {
+    let name = try prepared(sql)
+    // Parameters as C strings, alive for the call (libpq copies them into its buffer).
+    let strings: [UnsafeMutablePointer<CChar>?] = values.map { value in
+      switch value {
+      case .null: nil
+      case .integer(let number): strdup(String(number))
+      case .text(let text): strdup(text)
+      }
+    }
+    defer { for string in strings { free(string) } }
+    let result = strings.withUnsafeBufferPointer { buffer in
+      buffer.baseAddress!.withMemoryRebound(
+        to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)
+      ) { parameters in
+        PQexecPrepared(handle, name, Int32(values.count), parameters, nil, nil, 0)
+      }
+    }
+    do {
+      try check(result, sql: sql.text)
+    } catch {
+      PQclear(result)
+      throw error
+    }
+    return result!
+  }
+
+  private func prepared(_ sql: SQL) throws -> String {
+    if let name = statements[sql] { return name }
+    let name = "s\(statements.count + 1)"
+    let result = PQprepare(handle, name, sql.text, 0, nil)
+    defer { PQclear(result) }
+    try check(result, sql: sql.text)
+    statements[sql] = name
+    return name
+  }
+
+  private func check(_ result: OpaquePointer?, sql: String) throws {
+    guard let result else {
+      throw PostgreSQLError(sqlState: "", message: lastMessage)
+    }
+    switch PQresultStatus(result) {
+    case PGRES_COMMAND_OK, PGRES_TUPLES_OK: return
+    default:
+      let state = cpq_sqlstate(result).map { String(cString: $0) } ?? ""
+      let message = String(cString: PQresultErrorMessage(result)).trimmingSpaces()
+      throw PostgreSQLError(
+        sqlState: state, message: message.isEmpty ? lastMessage : message)
+    }
+  }
+
+  private var lastMessage: String { String(cString: PQerrorMessage(handle)).trimmingSpaces() }
+}
+
+/// One row of a result; valid while its result is (inside the row callback).
+struct PostgreSQLRow {
+  fileprivate let result: OpaquePointer
+  fileprivate let index: Int32
+
+  func optionalText(_ column: Int32) -> String? {
+    if PQgetisnull(result, index, column) != 0 { return nil }
+    let bytes = PQgetvalue(result, index, column)!
+    let count = Int(PQgetlength(result, index, column))
+    return bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
+      String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+    }
+  }
+
+  func text(_ column: Int32) -> String { optionalText(column) ?? "" }
+
+  func optionalInt(_ column: Int32) -> Int64? {
+    if PQgetisnull(result, index, column) != 0 { return nil }
+    return Int64(String(cString: PQgetvalue(result, index, column)))
+  }
+
+  func int(_ column: Int32) -> Int64 { optionalInt(column) ?? 0 }
+
+  /// A boolean column (`t`/`f` in text form).
+  func bool(_ column: Int32) -> Bool { text(column) == "t" }
+}

@@ -1,0 +1,338 @@
+import Foundation
+
+/// The PostgreSQL store: several `serve` processes (on one machine or many) share one
+/// database, which PostgreSQL backs up, replicates and fails over by its own means.
+///
+/// Exactly once across servers: every write transaction first takes one transaction-level
+/// advisory lock (`pg_advisory_xact_lock`), so write bodies run one at a time across every
+/// connection and process on the store (its schema of the database), which is what
+/// `VoucherStore` promises and what
+/// the rules' read-check-write relies on (an attempt's idempotency record, its closed mark,
+/// a voucher's uses and a customer's per-voucher count are all read, then written). One lock
+/// rather than row locks: the rules read through the protocol before they know which rows
+/// they will change, and a single lock cannot be taken in two orders, so stacked sales on
+/// two servers can never deadlock. It costs no throughput that matters here: concurrent
+/// redemptions of one server share one transaction and one commit (group commit), and
+/// PostgreSQL releases the lock only once the commit is flushed and visible, so the next
+/// writer always reads what the last one wrote. Reads take no lock: each runs in a
+/// REPEATABLE READ READ ONLY transaction, a consistent snapshot.
+///
+/// The constraints stay the last line of defence behind the rules, as in SQLite: one
+/// redemption per (voucher, order), uses never above the quantity, balances never below 0,
+/// an append-only event log, and no answer saved for an attempt the fence closed.
+///
+/// Connections: a small pool per process, opened when needed. After the database restarts,
+/// the pooled connections are found broken on their first use and replaced; a transaction
+/// that failed before it began is run once more on a new connection, any other failure of
+/// the connection is `StoreError.unavailable` (which `serve` answers with 503), and so is
+/// every call while the database is down.
+public final class PostgreSQLStore: VoucherStore {
+  /// The connection URL (never with a password: see `checkLocation`).
+  public let url: String
+  private let pool: Pool
+  private let group = GroupCommit()
+
+  /// The schema version this release writes.
+  public static var schemaVersion: Int { PostgreSQLSchema.migrations.count }
+
+  /// The advisory lock every write takes: "vouc" in ASCII with the hash of the schema the
+  /// tables are in. Advisory locks belong to one database, and the schema's part keeps stores
+  /// in different schemas of one database from waiting for each other.
+  static let writeLock = "pg_advisory_xact_lock(1987016035, hashtext(current_schema()))"
+
+  /// True for a `postgresql://` or `postgres://` URL (anything else is a SQLite path).
+  public static func isLocation(_ text: String) -> Bool {
+    let lower = text.lowercased()
+    return lower.hasPrefix("postgresql://") || lower.hasPrefix("postgres://")
+  }
+
+  /// Refuses a URL carrying a password: passwords come from `PGPASSFILE` or `PGPASSWORD`, so
+  /// that none is shown by `ps` or kept in a shell's history.
+  ///
+  /// - Throws: `StoreError.cannotOpen` saying so.
+  public static func checkLocation(_ url: String) throws {
+    guard let schemeEnd = url.range(of: "://") else { return }
+    let rest = url[schemeEnd.upperBound...]
+    let authority = rest.prefix { $0 != "/" && $0 != "?" }
+    let hasUserPassword =
+      authority.contains("@")
+      && authority.split(separator: "@", omittingEmptySubsequences: false)[0].contains(":")
+    let query = rest.drop { $0 != "?" }.dropFirst()
+    let hasPasswordParameter = query.split(separator: "&").contains {
+      $0.lowercased().hasPrefix("password=")
+    }
+    if hasUserPassword || hasPasswordParameter {
+      throw StoreError.cannotOpen(
+        path: "the PostgreSQL URL",
+        detail:
+          "a password is never given on the command line; put it in PGPASSFILE (~/.pgpass) or PGPASSWORD"
+      )
+    }
+  }
+
+  /// Connects to the database at `url`, creating and migrating its tables when needed.
+  ///
+  /// - Parameter poolSize: connections kept open at most (reads run in parallel on them;
+  ///   writes take turns anyway).
+  /// - Throws: `StoreError.cannotOpen` when the URL carries a password or the database does
+  ///   not answer, `StoreError.newerSchema` for a database made by a newer release.
+  public init(url: String, poolSize: Int = 6) throws {
+    try Self.checkLocation(url)
+    self.url = url
+    pool = Pool(conninfo: url, capacity: max(1, poolSize))
+    do {
+      let connection = try pool.acquire()
+      defer { pool.release(connection) }
+      try Self.migrate(connection)
+    } catch let error as PostgreSQLError {
+      throw StoreError.cannotOpen(path: url, detail: error.message)
+    } catch StoreError.unavailable(let detail) {
+      throw StoreError.cannotOpen(path: url, detail: detail)
+    }
+  }
+
+  private static func migrate(_ connection: PostgreSQLConnection) throws {
+    // Under the write lock: two servers starting together migrate once, and no write runs
+    // against a half-made layout.
+    try connection.execute(
+      """
+      BEGIN; SELECT \(writeLock);
+      CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL);
+      """)
+    do {
+      let found = try connection.first("SELECT version FROM schema_version") { $0.int(0) }
+      let version = Int(found ?? 0)
+      guard version <= PostgreSQLSchema.migrations.count else {
+        throw StoreError.newerSchema(found: version, supported: PostgreSQLSchema.migrations.count)
+      }
+      for (index, migration) in PostgreSQLSchema.migrations.enumerated() where index >= version {
+        try connection.execute(migration)
+      }
+      if found == nil {
+        try connection.run(
+          "INSERT INTO schema_version (version) VALUES ($1)",
+          [.integer(Int64(PostgreSQLSchema.migrations.count))])
+      } else if version < PostgreSQLSchema.migrations.count {
+        try connection.run(
+          "UPDATE schema_version SET version = $1",
+          [.integer(Int64(PostgreSQLSchema.migrations.count))])
+      }
+      try connection.execute("COMMIT")
+    } catch {
+      try? connection.execute("ROLLBACK")
+      throw error
+    }
+  }
+
+  /// Removes every table and makes them again, empty (`seed --force`, `migrate --force`).
+  public func erase() throws {
+    try withRetry {
+      let connection = try pool.acquire()
+      defer { pool.release(connection) }
+      try connection.execute(
+        """
+        BEGIN; SELECT \(Self.writeLock);
+        DROP TABLE IF EXISTS session_locks, closed_attempts, api_keys, issued_vouchers, issuance_batches,
+          events, idempotency_keys, rollbacks, redemptions, vouchers, customer_words, customers,
+          schema_version CASCADE;
+        DROP FUNCTION IF EXISTS events_append_only(), closed_attempts_never_land();
+        COMMIT
+        """)
+      try Self.migrate(connection)
+    }
+  }
+
+  /// Runs SQL of its own (the move from SQLite, tests) in one write transaction.
+  func withWriteConnection<T>(_ body: (PostgreSQLConnection) throws -> T) throws -> T {
+    try withRetry {
+      let connection = try begun(Control.beginWrite)
+      defer { pool.release(connection) }
+      let result = try body(connection)
+      try connection.execute("COMMIT")
+      return result
+    }
+  }
+
+  public func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try withRetry {
+      let connection = try begun(Control.beginRead)
+      defer { pool.release(connection) }
+      let result = try body(PostgreSQLTransaction(connection: connection))
+      try connection.run(Control.commit)
+      return result
+    }
+  }
+
+  public func write<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try withRetry {
+      let connection = try begun(Control.beginWrite)
+      defer { pool.release(connection) }
+      let result = try body(PostgreSQLTransaction(connection: connection))
+      try connection.run(Control.commit)
+      return result
+    }
+  }
+
+  public func writeGrouped<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
+    try withoutActuallyEscaping(body) { body in
+      var result: Result<T, any Error>?
+      let job = GroupCommit.Job { transaction in
+        do {
+          result = .success(try body(transaction))
+          return true
+        } catch {
+          result = .failure(error)
+          return false
+        }
+      }
+      group.submit(job) { batch in try runBatch(batch) }
+      job.run = nil
+      if let error = job.commitError { throw Self.mapped(error) }
+      guard let result else { throw StoreError.corrupt("a grouped write did not run") }
+      do {
+        return try result.get()
+      } catch {
+        throw Self.mapped(error)
+      }
+    }
+  }
+
+  /// One transaction for the whole batch; each job after the first in a savepoint of its own.
+  /// A refusal rolls back to the savepoint, which stays in place for the next job.
+  private func runBatch(_ batch: [GroupCommit.Job]) throws {
+    let connection = try begun(Control.beginWrite)
+    defer { pool.release(connection) }
+    let transaction = PostgreSQLTransaction(connection: connection)
+    if batch.count == 1 {
+      // Alone in its batch, a write needs no savepoint: a refusal rolls all of it back.
+      if batch[0].run?(transaction) ?? false {
+        try connection.run(Control.commit)
+      }
+      return
+    }
+    try connection.execute("SAVEPOINT grouped")
+    for (index, job) in batch.enumerated() {
+      if job.run?(transaction) ?? false {
+        if index < batch.count - 1 { try connection.execute("RELEASE grouped; SAVEPOINT grouped") }
+      } else {
+        try connection.execute("ROLLBACK TO SAVEPOINT grouped")
+      }
+    }
+    try connection.run(Control.commit)
+  }
+
+  /// A pooled connection with `begin` run on it. A connection found broken here (the
+  /// database restarted since it was last used) is replaced once: nothing has run yet.
+  private func begun(_ begin: String) throws -> PostgreSQLConnection {
+    var attempt = 0
+    while true {
+      let connection = try pool.acquire()
+      do {
+        try connection.execute(begin)
+        return connection
+      } catch let error as PostgreSQLError {
+        let broken = connection.isBroken
+        pool.release(connection)
+        if broken, attempt == 0 {
+          attempt += 1
+          continue
+        }
+        throw Self.mapped(error)
+      }
+    }
+  }
+
+  /// Runs a transaction again after a serialisation failure or deadlock (which the write
+  /// lock makes rare), and turns connection failures into `StoreError`.
+  private func withRetry<T>(_ body: () throws -> T) throws -> T {
+    var attempt = 0
+    while true {
+      do {
+        return try body()
+      } catch let error as PostgreSQLError where error.isRetryable && attempt < 5 {
+        attempt += 1
+      } catch {
+        throw Self.mapped(error)
+      }
+    }
+  }
+
+  /// The store's own failures as `StoreError`; rule refusals and constraint errors unchanged.
+  static func mapped(_ error: any Error) -> any Error {
+    guard let error = error as? PostgreSQLError else { return error }
+    if error.isLockTimeout { return StoreError.busy }
+    if error.isConnectionFailure { return StoreError.unavailable(error.message) }
+    return error
+  }
+
+  private enum Control {
+    static let beginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    static let beginWrite = "BEGIN; SELECT \(writeLock)"
+    static let commit = SQL("COMMIT")
+  }
+
+  /// At most `capacity` connections, opened on demand, each used by one thread at a time.
+  private final class Pool: @unchecked Sendable {
+    private let conninfo: String
+    private let capacity: Int
+    private let condition = NSCondition()
+    private var idle: [PostgreSQLConnection] = []
+    private var open = 0
+
+    init(conninfo: String, capacity: Int) {
+      self.conninfo = conninfo
+      self.capacity = capacity
+    }
+
+    /// An idle connection, a new one while under capacity, or the next one given back.
+    ///
+    /// - Throws: `StoreError.unavailable` when a new connection cannot be made.
+    func acquire() throws -> PostgreSQLConnection {
+      condition.lock()
+      while idle.isEmpty && open >= capacity { condition.wait() }
+      if let connection = idle.popLast() {
+        condition.unlock()
+        return connection
+      }
+      open += 1
+      condition.unlock()
+      do {
+        return try PostgreSQLConnection(conninfo: conninfo)
+      } catch {
+        condition.lock()
+        open -= 1
+        condition.signal()
+        condition.unlock()
+        throw StoreError.unavailable((error as? PostgreSQLError)?.message ?? "\(error)")
+      }
+    }
+
+    /// Gives a connection back, rolling back what it left open. A broken one is closed, and
+    /// so are the idle ones: after a restart of the database they are all broken.
+    func release(_ connection: PostgreSQLConnection) {
+      if !connection.isBroken, connection.inTransaction {
+        try? connection.execute("ROLLBACK")
+      }
+      condition.lock()
+      var closing: [PostgreSQLConnection] = []
+      if connection.isBroken {
+        closing = idle
+        idle.removeAll()
+        open -= 1 + closing.count
+        closing.append(connection)
+      } else {
+        idle.append(connection)
+      }
+      condition.broadcast()
+      condition.unlock()
+      closing.removeAll()
+    }
+  }
+}
+
+extension PostgreSQLError {
+  /// The connection is gone or the server is shutting down, restarting or starting.
+  var isConnectionFailure: Bool {
+    sqlState.isEmpty || sqlState.hasPrefix("08") || sqlState.hasPrefix("57P")
+  }
+}

@@ -1,0 +1,768 @@
+import Foundation
+
+/// `StoreTransaction` over one PostgreSQL connection inside an open transaction.
+///
+/// Each table's columns and their mapping to the model are in one place (`customerColumns`
+/// with `customer(from:)` and `customerValues`, and so on), as in `SQLiteTransaction`.
+struct PostgreSQLTransaction: StoreTransaction {
+  let connection: PostgreSQLConnection
+
+  /// `$1, $2, …, $count`.
+  static func placeholders(_ count: Int, from first: Int = 1) -> String {
+    (first..<(first + count)).map { "$\($0)" }.joined(separator: ", ")
+  }
+
+  /// The error a conflicting insert reports without aborting the transaction (inserts the
+  /// rules recover from use ON CONFLICT DO NOTHING, as a failed statement in PostgreSQL
+  /// would otherwise fail the whole transaction, unlike in SQLite).
+  static func conflict(_ what: String) -> PostgreSQLError {
+    PostgreSQLError(sqlState: "23505", message: "\(what) is taken")
+  }
+
+  // MARK: Customers
+
+  private static let customerColumns = """
+    id, source_id, name, email, phone, member_number, metadata, created_at, updated_at,
+    description, address, birthdate, birthday
+    """
+  // A deleted customer is a tombstone no lookup finds.
+  private static let selectCustomers =
+    "SELECT \(customerColumns) FROM customers WHERE deleted_at IS NULL AND "
+  private static let customerById = SQL(selectCustomers + "id = $1")
+  private static let customerBySourceId = SQL(selectCustomers + "source_id = $1")
+  private static let customerByEmail = SQL(selectCustomers + "email_fold = $1")
+  private static let insertCustomer = SQL(
+    """
+    INSERT INTO customers (id, source_id, name, email, email_fold, phone, member_number,
+                           metadata, created_at, updated_at, description, address, birthdate,
+                           birthday)
+    VALUES (\(placeholders(14))) ON CONFLICT DO NOTHING
+    """)
+  private static let updateCustomer = SQL(
+    """
+    UPDATE customers SET source_id = $2, name = $3, email = $4, email_fold = $5, phone = $6,
+      member_number = $7, metadata = $8, created_at = $9, updated_at = $10, description = $11,
+      address = $12, birthdate = $13, birthday = $14 WHERE id = $1
+    """)
+  private static let insertWord = SQL(
+    "INSERT INTO customer_words (word, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+
+  private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
+    var found: [Customer] = []
+    try connection.each(Self.selectCustomers + clause, values) {
+      found.append(try Self.customer(from: $0))
+    }
+    return found
+  }
+
+  private static func customer(from row: PostgreSQLRow) throws -> Customer {
+    Customer(
+      id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
+      email: row.optionalText(3), phone: row.optionalText(4),
+      memberNumber: row.optionalText(5), metadata: try JSONValue.stored(row.text(6)),
+      description: row.optionalText(9), address: try row.optionalText(10).map(JSONValue.stored),
+      birthdate: row.optionalText(11), birthday: row.optionalText(12),
+      createdAt: Date(millisecondsSince1970: row.int(7)),
+      updatedAt: Date(millisecondsSince1970: row.int(8)))
+  }
+
+  private func customerValues(_ customer: Customer) -> [SQLValue] {
+    [
+      .text(customer.id), .from(customer.sourceId), .from(customer.name), .from(customer.email),
+      .from(customer.email.map(ContactText.foldEmail)), .from(customer.phone),
+      .from(customer.memberNumber), .text(customer.metadata.jsonText),
+      .from(customer.createdAt), .from(customer.updatedAt), .from(customer.description),
+      .from(customer.address?.jsonText), .from(customer.birthdate), .from(customer.birthday),
+    ]
+  }
+
+  func customer(id: String) throws -> Customer? {
+    try connection.first(Self.customerById, [.text(id)], Self.customer(from:))
+  }
+
+  func customer(sourceId: String) throws -> Customer? {
+    try connection.first(Self.customerBySourceId, [.text(sourceId)], Self.customer(from:))
+  }
+
+  func customer(email: String) throws -> Customer? {
+    try connection.first(
+      Self.customerByEmail, [.text(ContactText.foldEmail(email))], Self.customer(from:))
+  }
+
+  func customers(phone: String, limit: Int) throws -> [Customer] {
+    try customers(where: "phone = $1 LIMIT $2", [.text(phone), .integer(Int64(limit))])
+  }
+
+  func customers(memberNumber: String, limit: Int) throws -> [Customer] {
+    // Case-insensitive, as SQLite's NOCASE column.
+    try customers(
+      where: "lower(member_number) = lower($1) LIMIT $2",
+      [.text(memberNumber), .integer(Int64(limit))])
+  }
+
+  func customers(nameWordPrefix wordPrefix: String, limit: Int) throws -> [Customer] {
+    // A range scan on the primary key: every word >= prefix and < prefix + U+10FFFF.
+    try customers(
+      where: """
+        id IN (SELECT DISTINCT customer_id FROM customer_words
+               WHERE word >= $1 COLLATE "C" AND word < ($1 || chr(1114111)) COLLATE "C"
+               LIMIT $2)
+        ORDER BY lower(name), id
+        """,
+      [.text(wordPrefix), .integer(Int64(limit))])
+  }
+
+  func customers(offset: Int, limit: Int) throws -> [Customer] {
+    try customers(
+      where: "true ORDER BY seq LIMIT $1 OFFSET $2",
+      [.integer(Int64(limit)), .integer(Int64(offset))])
+  }
+
+  func customers(matching query: CustomerQuery) throws -> (customers: [Customer], total: Int) {
+    var clauses = ["true"]
+    var values: [SQLValue] = []
+    func add(_ clause: (String) -> String, _ value: SQLValue) {
+      values.append(value)
+      clauses.append(clause("$\(values.count)"))
+    }
+    if let email = query.email {
+      add({ "email_fold = \($0)" }, .text(ContactText.foldEmail(email)))
+    }
+    if let city = query.city {
+      add({ "lower(address::jsonb ->> 'city') = lower(\($0))" }, .text(city))
+    }
+    if let name = query.name { add({ "lower(name) = lower(\($0))" }, .text(name)) }
+    for (column, operation, date) in [
+      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
+      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
+      ("created_at", ">", query.startingAfter),
+    ] {
+      if let date { add({ "\(column) \(operation) \($0)" }, .from(date)) }
+    }
+    let condition = clauses.joined(separator: " AND ")
+    let total =
+      try connection.first(
+        "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND \(condition)", values
+      ) { Int($0.int(0)) } ?? 0
+    var order = "seq"
+    if let sort = query.order, CustomerQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      order = "\(sort.field) \(direction), seq \(direction)"
+    }
+    let found = try customers(
+      where:
+        "\(condition) ORDER BY \(order) LIMIT $\(values.count + 1) OFFSET $\(values.count + 2)",
+      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
+    return (found, total)
+  }
+
+  func deleteCustomer(id: String, at date: Date) throws {
+    try connection.run(
+      """
+      UPDATE customers SET deleted_at = $1, updated_at = $1, source_id = NULL, email = NULL,
+        email_fold = NULL, phone = NULL, member_number = NULL, name = NULL, metadata = '{}',
+        description = NULL, address = NULL, birthdate = NULL, birthday = NULL
+      WHERE id = $2
+      """, [.from(date), .text(id)])
+    try connection.run("DELETE FROM customer_words WHERE customer_id = $1", [.text(id)])
+  }
+
+  func insert(_ customer: Customer) throws {
+    guard try connection.run(Self.insertCustomer, customerValues(customer)) == 1 else {
+      throw Self.conflict("the customer's id, source id or email")
+    }
+    try indexWords(of: customer)
+  }
+
+  func update(_ customer: Customer) throws {
+    try connection.run(Self.updateCustomer, customerValues(customer))
+    try connection.run("DELETE FROM customer_words WHERE customer_id = $1", [.text(customer.id)])
+    try indexWords(of: customer)
+  }
+
+  private func indexWords(of customer: Customer) throws {
+    for word in Set(ContactText.words(of: customer.name ?? "")) {
+      try connection.run(Self.insertWord, [.text(word), .text(customer.id)])
+    }
+  }
+
+  // MARK: Vouchers
+
+  static let voucherColumns = """
+    id, code, campaign, type, discount_type, percent_off_bp, amount_limit, amount_off,
+    fixed_amount, gift_amount, gift_balance, currency, holder_id, start_date, expiration_date,
+    active, quantity, redeemed_quantity, per_customer, min_order_amount, applicable_to,
+    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at,
+    validity, aggregated_amount_limit, category, category_id, campaign_id, additional_info
+    """
+  private static let voucherColumnNames = voucherColumns.split(separator: ",").map {
+    $0.trimmingSpaces()
+  }
+  private static let selectVouchers = "SELECT \(voucherColumns) FROM vouchers WHERE "
+  private static let voucherByCode = SQL(selectVouchers + "code = $1 AND deleted_at IS NULL")
+  private static let voucherById = SQL(selectVouchers + "id = $1 AND deleted_at IS NULL")
+  private static let codeExists = SQL("SELECT 1 FROM vouchers WHERE code = $1")
+  private static let insertVoucher = SQL(
+    """
+    INSERT INTO vouchers (\(voucherColumns)) VALUES (\(placeholders(voucherColumnNames.count)))
+    ON CONFLICT DO NOTHING
+    """)
+  private static let updateVoucher = SQL(
+    "UPDATE vouchers SET "
+      + voucherColumnNames.enumerated().dropFirst().map { "\($0.element) = $\($0.offset + 1)" }
+      .joined(separator: ", ") + " WHERE id = $1")
+
+  private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
+    var found: [Voucher] = []
+    try connection.each(Self.selectVouchers + clause, values) {
+      found.append(try Self.voucher(from: $0))
+    }
+    return found
+  }
+
+  /// A voucher from the first 33 columns of `row`, in `voucherColumns` order.
+  static func voucher(from row: PostgreSQLRow) throws -> Voucher {
+    let kind: VoucherKind
+    if row.text(3) == "GIFT_VOUCHER" {
+      kind = .gift(amount: row.int(9), balance: row.int(10))
+    } else {
+      switch row.optionalText(4) {
+      case "PERCENT":
+        kind = .discount(.percent(basisPoints: row.int(5), amountLimit: row.optionalInt(6)))
+      case "AMOUNT": kind = .discount(.amount(row.int(7)))
+      case "FIXED": kind = .discount(.fixed(row.int(8)))
+      default: throw StoreError.corrupt("voucher \(row.text(1)) has no discount type")
+      }
+    }
+    var voucher = Voucher(
+      id: row.text(0), code: row.text(1), campaign: row.optionalText(2), kind: kind,
+      currency: row.text(11), holderId: row.optionalText(12),
+      startDate: row.optionalInt(13).map(Date.init(millisecondsSince1970:)),
+      expirationDate: row.optionalInt(14).map(Date.init(millisecondsSince1970:)),
+      active: row.bool(15), quantity: row.optionalInt(16), redeemedQuantity: row.int(17),
+      perCustomer: row.optionalInt(18), minOrderAmount: row.optionalInt(19),
+      applicableTo: try JSONText.decodeList(row.text(20)),
+      inapplicableTo: try JSONText.decodeList(row.text(21)), reactivationLimit: row.int(22),
+      reactivationCount: row.int(23), metadata: try JSONValue.stored(row.text(24)),
+      createdAt: Date(millisecondsSince1970: row.int(25)),
+      updatedAt: Date(millisecondsSince1970: row.int(26)))
+    if let validity = row.optionalText(27) {
+      voucher.validity = try JSONText.decode(ValidityRules.self, from: validity)
+    }
+    voucher.aggregatedAmountLimit = row.optionalInt(28)
+    voucher.category = row.optionalText(29)
+    voucher.categoryId = row.optionalText(30)
+    voucher.campaignId = row.optionalText(31)
+    voucher.additionalInfo = row.optionalText(32)
+    return voucher
+  }
+
+  private func voucherValues(_ voucher: Voucher) -> [SQLValue] {
+    var discountType: String?
+    var percent: Int64?
+    var limit: Int64?
+    var amountOff: Int64?
+    var fixed: Int64?
+    var giftAmount: Int64?
+    var giftBalance: Int64?
+    switch voucher.kind {
+    case .discount(.percent(let basisPoints, let amountLimit)):
+      (discountType, percent, limit) = ("PERCENT", basisPoints, amountLimit)
+    case .discount(.amount(let amount)): (discountType, amountOff) = ("AMOUNT", amount)
+    case .discount(.fixed(let amount)): (discountType, fixed) = ("FIXED", amount)
+    case .gift(let amount, let balance): (giftAmount, giftBalance) = (amount, balance)
+    }
+    return [
+      .text(voucher.id), .text(voucher.code), .from(voucher.campaign), .text(voucher.kind.typeName),
+      .from(discountType), .from(percent), .from(limit), .from(amountOff), .from(fixed),
+      .from(giftAmount), .from(giftBalance), .text(voucher.currency), .from(voucher.holderId),
+      .from(voucher.startDate), .from(voucher.expirationDate), .text(voucher.active ? "t" : "f"),
+      .from(voucher.quantity), .integer(voucher.redeemedQuantity), .from(voucher.perCustomer),
+      .from(voucher.minOrderAmount), .text(JSONText.encode(voucher.applicableTo)),
+      .text(JSONText.encode(voucher.inapplicableTo)), .integer(voucher.reactivationLimit),
+      .integer(voucher.reactivationCount), .text(voucher.metadata.jsonText),
+      .from(voucher.createdAt), .from(voucher.updatedAt),
+      .from(voucher.validity.isEmpty ? nil : JSONText.encode(voucher.validity)),
+      .from(voucher.aggregatedAmountLimit), .from(voucher.category), .from(voucher.categoryId),
+      .from(voucher.campaignId), .from(voucher.additionalInfo),
+    ]
+  }
+
+  func voucher(code: String) throws -> Voucher? {
+    try connection.first(Self.voucherByCode, [.text(code)], Self.voucher(from:))
+  }
+
+  func voucher(id: String) throws -> Voucher? {
+    try connection.first(Self.voucherById, [.text(id)], Self.voucher(from:))
+  }
+
+  func codeExists(_ code: String) throws -> Bool {
+    try connection.first(Self.codeExists, [.text(code)]) { _ in true } ?? false
+  }
+
+  func insert(_ voucher: Voucher) throws {
+    guard try connection.run(Self.insertVoucher, voucherValues(voucher)) == 1 else {
+      throw Self.conflict("the voucher code \(voucher.code)")
+    }
+  }
+
+  func update(_ voucher: Voucher) throws {
+    try connection.run(Self.updateVoucher, voucherValues(voucher))
+  }
+
+  func markDeleted(voucherId: String, at date: Date) throws {
+    try connection.run(
+      "UPDATE vouchers SET deleted_at = $1, updated_at = $1 WHERE id = $2",
+      [.from(date), .text(voucherId)])
+  }
+
+  func vouchers(holderId: String) throws -> [Voucher] {
+    try vouchers(
+      where: "holder_id = $1 AND deleted_at IS NULL ORDER BY created_at, code", [.text(holderId)])
+  }
+
+  func vouchers(limit: Int, offset: Int) throws -> [Voucher] {
+    try vouchers(
+      where: "deleted_at IS NULL ORDER BY seq LIMIT $1 OFFSET $2",
+      [.integer(Int64(limit)), .integer(Int64(offset))])
+  }
+
+  func vouchers(matching query: VoucherQuery) throws -> (vouchers: [Voucher], total: Int) {
+    var clauses = ["deleted_at IS NULL"]
+    var values: [SQLValue] = []
+    for (column, value) in [
+      ("category", query.category), ("campaign", query.campaign),
+      ("campaign_id", query.campaignId), ("holder_id", query.holderId),
+      ("code", query.code?.normalizedCode),
+    ] {
+      if let value {
+        values.append(.text(value))
+        clauses.append("\(column) = $\(values.count)")
+      }
+    }
+    if let ids = query.ids {
+      if ids.isEmpty {
+        clauses.append("false")
+      } else {
+        let first = values.count + 1
+        values += ids.map { .text($0) }
+        clauses.append("id IN (\(Self.placeholders(ids.count, from: first)))")
+      }
+    }
+    for (column, operation, date) in [
+      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
+      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
+    ] {
+      if let date {
+        values.append(.from(date))
+        clauses.append("\(column) \(operation) $\(values.count)")
+      }
+    }
+    let condition = clauses.joined(separator: " AND ")
+    let total =
+      try connection.first("SELECT count(*) FROM vouchers WHERE \(condition)", values) {
+        Int($0.int(0))
+      } ?? 0
+    var order = "seq"
+    if let sort = query.order, VoucherQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      order = "\(sort.field) \(direction), seq \(direction)"
+    }
+    let found = try vouchers(
+      where:
+        "\(condition) ORDER BY \(order) LIMIT $\(values.count + 1) OFFSET $\(values.count + 2)",
+      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
+    return (found, total)
+  }
+
+  private static let consumeUse = SQL(
+    """
+    UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
+      gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance - $1 END,
+      updated_at = $2
+    WHERE id = $3 AND (quantity IS NULL OR redeemed_quantity < quantity)
+      AND (gift_balance IS NULL OR gift_balance >= $1)
+    """)
+  private static let restoreUse = SQL(
+    """
+    UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1,
+      gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance + $1 END,
+      reactivation_count = reactivation_count + $4, updated_at = $2
+    WHERE id = $3
+    """)
+
+  func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool {
+    try connection.run(Self.consumeUse, [.integer(giftCredits), .from(date), .text(voucherId)])
+      == 1
+  }
+
+  func restoreUse(
+    voucherId: String, giftCredits: Int64, countingReactivation: Bool, at date: Date
+  ) throws {
+    try connection.run(
+      Self.restoreUse,
+      [
+        .integer(giftCredits), .from(date), .text(voucherId),
+        .integer(countingReactivation ? 1 : 0),
+      ])
+  }
+
+  // MARK: Redemptions
+
+  private static let redemptionColumns = """
+    id, parent_id, voucher_id, voucher_code, customer_id, order_id, order_source_id,
+    order_amount, order_discount, order_gift, order_total, items, amount, gift_balance_after,
+    status, terminal, cashier, date, rollback_id
+    """
+  private static let selectRedemptions = "SELECT \(redemptionColumns) FROM redemptions WHERE "
+  private static let insertRedemption = SQL(
+    "INSERT INTO redemptions (\(redemptionColumns)) VALUES (\(placeholders(19)))")
+  private static let redemptionById = SQL(selectRedemptions + "id = $1")
+  private static let redemptionByVoucherOrder = SQL(
+    selectRedemptions + "voucher_id = $1 AND order_source_id = $2")
+  private static let latestSucceededRedemption = SQL(
+    selectRedemptions
+      + "voucher_id = $1 AND status = 'SUCCEEDED' ORDER BY date DESC, seq DESC LIMIT 1")
+  private static let childRedemptions = SQL(selectRedemptions + "parent_id = $1 ORDER BY seq")
+  private static let succeededRedemptionCount = SQL(
+    """
+    SELECT count(*) FROM redemptions
+    WHERE voucher_id = $1 AND customer_id = $2 AND status = 'SUCCEEDED'
+    """)
+
+  private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
+    var found: [Redemption] = []
+    try connection.each(sql, values) { found.append(try Self.redemption(from: $0)) }
+    return found
+  }
+
+  private static func redemption(from row: PostgreSQLRow) throws -> Redemption {
+    guard let status = RedemptionStatus(rawValue: row.text(14)) else {
+      throw StoreError.corrupt("redemption \(row.text(0)) has status \(row.text(14))")
+    }
+    let order = RedeemedOrder(
+      id: row.text(5), sourceId: row.optionalText(6), amount: row.int(7),
+      discountAmount: row.int(8), giftCredits: row.int(9), totalAmount: row.int(10),
+      items: try JSONText.decode([CartItem].self, from: row.text(11)))
+    return Redemption(
+      id: row.text(0), parentId: row.optionalText(1), voucherId: row.optionalText(2),
+      voucherCode: row.optionalText(3), customerId: row.optionalText(4), order: order,
+      amount: row.int(12), status: status,
+      channel: Channel(terminal: row.optionalText(15), cashier: row.optionalText(16)),
+      date: Date(millisecondsSince1970: row.int(17)), giftBalanceAfter: row.optionalInt(13),
+      rollbackId: row.optionalText(18), children: [])
+  }
+
+  /// Fills in the children of stacked parents.
+  private func withChildren(_ list: [Redemption]) throws -> [Redemption] {
+    try list.map { redemption in
+      guard redemption.voucherId == nil else { return redemption }
+      var parent = redemption
+      parent.children = try redemptions(Self.childRedemptions, [.text(redemption.id)])
+      return parent
+    }
+  }
+
+  func insert(_ redemption: Redemption) throws {
+    let order = redemption.order
+    try connection.run(
+      Self.insertRedemption,
+      [
+        .text(redemption.id), .from(redemption.parentId), .from(redemption.voucherId),
+        .from(redemption.voucherCode), .from(redemption.customerId), .text(order.id),
+        .from(order.sourceId), .integer(order.amount), .integer(order.discountAmount),
+        .integer(order.giftCredits), .integer(order.totalAmount),
+        .text(JSONText.encode(items: order.items)), .integer(redemption.amount),
+        .from(redemption.giftBalanceAfter), .text(redemption.status.rawValue),
+        .from(redemption.channel.terminal), .from(redemption.channel.cashier),
+        .from(redemption.date), .from(redemption.rollbackId),
+      ])
+    for child in redemption.children { try insert(child) }
+  }
+
+  func redemption(id: String) throws -> Redemption? {
+    try withChildren(redemptions(Self.redemptionById, [.text(id)])).first
+  }
+
+  func redemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
+    try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)]).first
+  }
+
+  func redemptions(matching query: RedemptionQuery, customerId: String?, voucherId: String?)
+    throws -> [Redemption]
+  {
+    var clauses: [String] = []
+    var values: [SQLValue] = []
+    func add(_ column: String, _ value: String) {
+      values.append(.text(value))
+      clauses.append("\(column) = $\(values.count)")
+    }
+    if let voucherId { add("voucher_id", voucherId) }
+    if let customerId { add("customer_id", customerId) }
+    if let order = query.orderSourceId { add("order_source_id", order) }
+    if let parent = query.parentId { add("parent_id", parent) }
+    if let campaign = query.campaign {
+      values.append(.text(campaign))
+      clauses.append("voucher_id IN (SELECT id FROM vouchers WHERE campaign = $\(values.count))")
+    }
+    if let date = query.createdBefore {
+      values.append(.from(date))
+      clauses.append("date < $\(values.count)")
+    }
+    if let date = query.createdAfter {
+      values.append(.from(date))
+      clauses.append("date > $\(values.count)")
+    }
+    if let terminal = query.terminal { add("terminal", terminal) }
+    // Children are shown inside their parent, except when asked for by voucher, campaign or
+    // parent.
+    if voucherId == nil, query.parentId == nil, query.campaign == nil {
+      clauses.append("parent_id IS NULL")
+    }
+    if clauses.isEmpty { clauses.append("true") }
+    var order = "date DESC, seq DESC"
+    if let sort = query.order, RedemptionQuery.orderFields.contains(sort.field) {
+      let direction = sort.descending ? "DESC" : "ASC"
+      let column = sort.field == "created_at" ? "date" : sort.field
+      order = "\(column) \(direction), seq \(direction)"
+    }
+    let limit = max(1, min(query.limit, 1000))
+    values.append(.integer(Int64(limit)))
+    values.append(.integer(Int64((max(1, query.page) - 1) * limit)))
+    let sql =
+      Self.selectRedemptions + clauses.joined(separator: " AND ")
+      + " ORDER BY \(order) LIMIT $\(values.count - 1) OFFSET $\(values.count)"
+    return try withChildren(redemptions(SQL(sql), values))
+  }
+
+  func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64 {
+    try connection.first(
+      Self.succeededRedemptionCount, [.text(voucherId), .text(customerId)]
+    ) { $0.int(0) } ?? 0
+  }
+
+  func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
+    try redemptions(Self.latestSucceededRedemption, [.text(voucherId)]).first
+  }
+
+  func markRolledBack(redemptionId: String, rollbackId: String) throws {
+    try connection.run(
+      "UPDATE redemptions SET status = 'ROLLED_BACK', rollback_id = $1 WHERE id = $2",
+      [.text(rollbackId), .text(redemptionId)])
+  }
+
+  private static let rollbackColumns =
+    "id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date, reactivations_left"
+
+  func insert(_ rollback: Rollback) throws {
+    try connection.run(
+      "INSERT INTO rollbacks (\(Self.rollbackColumns)) VALUES (\(Self.placeholders(9)))",
+      [
+        .text(rollback.id), .text(rollback.redemptionId), .text(rollback.voucherId),
+        .text(rollback.voucherCode), .integer(rollback.amount), .text(rollback.reason),
+        .from(rollback.by), .from(rollback.date), .integer(rollback.reactivationsLeft),
+      ])
+  }
+
+  private static func rollback(from row: PostgreSQLRow) -> Rollback {
+    Rollback(
+      id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
+      voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
+      date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+  }
+
+  func rollback(id: String) throws -> Rollback? {
+    try connection.first(
+      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE id = $1", [.text(id)], Self.rollback)
+  }
+
+  func rollbacks(voucherId: String) throws -> [Rollback] {
+    var found: [Rollback] = []
+    try connection.each(
+      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE voucher_id = $1 ORDER BY date, id",
+      [.text(voucherId)]
+    ) { found.append(Self.rollback(from: $0)) }
+    return found
+  }
+
+  // MARK: Validation sessions
+
+  private static let sessionLocksOfVoucher = SQL(
+    "SELECT session_key, gift_credits, expires_at, created_at FROM session_locks WHERE voucher_id = $1"
+  )
+
+  func sessionLocks(voucherId: String) throws -> [SessionLock] {
+    var found: [SessionLock] = []
+    try connection.each(Self.sessionLocksOfVoucher, [.text(voucherId)]) { row in
+      found.append(
+        SessionLock(
+          voucherId: voucherId, key: row.text(0), giftCredits: row.int(1),
+          expiresAt: Date(millisecondsSince1970: row.int(2)),
+          createdAt: Date(millisecondsSince1970: row.int(3))))
+    }
+    return found
+  }
+
+  func putSessionLock(_ lock: SessionLock) throws {
+    try connection.run(
+      """
+      INSERT INTO session_locks (voucher_id, session_key, gift_credits, expires_at, created_at)
+      VALUES ($1, $2, $3, $4, $5)
+      ON CONFLICT (voucher_id, session_key) DO UPDATE SET gift_credits = excluded.gift_credits,
+        expires_at = excluded.expires_at, created_at = excluded.created_at
+      """,
+      [
+        .text(lock.voucherId), .text(lock.key), .integer(lock.giftCredits), .from(lock.expiresAt),
+        .from(lock.createdAt),
+      ])
+  }
+
+  func deleteSessionLock(voucherId: String, key: String) throws -> Bool {
+    try connection.run(
+      "DELETE FROM session_locks WHERE voucher_id = $1 AND session_key = $2",
+      [.text(voucherId), .text(key)]) > 0
+  }
+
+  func deleteSessionLocks(voucherId: String, expiredBy date: Date) throws {
+    try connection.run(
+      "DELETE FROM session_locks WHERE voucher_id = $1 AND expires_at <= $2",
+      [.text(voucherId), .from(date)])
+  }
+
+  // MARK: Idempotency, the fence and events
+
+  private static let idempotencyRecord = SQL(
+    "SELECT fingerprint, result_id FROM idempotency_keys WHERE key = $1")
+  private static let saveIdempotencyRecord = SQL(
+    "INSERT INTO idempotency_keys (key, fingerprint, result_id, created_at) VALUES ($1, $2, $3, $4)"
+  )
+  private static let isAttemptClosed = SQL("SELECT 1 FROM closed_attempts WHERE key = $1")
+  private static let closeAttempt = SQL(
+    "INSERT INTO closed_attempts (key, closed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+  private static let appendEvent = SQL(
+    "INSERT INTO events (at, actor, kind, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+
+  func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)? {
+    try connection.first(Self.idempotencyRecord, [.text(key)]) { ($0.text(0), $0.text(1)) }
+  }
+
+  func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
+    throws
+  {
+    try connection.run(
+      Self.saveIdempotencyRecord, [.text(key), .text(fingerprint), .text(resultId), .from(date)])
+  }
+
+  func isAttemptClosed(key: String) throws -> Bool {
+    try connection.first(Self.isAttemptClosed, [.text(key)]) { _ in true } ?? false
+  }
+
+  func closeAttempt(key: String, at date: Date) throws {
+    try connection.run(Self.closeAttempt, [.text(key), .from(date)])
+  }
+
+  func appendEvent(date: Date, actor: String?, kind: String, subject: String, detail: String)
+    throws
+  {
+    try connection.run(
+      Self.appendEvent, [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
+  }
+
+  func events(subject: String?, limit: Int) throws -> [Event] {
+    var found: [Event] = []
+    var values: [SQLValue] = subject.map { [.text($0)] } ?? []
+    let clause = subject == nil ? "" : "WHERE subject = $1"
+    values.append(.integer(Int64(limit)))
+    try connection.each(
+      "SELECT seq, at, actor, kind, subject, detail FROM events \(clause) ORDER BY seq DESC LIMIT $\(values.count)",
+      values
+    ) { row in
+      found.append(
+        Event(
+          sequence: row.int(0), date: Date(millisecondsSince1970: row.int(1)),
+          actor: row.optionalText(2), kind: row.text(3), subject: row.text(4),
+          detail: row.text(5)))
+    }
+    return found
+  }
+
+  // MARK: Issuance and export
+
+  func issuanceBatch(name: String) throws -> String? {
+    try connection.first(
+      "SELECT fingerprint FROM issuance_batches WHERE name = $1", [.text(name)]
+    ) { $0.text(0) }
+  }
+
+  func createIssuanceBatch(name: String, fingerprint: String, at date: Date) throws {
+    try connection.run(
+      "INSERT INTO issuance_batches (name, fingerprint, created_at) VALUES ($1, $2, $3)",
+      [.text(name), .text(fingerprint), .from(date)])
+  }
+
+  private static let issuedVoucher = SQL(
+    "SELECT voucher_id FROM issued_vouchers WHERE batch = $1 AND customer_id = $2")
+  private static let recordIssued = SQL(
+    "INSERT INTO issued_vouchers (batch, customer_id, voucher_id, line) VALUES ($1, $2, $3, $4)")
+
+  func issuedVoucher(batch: String, customerId: String) throws -> String? {
+    try connection.first(Self.issuedVoucher, [.text(batch), .text(customerId)]) { $0.text(0) }
+  }
+
+  func recordIssued(batch: String, customerId: String, voucherId: String, line: Int) throws {
+    try connection.run(
+      Self.recordIssued, [.text(batch), .text(customerId), .text(voucherId), .integer(Int64(line))])
+  }
+
+  func eachIssued(batch: String, _ body: (IssuedRow) throws -> Void) throws {
+    try connection.eachInPages(
+      """
+      SELECT c.source_id, c.email, v.code, i.line FROM issued_vouchers i
+        JOIN customers c ON c.id = i.customer_id JOIN vouchers v ON v.id = i.voucher_id
+      WHERE i.batch = $1 ORDER BY i.line
+      """, [.text(batch)]
+    ) { row in
+      try body(
+        IssuedRow(
+          sourceId: row.optionalText(0), email: row.optionalText(1), code: row.text(2),
+          line: Int(row.int(3))))
+    }
+  }
+
+  func eachExportRow(createdSince: Date?, _ body: (ExportRow) throws -> Void) throws {
+    let columns = Self.voucherColumnNames.map { "v." + $0 }.joined(separator: ", ")
+    try connection.eachInPages(
+      """
+      SELECT \(columns), c.source_id, c.email, c.member_number, u.used_date
+      FROM vouchers v LEFT JOIN customers c ON c.id = v.holder_id
+        LEFT JOIN LATERAL (SELECT max(r.date) AS used_date FROM redemptions r
+                           WHERE r.voucher_id = v.id AND r.status = 'SUCCEEDED') u ON true
+      WHERE v.deleted_at IS NULL
+        AND ($1::bigint IS NULL OR v.created_at >= $1::bigint OR u.used_date >= $1::bigint)
+      ORDER BY v.seq
+      """, [.from(createdSince)]
+    ) { row in
+      try body(
+        ExportRow(
+          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(33),
+          holderEmail: row.optionalText(34), holderMemberNumber: row.optionalText(35),
+          lastUsed: row.optionalInt(36).map(Date.init(millisecondsSince1970:))))
+    }
+  }
+
+  func isEmpty() throws -> Bool {
+    try connection.first(
+      "SELECT NOT EXISTS (SELECT 1 FROM customers) AND NOT EXISTS (SELECT 1 FROM vouchers)"
+    ) { $0.bool(0) } ?? true
+  }
+
+  func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
+    try connection.first(
+      """
+      SELECT (SELECT count(*) FROM customers WHERE deleted_at IS NULL),
+             (SELECT count(*) FROM vouchers WHERE deleted_at IS NULL),
+             (SELECT count(*) FROM redemptions)
+      """
+    ) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) } ?? (0, 0, 0)
+  }
+}

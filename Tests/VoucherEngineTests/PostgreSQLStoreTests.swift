@@ -1,0 +1,56 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import VoucherEngine
+
+/// What is PostgreSQL's own: URLs, the schema's version, the CLI's --db.
+@Suite("PostgreSQL store")
+struct PostgreSQLStoreTests {
+  @Test(
+    "a URL carrying a password is refused; the password comes from PGPASSFILE or PGPASSWORD",
+    arguments: [
+      ("postgresql://vouchers@db/vouchers", true),
+      ("postgres://db:5432/vouchers", true),
+      ("postgresql://@db:5432/vouchers", true),
+      ("postgresql://vouchers@db1,db2/vouchers?target_session_attrs=read-write", true),
+      ("postgresql://vouchers:secret@db/vouchers", false),
+      ("postgresql://vouchers@db/vouchers?password=secret", false),
+      ("postgresql://db/vouchers?sslmode=require&password=x", false),
+    ])
+  func passwords(url: String, accepted: Bool) {
+    #expect(PostgreSQLStore.isLocation(url))
+    let passed = (try? PostgreSQLStore.checkLocation(url)) != nil
+    #expect(passed == accepted)
+  }
+
+  @Test("a database made by a newer release is refused with a clear message")
+  func newerSchemaRefused() throws {
+    let cluster = try PostgreSQLCluster.shared()
+    let url = try cluster.createSchema()
+    _ = try PostgreSQLStore(url: url)
+    try cluster.psql("UPDATE schema_version SET version = 99", url: url)
+    #expect(throws: StoreError.newerSchema(found: 99, supported: PostgreSQLStore.schemaVersion)) {
+      try PostgreSQLStore(url: url)
+    }
+  }
+
+  @Test("voucher-engine refuses a --db URL with a password as a usage error (exit 2)")
+  func commandRefusesPassword() throws {
+    let process = Process()
+    process.executableURL = try EngineProcess.executable
+    process.arguments = [
+      "customers", "find", "x", "--db", "postgresql://vouchers:secret@localhost/vouchers",
+    ]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let message = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 2)
+    #expect(message.contains("PGPASSFILE"))
+    #expect(!message.contains("secret"))
+  }
+}
