@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VoucherEngine
@@ -77,37 +78,39 @@ struct CrashTests {
   @Test(
     "a redeeming process killed with SIGKILL leaves a sound database holding every acknowledged redemption"
   )
-  func killedProcessLosesNothingAcknowledged() throws {
-    let folder = try TemporaryFolder()
-    let path = folder.path("engine.sqlite")
-    let setup = try VoucherEngine(path: path)
-    try setup.createVoucher(
-      VoucherDraft(code: "SOAK", kind: .discount(.percent(basisPoints: 1000, amountLimit: nil))))
+  func killedProcessLosesNothingAcknowledged() async throws {
+    try await blocking {
+      let folder = try TemporaryFolder()
+      let path = folder.path("engine.sqlite")
+      let setup = try VoucherEngine(path: path)
+      try setup.createVoucher(
+        VoucherDraft(code: "SOAK", kind: .discount(.percent(basisPoints: 1000, amountLimit: nil))))
 
-    let child = try EngineProcess.start([
-      "redeem-loop", "SOAK", "--order-prefix", "crash", "--count", "1000000",
-      "--item", "sku:2:49.50", "--db", path,
-    ])
-    // Let it acknowledge a good number of redemptions, then kill it mid-stream.
-    let acknowledged = try child.readLines(until: { $0.count >= 150 })
-    child.kill(signal: SIGKILL)
-    let rest = try child.waitForLines()
-    let reported = (acknowledged + rest).filter { $0.hasPrefix("ok ") }.map {
-      $0.split(separator: " ")[2]
-    }
-    #expect(reported.count >= 150)
+      let child = try EngineProcess.start([
+        "redeem-loop", "SOAK", "--order-prefix", "crash", "--count", "1000000",
+        "--item", "sku:2:49.50", "--db", path,
+      ])
+      // Let it acknowledge a good number of redemptions, then kill it mid-stream.
+      let acknowledged = try child.readLines(until: { $0.count >= 150 })
+      child.kill(signal: SIGKILL)
+      let rest = try child.waitForLines()
+      let reported = (acknowledged + rest).filter { $0.hasPrefix("ok ") }.map {
+        $0.split(separator: " ")[2]
+      }
+      #expect(reported.count >= 150)
 
-    let reopened = try SQLiteStore(path: path)
-    #expect(try reopened.integrityCheck() == ["ok"])
-    let engine = VoucherEngine(store: reopened)
-    for id in reported {
-      #expect(
-        try engine.redemption(id: String(id)) != nil, "acknowledged redemption \(id) is missing")
+      let reopened = try SQLiteStore(path: path)
+      #expect(try reopened.integrityCheck() == ["ok"])
+      let engine = VoucherEngine(store: reopened)
+      for id in reported {
+        #expect(
+          try engine.redemption(id: String(id)) != nil, "acknowledged redemption \(id) is missing")
+      }
+      let voucher = try #require(try engine.voucher(code: "SOAK"))
+      let rows = try engine.redemptions(RedemptionQuery(code: "SOAK", limit: 1000))
+      #expect(voucher.redeemedQuantity >= Int64(reported.count))
+      #expect(Int64(rows.count) == min(voucher.redeemedQuantity, 1000))
     }
-    let voucher = try #require(try engine.voucher(code: "SOAK"))
-    let rows = try engine.redemptions(RedemptionQuery(code: "SOAK", limit: 1000))
-    #expect(voucher.redeemedQuantity >= Int64(reported.count))
-    #expect(Int64(rows.count) == min(voucher.redeemedQuantity, 1000))
   }
 }
 

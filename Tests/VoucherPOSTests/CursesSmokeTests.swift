@@ -1,5 +1,6 @@
 import CashierUI
 import Foundation
+import TestSupport
 import Testing
 
 @testable import voucher_pos
@@ -7,27 +8,29 @@ import Testing
 @Suite("curses adapter", .serialized)
 struct CursesSmokeTests {
   @Test("the real adapter draws a frame headless, flushes only changes, and times out reading")
-  func headlessFrame() throws {
-    let terminal = try #require(CursesTerminal.headless(width: 80, height: 24))
-    defer { terminal.stop() }
-    #expect(terminal.size.width == 80 && terminal.size.height == 24)
-    let session = Session(backend: "/data/engine.sqlite", saleTag: "smoke001")
-    var state = AppState(session: session, now: Date())
-    var canvas = Canvas(width: 80, height: 24)
-    render(state, into: &canvas)
-    terminal.draw(canvas)
-    #expect(terminal.cellsWritten > 0)
-    terminal.draw(canvas)
-    #expect(terminal.cellsWritten == 0)
-    _ = reduce(&state, .queryEdited("山田 Åsa é"))
-    var next = Canvas(width: 80, height: 24)
-    render(state, into: &next)
-    terminal.draw(next)
-    #expect(terminal.cellsWritten > 0 && terminal.cellsWritten < 80 * 24 / 2)
-    // resizeterm queued a KEY_RESIZE; after it, nothing comes and the read times out.
-    let first = terminal.readKey(waiting: 10)
-    #expect(first == nil || first == .resize)
-    #expect(terminal.readKey(waiting: 10) == nil)
+  func headlessFrame() async throws {
+    try await blocking {
+      let terminal = try #require(CursesTerminal.headless(width: 80, height: 24))
+      defer { terminal.stop() }
+      #expect(terminal.size.width == 80 && terminal.size.height == 24)
+      let session = Session(backend: "/data/engine.sqlite", saleTag: "smoke001")
+      var state = AppState(session: session, now: Date())
+      var canvas = Canvas(width: 80, height: 24)
+      render(state, into: &canvas)
+      terminal.draw(canvas)
+      #expect(terminal.cellsWritten > 0)
+      terminal.draw(canvas)
+      #expect(terminal.cellsWritten == 0)
+      _ = reduce(&state, .queryEdited("山田 Åsa é"))
+      var next = Canvas(width: 80, height: 24)
+      render(state, into: &next)
+      terminal.draw(next)
+      #expect(terminal.cellsWritten > 0 && terminal.cellsWritten < 80 * 24 / 2)
+      // resizeterm queued a KEY_RESIZE; after it, nothing comes and the read times out.
+      let first = terminal.readKey(waiting: 10)
+      #expect(first == nil || first == .resize)
+      #expect(terminal.readKey(waiting: 10) == nil)
+    }
   }
 
   @Test("keys decode from curses codes and characters")
@@ -39,19 +42,21 @@ struct CursesSmokeTests {
   }
 
   @Test("flags parse; bad ones are usage errors")
-  func flags() throws {
-    let parsed = try Options.parse([
-      "--demo", "--role", "support", "--terminal=T9", "--cashier", "Kim", "--redeem-timeout", "5",
-    ])
-    guard case .run(let options) = parsed else {
-      Issue.record("not a run")
-      return
+  func flags() async throws {
+    try await blocking {
+      let parsed = try Options.parse([
+        "--demo", "--role", "support", "--terminal=T9", "--cashier", "Kim", "--redeem-timeout", "5",
+      ])
+      guard case .run(let options) = parsed else {
+        Issue.record("not a run")
+        return
+      }
+      #expect(options.demo && options.role == .support && options.terminal == "T9")
+      #expect(options.cashier == "Kim" && options.redeemTimeout == 5)
+      #expect(try Options.parse(["--help"]) == .help)
+      #expect(throws: UsageError.self) { try Options.parse(["--role", "boss"]) }
+      #expect(throws: UsageError.self) { try Options.parse(["--demo", "--db", "x"]) }
+      #expect(throws: UsageError.self) { try Options.parse(["--db"]) }
     }
-    #expect(options.demo && options.role == .support && options.terminal == "T9")
-    #expect(options.cashier == "Kim" && options.redeemTimeout == 5)
-    #expect(try Options.parse(["--help"]) == .help)
-    #expect(throws: UsageError.self) { try Options.parse(["--role", "boss"]) }
-    #expect(throws: UsageError.self) { try Options.parse(["--demo", "--db", "x"]) }
-    #expect(throws: UsageError.self) { try Options.parse(["--db"]) }
   }
 }

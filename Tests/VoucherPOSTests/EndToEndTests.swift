@@ -1,95 +1,106 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The built program in a real terminal (tmux), the way a cashier uses it.
 @Suite("end to end under tmux")
 struct EndToEndTests {
   @Test("find Alice, validate her 10 % voucher on a cart, redeem, get the receipt")
-  func wholeSale() throws {
-    let tmux = TmuxSession()
-    defer { tmux.stop() }
-    try tmux.startPOS()
-    try tmux.waitFor("Find contact")
-    try sellAliceTenPercent(tmux)
+  func wholeSale() async throws {
+    try await blocking {
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.startPOS()
+      try tmux.waitFor("Find contact")
+      try sellAliceTenPercent(tmux)
+    }
   }
 
   @Test("a rejected code shows its reason in words")
-  func rejectedCode() throws {
-    let tmux = TmuxSession()
-    defer { tmux.stop() }
-    try tmux.startPOS()
-    try tmux.waitFor("Find contact")
-    try tmux.send("C-e")
-    try tmux.type("JOSE-DISABLED-15")
-    try tmux.send("Enter")
-    // Bound to José: the till says whose it is and attaches him on Enter.
-    try tmux.waitFor("JOSE-DISABLED-15 belongs to José Ñúñez.")
-    try tmux.send("Enter")
-    try tmux.waitFor("Add line")
-    try tmux.waitFor("José Ñúñez · customer-126")
-    try tmux.type("prod_1 1 100")
-    try tmux.send("Enter")
-    try tmux.waitFor("100.00             100.00")
-    try tmux.send("C-v")
-    try tmux.waitFor("This voucher has been switched off.")
-    try tmux.send("F3")
-    try tmux.type("NO-SUCH-CODE")
-    try tmux.send("Enter")
-    try tmux.waitFor("No voucher with the code NO-SUCH-CODE.")
-    try tmux.send("F5")
-    try tmux.waitFor("Not valid: JOSE-DISABLED-15")
+  func rejectedCode() async throws {
+    try await blocking {
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.startPOS()
+      try tmux.waitFor("Find contact")
+      try tmux.send("C-e")
+      try tmux.type("JOSE-DISABLED-15")
+      try tmux.send("Enter")
+      // Bound to José: the till says whose it is and attaches him on Enter.
+      try tmux.waitFor("JOSE-DISABLED-15 belongs to José Ñúñez.")
+      try tmux.send("Enter")
+      try tmux.waitFor("Add line")
+      try tmux.waitFor("José Ñúñez · customer-126")
+      try tmux.type("prod_1 1 100")
+      try tmux.send("Enter")
+      try tmux.waitFor("100.00             100.00")
+      try tmux.send("C-v")
+      try tmux.waitFor("This voucher has been switched off.")
+      try tmux.send("F3")
+      try tmux.type("NO-SUCH-CODE")
+      try tmux.send("Enter")
+      try tmux.waitFor("No voucher with the code NO-SUCH-CODE.")
+      try tmux.send("F5")
+      try tmux.waitFor("Not valid: JOSE-DISABLED-15")
+    }
   }
 
   @Test("shrinking below 80×24 asks for more room; growing back keeps working")
-  func resize() throws {
-    let tmux = TmuxSession()
-    defer { tmux.stop() }
-    try tmux.startPOS()
-    try tmux.waitFor("Find contact")
-    try tmux.resize(width: 60, height: 20)
-    try tmux.waitFor("Please enlarge the terminal to at least 80×24")
-    try tmux.resize(width: 80, height: 24)
-    try tmux.waitFor("Find contact")
-    try tmux.type("lind")
-    try tmux.waitFor("Karin Lindqvist")
+  func resize() async throws {
+    try await blocking {
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.startPOS()
+      try tmux.waitFor("Find contact")
+      try tmux.resize(width: 60, height: 20)
+      try tmux.waitFor("Please enlarge the terminal to at least 80×24")
+      try tmux.resize(width: 80, height: 24)
+      try tmux.waitFor("Find contact")
+      try tmux.type("lind")
+      try tmux.waitFor("Karin Lindqvist")
+    }
   }
 
   @Test(
     "SIGTERM, SIGHUP and a crash signal (SIGSEGV, SIGABRT) leave the terminal in cooked mode",
     arguments: ["TERM", "HUP", "SEGV", "ABRT"])
-  func signalRestoresTerminal(signal: String) throws {
-    let tmux = TmuxSession()
-    defer { tmux.stop() }
-    let pidFile = FileManager.default.temporaryDirectory
-      .appendingPathComponent("voucher-pos-\(UUID().uuidString.prefix(8)).pid").path
-    defer { try? FileManager.default.removeItem(atPath: pidFile) }
-    try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
-    try tmux.waitFor("$")
-    // exec keeps the pid the shell wrote down: the signal goes to voucher-pos itself.
-    try tmux.type("sh -c 'echo $$ > \(pidFile); exec \(try TmuxSession.executable) --demo'")
-    try tmux.send("Enter")
-    try tmux.waitFor("Find contact")
-    let pid = try #require(
-      Int32(
-        try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(
-          in: .whitespacesAndNewlines)))
-    let numbers = ["TERM": SIGTERM, "HUP": SIGHUP, "SEGV": SIGSEGV, "ABRT": SIGABRT]
-    kill(pid, try #require(numbers[signal]))
-    try tmux.waitFor("$ ")
-    try expectCookedMode(tmux)
+  func signalRestoresTerminal(signal: String) async throws {
+    try await blocking {
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      let pidFile = FileManager.default.temporaryDirectory
+        .appendingPathComponent("voucher-pos-\(UUID().uuidString.prefix(8)).pid").path
+      defer { try? FileManager.default.removeItem(atPath: pidFile) }
+      try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
+      try tmux.waitFor("$")
+      // exec keeps the pid the shell wrote down: the signal goes to voucher-pos itself.
+      try tmux.type("sh -c 'echo $$ > \(pidFile); exec \(try TmuxSession.executable) --demo'")
+      try tmux.send("Enter")
+      try tmux.waitFor("Find contact")
+      let pid = try #require(
+        Int32(
+          try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)))
+      let numbers = ["TERM": SIGTERM, "HUP": SIGHUP, "SEGV": SIGSEGV, "ABRT": SIGABRT]
+      kill(pid, try #require(numbers[signal]))
+      try tmux.waitFor("$ ")
+      try expectCookedMode(tmux)
+    }
   }
 
   @Test("Ctrl-C leaves the terminal in cooked mode")
-  func interruptRestoresTerminal() throws {
-    let tmux = TmuxSession()
-    defer { tmux.stop() }
-    try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
-    try tmux.waitFor("$")
-    try tmux.type("\(try TmuxSession.executable) --demo")
-    try tmux.send("Enter")
-    try tmux.waitFor("Find contact")
-    try tmux.send("C-c")
-    try expectCookedMode(tmux)
+  func interruptRestoresTerminal() async throws {
+    try await blocking {
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
+      try tmux.waitFor("$")
+      try tmux.type("\(try TmuxSession.executable) --demo")
+      try tmux.send("Enter")
+      try tmux.waitFor("Find contact")
+      try tmux.send("C-c")
+      try expectCookedMode(tmux)
+    }
   }
 }
 

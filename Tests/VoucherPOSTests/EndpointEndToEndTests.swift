@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// A live `voucher-engine serve` on 127.0.0.1 (ephemeral port, fresh demo database, one
@@ -96,18 +97,20 @@ final class LiveEngineServer {
 @Suite("end to end against a live server")
 struct EndpointEndToEndTests {
   @Test("a till on --endpoint sells through the REST API and says when the server goes away")
-  func saleOverREST() throws {
-    let server = try LiveEngineServer()
-    let tmux = TmuxSession()
-    defer { tmux.stop() }
-    try tmux.startPOS(
-      "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T02"
-    )
-    try tmux.waitFor("● online")
-    try sellAliceTenPercent(tmux)
+  func saleOverREST() async throws {
+    try await blocking {
+      let server = try LiveEngineServer()
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.startPOS(
+        "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T02"
+      )
+      try tmux.waitFor("● online")
+      try sellAliceTenPercent(tmux)
 
-    server.stop()
-    // The status bar checks every 10 s.
-    try tmux.waitFor("✕ offline", timeout: 25)
+      server.stop()
+      // The status bar checks every 10 s.
+      try tmux.waitFor("✕ offline", timeout: 25)
+    }
   }
 }

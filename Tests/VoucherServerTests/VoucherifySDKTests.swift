@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The flow script, kept beside the tests (`Fixtures` is left out of the target).
