@@ -96,7 +96,7 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "VoucherEngineTests",
-      dependencies: ["VoucherEngine", "voucher-engine", "TestSupport"]
+      dependencies: ["VoucherEngine", "voucher-engine", "TestSupport", "CPseudoTerminal"]
     ),
     .testTarget(
       name: "CashierUITests",

@@ -238,5 +238,20 @@ enum SQLiteSchema {
     CREATE INDEX redemptions_terminal_date ON redemptions(terminal, date)
       WHERE parent_id IS NULL;
     """,
+    // 9: staff PINs, for support work at a till on a local database. Only a salted SHA-256
+    // of each PIN is kept; wrong PINs are counted here (not in the till) so that restarting
+    // a till does not reset them. A revoked member stays listed for the audit trail.
+    """
+    CREATE TABLE staff (
+      name            TEXT PRIMARY KEY COLLATE NOCASE,
+      role            TEXT NOT NULL CHECK (role IN ('cashier', 'support')),
+      salt            TEXT NOT NULL,
+      pin_hash        TEXT NOT NULL,
+      created_at      INTEGER NOT NULL,
+      revoked_at      INTEGER,
+      failed_attempts INTEGER NOT NULL DEFAULT 0,
+      locked_until    INTEGER
+    );
+    """,
   ]
 }

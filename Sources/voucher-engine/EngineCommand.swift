@@ -25,6 +25,7 @@ enum EngineCommand {
       import --json FILE                customers and vouchers in the catalog layout
       serve [--listen HOST:PORT]        the REST API (Voucherify-compatible) over this database
       keys add|list|revoke              API keys for serve: --role cashier|support|admin --name N
+      staff add|list|revoke             staff PINs for support work at a till: --name N --role R
 
     Options for every command:
       --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite)
@@ -106,7 +107,7 @@ enum EngineCommand {
       CloseAttemptCommand.command,
       IssueCommand.command, ExportCommand.command, ImportCommand.command,
       ServeCommand.command,
-      KeysCommand.command,
+      KeysCommand.command, StaffCommand.command,
     ].map { ($0.name, $0) })
 }
 
