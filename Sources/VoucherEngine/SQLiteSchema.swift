@@ -253,5 +253,31 @@ enum SQLiteSchema {
       locked_until    INTEGER
     );
     """,
+    // 8: search by part of a phone number, a member number without its prefix and an
+    // email's local part. Any 5 or more consecutive digits of a phone are a prefix of one
+    // of its digit suffixes, so a row per suffix (5+ digits long: 7 for +46701234567) makes
+    // every such search one range scan of this table, as fast as the name-word prefix
+    // search; a trigram table would need a join per three digits typed and a check after.
+    // The other two are exact matches on an expression of the row, which SQLite keeps in an
+    // index of its own (written at every change with no code of ours); the queries repeat
+    // the expressions character for character (SQLiteTransaction+Search.swift).
+    """
+    CREATE TABLE customer_phone_digits (
+      digits      TEXT NOT NULL,
+      customer_id TEXT NOT NULL,
+      PRIMARY KEY (digits, customer_id)
+    ) WITHOUT ROWID;
+    INSERT INTO customer_phone_digits (digits, customer_id)
+      WITH RECURSIVE suffixes(customer_id, digits) AS (
+        SELECT id, replace(phone, '+', '') FROM customers
+          WHERE phone IS NOT NULL AND length(replace(phone, '+', '')) >= 5
+        UNION ALL
+        SELECT customer_id, substr(digits, 2) FROM suffixes WHERE length(digits) > 5)
+      SELECT DISTINCT digits, customer_id FROM suffixes;
+    CREATE INDEX customers_email_local
+      ON customers(substr(email_fold, 1, instr(email_fold, '@') - 1));
+    CREATE INDEX customers_member_bare
+      ON customers(lower(ltrim(member_number, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -_./#:')));
+    """,
   ]
 }

@@ -147,9 +147,15 @@ struct SQLiteTransaction: StoreTransaction {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """, customerValues(customer))
     try indexWords(of: customer)
+    try indexPhoneDigits(of: customer.phone, customerId: customer.id)
   }
 
   func update(_ customer: Customer) throws {
+    // The phone's digit rows are replaced only when the phone changes: most updates keep it.
+    let oldPhone: String? =
+      try connection.first("SELECT phone FROM customers WHERE id = ?", [.text(customer.id)]) {
+        $0.optionalText(0)
+      } ?? nil
     var values = Array(customerValues(customer).dropFirst())
     values.append(.text(customer.id))
     try connection.run(
@@ -160,6 +166,12 @@ struct SQLiteTransaction: StoreTransaction {
       """, values)
     try connection.run("DELETE FROM customer_words WHERE customer_id = ?", [.text(customer.id)])
     try indexWords(of: customer)
+    if let oldPhone, oldPhone != customer.phone {
+      try unindexPhoneDigits(of: oldPhone, customerId: customer.id)
+    }
+    if oldPhone != customer.phone {
+      try indexPhoneDigits(of: customer.phone, customerId: customer.id)
+    }
   }
 
   private func customerValues(_ customer: Customer) -> [SQLValue] {

@@ -142,4 +142,12 @@ public protocol StoreTransaction {
   func revokeStaffMember(name: String, at date: Date) throws -> Bool
   /// Records the count of wrong PINs in a row and the end of a lockout (nil: none).
   func setStaffPINFailures(name: String, count: Int, lockedUntil: Date?) throws
+
+  // MARK: Search
+
+  /// One page of the customers matching any part of `search`, each once, in its order
+  /// (pinned ids, member numbers without prefix, email local parts, phone digits, name
+  /// words), and how many distinct customers match in all (exact).
+  func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int) throws
+    -> (customers: [Customer], total: Int)
 }

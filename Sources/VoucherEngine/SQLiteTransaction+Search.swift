@@ -1,0 +1,127 @@
+import Foundation
+
+extension SQLiteTransaction {
+  // The two expressions of the indexes of migration 8, repeated exactly: SQLite uses an
+  // index on an expression only for the same expression.
+  private static let emailLocalPart = "substr(email_fold, 1, instr(email_fold, '@') - 1)"
+  private static let bareMemberNumber =
+    "lower(ltrim(member_number, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -_./#:'))"
+  /// Above every string that starts with a given prefix: a prefix search is a range scan.
+  private static let above = "char(1114111)"
+
+  /// One group of matches: its ids in the group's own order, and the same set unordered
+  /// for counting.
+  private struct Group {
+    var ordered: String
+    var unordered: String
+    var values: [SQLValue]
+  }
+
+  private static func groups(of search: CustomerSearch) -> [Group] {
+    var groups: [Group] = []
+    if let bare = search.bareMemberNumber {
+      let select = "SELECT id AS customer_id FROM customers WHERE \(bareMemberNumber) = ?"
+      groups.append(
+        Group(ordered: select + " ORDER BY id", unordered: select, values: [.text(bare)]))
+    }
+    if let local = search.emailLocalPart {
+      let select = "SELECT id AS customer_id FROM customers WHERE \(emailLocalPart) = ?"
+      groups.append(
+        Group(ordered: select + " ORDER BY id", unordered: select, values: [.text(local)]))
+    }
+    for digits in search.phoneDigits {
+      let select = """
+        SELECT customer_id FROM customer_phone_digits
+        WHERE digits >= ? AND digits < ? || \(above)
+        """
+      groups.append(
+        Group(
+          ordered: select + " ORDER BY digits, customer_id", unordered: select,
+          values: [.text(digits), .text(digits)]))
+    }
+    // The longest word is scanned (the fewest rows); each other word narrows it through a
+    // set SQLite builds once.
+    let words = search.nameWordPrefixes.sorted { $0.utf8.count > $1.utf8.count }
+    if let longest = words.first {
+      var select = """
+        SELECT customer_id FROM customer_words WHERE word >= ? AND word < ? || \(above)
+        """
+      var values: [SQLValue] = [.text(longest), .text(longest)]
+      for word in words.dropFirst() {
+        select += """
+           AND customer_id IN (SELECT customer_id FROM customer_words
+                               WHERE word >= ? AND word < ? || \(above))
+          """
+        values += [.text(word), .text(word)]
+      }
+      groups.append(
+        Group(ordered: select + " ORDER BY word, customer_id", unordered: select, values: values))
+    }
+    return groups
+  }
+
+  func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int) throws
+    -> (customers: [Customer], total: Int)
+  {
+    let groups = Self.groups(of: search)
+    let total = try countMatches(pinned: search.pinnedIds, groups: groups)
+    guard limit > 0, offset < total else { return ([], total) }
+    var seen = Set<String>()
+    var page: [String] = []
+    var skipped = 0
+    /// Takes an id in order; false once the page is full.
+    func take(_ id: String) -> Bool {
+      guard seen.insert(id).inserted else { return true }
+      if skipped < offset {
+        skipped += 1
+      } else {
+        page.append(id)
+      }
+      return page.count < limit
+    }
+    var full = false
+    for id in search.pinnedIds where !full { full = !take(id) }
+    for group in groups where !full {
+      try connection.each(
+        group.ordered, group.values,
+        while: { row in
+          full = !take(row.text(0))
+          return !full
+        })
+    }
+    return (try page.compactMap { try customer(id: $0) }, total)
+  }
+
+  /// How many distinct customers the pinned ids and the groups name together.
+  private func countMatches(pinned: [String], groups: [Group]) throws -> Int {
+    if groups.isEmpty { return Set(pinned).count }
+    var parts = groups.map(\.unordered)
+    var values = groups.flatMap(\.values)
+    if !pinned.isEmpty {
+      parts.append("VALUES " + Array(repeating: "(?)", count: pinned.count).joined(separator: ", "))
+      values += pinned.map { .text($0) }
+    }
+    let sql =
+      parts.count == 1
+      ? "SELECT count(DISTINCT customer_id) FROM (\(parts[0]))"
+      : "SELECT count(*) FROM (\(parts.joined(separator: " UNION ")))"
+    return Int(try connection.first(sql, values) { $0.int(0) } ?? 0)
+  }
+
+  func indexPhoneDigits(of phone: String?, customerId: String) throws {
+    guard let phone else { return }
+    for suffix in ContactText.phoneDigitSuffixes(phone) {
+      try connection.run(
+        "INSERT OR IGNORE INTO customer_phone_digits (digits, customer_id) VALUES (?, ?)",
+        [.text(suffix), .text(customerId)])
+    }
+  }
+
+  func unindexPhoneDigits(of phone: String, customerId: String) throws {
+    for suffix in ContactText.phoneDigitSuffixes(phone) {
+      try connection.run(
+        "DELETE FROM customer_phone_digits WHERE digits = ? AND customer_id = ?",
+        [.text(suffix), .text(customerId)])
+    }
+  }
+}
