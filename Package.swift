@@ -27,6 +27,13 @@ let package = Package(
       name: "CMicroHTTPD",
       providers: [.apt(["libmicrohttpd-dev"])]
     ),
+    .systemLibrary(
+      name: "CQRencode",
+      providers: [.apt(["libqrencode-dev"])]
+    ),
+
+    // QR codes as Unicode half blocks, for a screen to show a voucher's code to scan.
+    .target(name: "QRText", dependencies: ["CQRencode"]),
 
     // The local engine module: model, money, rules, store, clock.
     .target(name: "VoucherEngine", dependencies: ["CSQLite"]),
@@ -98,6 +105,7 @@ let package = Package(
       name: "VoucherEngineTests",
       dependencies: ["VoucherEngine", "voucher-engine", "TestSupport", "CPseudoTerminal"]
     ),
+    .testTarget(name: "QRTextTests", dependencies: ["QRText"]),
     .testTarget(
       name: "CashierUITests",
       dependencies: ["CashierUI", "VoucherClient", "VoucherEngine"]
