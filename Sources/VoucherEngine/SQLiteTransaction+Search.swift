@@ -81,7 +81,10 @@ extension SQLiteTransaction {
     }
     var full = false
     for id in search.pinnedIds where !full { full = !take(id) }
+    // Where each group's part of the page starts: shown sorted by name within it.
+    var starts: [Int] = []
     for group in groups where !full {
+      starts.append(page.count)
       try connection.each(
         group.ordered, group.values,
         while: { row in
@@ -89,7 +92,22 @@ extension SQLiteTransaction {
           return !full
         })
     }
-    return (try page.compactMap { try customer(id: $0) }, total)
+    var customers = try page.compactMap { try customer(id: $0) }
+    // The index order (matching word, then id) decides which customers are on which page,
+    // so pages never overlap; a screen lists each part by name, as people look for them.
+    for (index, start) in starts.enumerated() {
+      let end = index + 1 < starts.count ? starts[index + 1] : customers.count
+      guard start < end, end <= customers.count else { continue }
+      customers[start..<end].sort(by: Self.byName)
+    }
+    return (customers, total)
+  }
+
+  /// Name without regard to ASCII case (as `COLLATE NOCASE`), then id; no name first.
+  private static func byName(_ left: Customer, _ right: Customer) -> Bool {
+    let leftName = (left.name ?? "").lowercased()
+    let rightName = (right.name ?? "").lowercased()
+    return leftName != rightName ? leftName < rightName : left.id < right.id
   }
 
   /// How many distinct customers the pinned ids and the groups name together.
