@@ -9,9 +9,19 @@ extension SQLiteTransaction {
   /// Above every string that starts with a given prefix: a prefix search is a range scan.
   private static let above = "char(1114111)"
 
-  /// One group of matches: its ids in the group's own order, and the same set unordered
-  /// for counting.
+  /// One kind of match: its ids in the group's own order, and the same set unordered for
+  /// counting.
   private struct Group {
+    enum Kind {
+      /// Exact matches (a member number without prefix, an email's local part): few.
+      case exact
+      /// Part of a phone number: may be many.
+      case phone
+      /// Name word prefixes: may be many; `count` counts them without a DISTINCT.
+      case names(count: String, values: [SQLValue])
+    }
+
+    var kind: Kind
     var ordered: String
     var unordered: String
     var values: [SQLValue]
@@ -22,12 +32,15 @@ extension SQLiteTransaction {
     if let bare = search.bareMemberNumber {
       let select = "SELECT id AS customer_id FROM customers WHERE \(bareMemberNumber) = ?"
       groups.append(
-        Group(ordered: select + " ORDER BY id", unordered: select, values: [.text(bare)]))
+        Group(
+          kind: .exact, ordered: select + " ORDER BY id", unordered: select, values: [.text(bare)]))
     }
     if let local = search.emailLocalPart {
       let select = "SELECT id AS customer_id FROM customers WHERE \(emailLocalPart) = ?"
       groups.append(
-        Group(ordered: select + " ORDER BY id", unordered: select, values: [.text(local)]))
+        Group(
+          kind: .exact, ordered: select + " ORDER BY id", unordered: select, values: [.text(local)])
+      )
     }
     for digits in search.phoneDigits {
       let select = """
@@ -36,36 +49,43 @@ extension SQLiteTransaction {
         """
       groups.append(
         Group(
-          ordered: select + " ORDER BY digits, customer_id", unordered: select,
+          kind: .phone, ordered: select + " ORDER BY digits, customer_id", unordered: select,
           values: [.text(digits), .text(digits)]))
     }
     // The longest word is scanned (the fewest rows); each other word narrows it through a
     // set SQLite builds once.
     let words = search.nameWordPrefixes.sorted { $0.utf8.count > $1.utf8.count }
     if let longest = words.first {
-      var select = """
-        SELECT customer_id FROM customer_words WHERE word >= ? AND word < ? || \(above)
-        """
-      var values: [SQLValue] = [.text(longest), .text(longest)]
+      var filter = ""
+      var filterValues: [SQLValue] = []
       for word in words.dropFirst() {
-        select += """
+        filter += """
            AND customer_id IN (SELECT customer_id FROM customer_words
                                WHERE word >= ? AND word < ? || \(above))
           """
-        values += [.text(word), .text(word)]
+        filterValues += [.text(word), .text(word)]
       }
+      let range = "FROM customer_words WHERE word >= ? AND word < ? || \(above)"
+      let values: [SQLValue] = [.text(longest), .text(longest)] + filterValues
+      let count = "SELECT count(*) \(range) AND shared < ?\(filter)"
+      let countValues: [SQLValue] =
+        [.text(longest), .text(longest), .integer(Int64(longest.unicodeScalars.count))]
+        + filterValues
       groups.append(
-        Group(ordered: select + " ORDER BY word, customer_id", unordered: select, values: values))
+        Group(
+          kind: .names(count: count, values: countValues),
+          ordered: "SELECT customer_id \(range)\(filter) ORDER BY word, customer_id",
+          unordered: "SELECT customer_id \(range)\(filter)", values: values))
     }
     return groups
   }
 
-  func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int) throws
-    -> (customers: [Customer], total: Int)
+  func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int, counting: Bool)
+    throws -> (customers: [Customer], total: Int?)
   {
     let groups = Self.groups(of: search)
-    let total = try countMatches(pinned: search.pinnedIds, groups: groups)
-    guard limit > 0, offset < total else { return ([], total) }
+    let total = counting ? try countMatches(search, groups: groups) : nil
+    guard limit > 0, offset < (total ?? Int.max) else { return ([], total) }
     var seen = Set<String>()
     var page: [String] = []
     var skipped = 0
@@ -110,19 +130,66 @@ extension SQLiteTransaction {
     return leftName != rightName ? leftName < rightName : left.id < right.id
   }
 
-  /// How many distinct customers the pinned ids and the groups name together.
-  private func countMatches(pinned: [String], groups: [Group]) throws -> Int {
-    if groups.isEmpty { return Set(pinned).count }
+  /// How many distinct customers the pinned ids and the groups name together, exactly.
+  ///
+  /// The usual query (a name, with at most one group that can be large) is counted with
+  /// one index scan: the large group's own count, plus the few exact matches that are not
+  /// in it (checked one by one). Only two large groups at once (digits that are part of
+  /// a phone number and of a name) are counted by a UNION, which sorts every match.
+  private func countMatches(_ search: CustomerSearch, groups: [Group]) throws -> Int {
+    let large = groups.filter {
+      if case .exact = $0.kind { return false }
+      return true
+    }
+    if large.count > 1 || (large.count == 1 && search.phoneDigits.count > 1) {
+      return try unionCount(pinned: search.pinnedIds, groups: groups)
+    }
+    var few = Set(search.pinnedIds)
+    for group in groups {
+      guard case .exact = group.kind else { continue }
+      try connection.each(group.unordered, group.values) { few.insert($0.text(0)) }
+    }
+    guard let group = large.first else { return few.count }
+    var count: Int
+    if case .names(let sql, let values) = group.kind {
+      count = Int(try connection.first(sql, values) { $0.int(0) } ?? 0)
+    } else {
+      count = Int(
+        try connection.first(
+          "SELECT count(DISTINCT customer_id) FROM (\(group.unordered))", group.values
+        ) { $0.int(0) } ?? 0)
+    }
+    for id in few {
+      guard let customer = try customer(id: id) else { continue }
+      if !Self.matchesLargeGroup(customer, search) { count += 1 }
+    }
+    return count
+  }
+
+  /// Whether a customer is among the name-word or phone-digit matches of `search`, by the
+  /// same rules as the index (folded words, byte prefixes; digits of the phone).
+  private static func matchesLargeGroup(_ customer: Customer, _ search: CustomerSearch) -> Bool {
+    if !search.nameWordPrefixes.isEmpty {
+      let words = ContactText.words(of: customer.name ?? "")
+      let all = search.nameWordPrefixes.allSatisfy { prefix in
+        words.contains { $0.utf8.starts(with: prefix.utf8) }
+      }
+      if all { return true }
+    }
+    if let digits = search.phoneDigits.first, let phone = customer.phone {
+      return ContactText.phoneDigitSuffixes(phone).contains { $0.utf8.starts(with: digits.utf8) }
+    }
+    return false
+  }
+
+  private func unionCount(pinned: [String], groups: [Group]) throws -> Int {
     var parts = groups.map(\.unordered)
     var values = groups.flatMap(\.values)
     if !pinned.isEmpty {
       parts.append("VALUES " + Array(repeating: "(?)", count: pinned.count).joined(separator: ", "))
       values += pinned.map { .text($0) }
     }
-    let sql =
-      parts.count == 1
-      ? "SELECT count(DISTINCT customer_id) FROM (\(parts[0]))"
-      : "SELECT count(*) FROM (\(parts.joined(separator: " UNION ")))"
+    let sql = "SELECT count(*) FROM (\(parts.joined(separator: " UNION ")))"
     return Int(try connection.first(sql, values) { $0.int(0) } ?? 0)
   }
 

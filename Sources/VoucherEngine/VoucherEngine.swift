@@ -212,7 +212,8 @@ public final class VoucherEngine: Sendable {
   /// `asa` finds Åsa), or part of one (see `findCustomers(_:limit:offset:)`). Several
   /// matches are a normal answer.
   public func findCustomers(_ query: String, limit: Int = 20) throws -> [Customer] {
-    try findCustomers(query, limit: limit, offset: 0).customers
+    // Callers of this form never see the total: it is not counted.
+    try search(query, limit: limit, offset: 0, counting: false).customers
   }
 
   /// One page of the customers matching what a cashier typed, and how many match in all
@@ -231,6 +232,13 @@ public final class VoucherEngine: Sendable {
   public func findCustomers(_ query: String, limit: Int, offset: Int) throws
     -> (customers: [Customer], total: Int)
   {
+    let found = try search(query, limit: limit, offset: offset, counting: true)
+    return (found.customers, found.total ?? 0)
+  }
+
+  private func search(_ query: String, limit: Int, offset: Int, counting: Bool) throws
+    -> (customers: [Customer], total: Int?)
+  {
     let text = query.trimmingSpaces()
     guard !text.isEmpty else { return ([], 0) }
     return try store.read { store in
@@ -246,7 +254,8 @@ public final class VoucherEngine: Sendable {
         pin(try store.customers(phone: phone, limit: 100))
       }
       search.pinnedIds = pinned
-      return try store.searchCustomers(search, offset: max(0, offset), limit: limit)
+      return try store.searchCustomers(
+        search, offset: max(0, offset), limit: limit, counting: counting)
     }
   }
 

@@ -147,7 +147,8 @@ public protocol StoreTransaction {
 
   /// One page of the customers matching any part of `search`, each once, in its order
   /// (pinned ids, member numbers without prefix, email local parts, phone digits, name
-  /// words), and how many distinct customers match in all (exact).
-  func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int) throws
-    -> (customers: [Customer], total: Int)
+  /// words), and, when `counting`, how many distinct customers match in all (exact; nil
+  /// when not counting, which saves a scan of every match).
+  func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int, counting: Bool)
+    throws -> (customers: [Customer], total: Int?)
 }

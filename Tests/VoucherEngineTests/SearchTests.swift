@@ -96,6 +96,51 @@ struct SearchTests {
         == (try engine.findCustomers("lind", limit: 20, offset: 0).customers))
   }
 
+  @Test("the count matches the customers found one by one, for names sharing prefixes")
+  func countsAgreeWithBruteForce() throws {
+    let engine = try makeEngine()
+    let pool = ["an", "anna", "annika", "ann-li", "berg", "bergman", "åsa", "asa", "li", "lin"]
+    var random = SplitMix(state: 3)
+    var names: [String] = []
+    for index in 0..<300 {
+      let words = (0..<Int(random.next() % 3 + 1)).map { _ in
+        pool[Int(random.next() % UInt64(pool.count))]
+      }
+      names.append(words.joined(separator: " "))
+      try engine.upsertCustomer(CustomerDraft(sourceId: "s-\(index)", name: names[index]))
+    }
+    for query in ["a", "an", "ann", "anni", "b", "berg", "l", "li", "lin", "an b", "ann li", "å"] {
+      let prefixes = ContactText.words(of: query)
+      let expected = names.filter { name in
+        let words = ContactText.words(of: name)
+        return prefixes.allSatisfy { prefix in words.contains { $0.hasPrefix(prefix) } }
+      }.count
+      var ids = Set<String>()
+      var offset = 0
+      var total = -1
+      repeat {
+        let page = try engine.findCustomers(query, limit: 7, offset: offset)
+        total = page.total
+        ids.formUnion(page.customers.map(\.id))
+        offset += 7
+      } while offset < total
+      #expect(total == expected, "\(query)")
+      #expect(ids.count == expected, "\(query)")
+    }
+  }
+
+  /// SplitMix64: the same sequence on every machine.
+  struct SplitMix {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
   @Test("a changed phone number is found by its new digits only")
   func phoneChanged() throws {
     let engine = try makeEngine()
@@ -117,7 +162,11 @@ struct SearchTests {
       INSERT INTO customers (id, name, email, email_fold, phone, member_number, created_at,
         updated_at)
         VALUES ('cust_old', 'Old Timer', 'Old@Example.com', 'old@example.com', '+46701234567',
-                'M-555', 0, 0);
+                'M-555', 0, 0),
+               ('cust_twin', 'Anna Annika Berg', NULL, NULL, NULL, NULL, 0, 0);
+      INSERT INTO customer_words (word, customer_id)
+        VALUES ('old', 'cust_old'), ('timer', 'cust_old'), ('anna', 'cust_twin'),
+               ('annika', 'cust_twin'), ('berg', 'cust_twin');
       """
     let shell = try runSQLiteShell(path, oldSchema + oldRows)
     try #require(shell.status == 0, "sqlite3 failed: \(shell.output)")
@@ -126,6 +175,13 @@ struct SearchTests {
       #expect(
         try engine.findCustomers(query, limit: 5, offset: 0).customers.map(\.id) == ["cust_old"])
     }
+    // Two words sharing "ann": one customer, counted once from the backfilled index.
+    let twin = try engine.findCustomers("ann", limit: 5, offset: 0)
+    #expect(twin.total == 1)
+    #expect(twin.customers.map(\.id) == ["cust_twin"])
+    let shared = try runSQLiteShell(
+      path, "SELECT word || '=' || shared FROM customer_words WHERE customer_id = 'cust_twin';")
+    #expect(shared.output.split(separator: "\n") == ["anna=0", "annika=3", "berg=0"])
     let plan = try runSQLiteShell(
       path,
       "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE lower(ltrim(member_number, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -_./#:')) = '555';"
