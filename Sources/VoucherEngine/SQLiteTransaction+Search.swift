@@ -195,11 +195,14 @@ extension SQLiteTransaction {
 
   func indexPhoneDigits(of phone: String?, customerId: String) throws {
     guard let phone else { return }
-    for suffix in ContactText.phoneDigitSuffixes(phone) {
-      try connection.run(
-        "INSERT OR IGNORE INTO customer_phone_digits (digits, customer_id) VALUES (?, ?)",
-        [.text(suffix), .text(customerId)])
-    }
+    let suffixes = ContactText.phoneDigitSuffixes(phone)
+    guard !suffixes.isEmpty else { return }
+    // One statement for all of a number's rows (at most 11 shapes, each kept prepared):
+    // bulk issuance writes them for every new customer.
+    try connection.run(
+      "INSERT OR IGNORE INTO customer_phone_digits (digits, customer_id) VALUES "
+        + Array(repeating: "(?, ?)", count: suffixes.count).joined(separator: ", "),
+      suffixes.flatMap { [SQLValue.text($0), .text(customerId)] })
   }
 
   func unindexPhoneDigits(of phone: String, customerId: String) throws {
