@@ -73,7 +73,7 @@ public struct CustomerSearch: Equatable, Sendable {
 
 extension ContactText {
   /// Letters and separators a member number's prefix is made of; the same set is written in
-  /// the database's index on it (migration 8), so the two must change together.
+  /// the database's index on it (migration 10), so the two must change together.
   static let memberPrefixCharacters = Set(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -_./#:".utf8)
 

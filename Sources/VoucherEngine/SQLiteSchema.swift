@@ -253,7 +253,7 @@ enum SQLiteSchema {
       locked_until    INTEGER
     );
     """,
-    // 8: search by part of a phone number, a member number without its prefix and an
+    // 10: search by part of a phone number, a member number without its prefix and an
     // email's local part. Any 5 or more consecutive digits of a phone are a prefix of one
     // of its digit suffixes, so a row per suffix (5+ digits long: 7 for +46701234567) makes
     // every such search one range scan of this table, as fast as the name-word prefix

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SQLiteTransaction {
-  // The two expressions of the indexes of migration 8, repeated exactly: SQLite uses an
+  // The two expressions of the indexes of migration 10, repeated exactly: SQLite uses an
   // index on an expression only for the same expression.
   private static let emailLocalPart = "substr(email_fold, 1, instr(email_fold, '@') - 1)"
   private static let bareMemberNumber =

@@ -128,6 +128,11 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func deleteCustomer(id: String, at date: Date) throws {
+    let oldPhone: String? =
+      try connection.first("SELECT phone FROM customers WHERE id = ?", [.text(id)]) {
+        $0.optionalText(0)
+      } ?? nil
+    if let oldPhone { try unindexPhoneDigits(of: oldPhone, customerId: id) }
     try connection.run(
       """
       UPDATE customers SET deleted_at = ?1, updated_at = ?1, source_id = NULL, email = NULL,
@@ -186,7 +191,7 @@ struct SQLiteTransaction: StoreTransaction {
 
   private func indexWords(of customer: Customer) throws {
     // In the index's (byte) order, each with what it shares with the one before (see
-    // migration 8): the count of a prefix search needs no DISTINCT.
+    // migration 10): the count of a prefix search needs no DISTINCT.
     let words = Set(ContactText.words(of: customer.name ?? "")).sorted {
       $0.utf8.lexicographicallyPrecedes($1.utf8)
     }

@@ -151,13 +151,23 @@ struct SearchTests {
       try engine.findCustomers("98765", limit: 5, offset: 0).customers.map(\.sourceId) == ["c-1"])
     try engine.upsertCustomer(CustomerDraft(sourceId: "c-1", name: "Alice B"))
     #expect(try engine.findCustomers("98765", limit: 5, offset: 0).total == 1)
+    // A deleted customer is found by nothing.
+    try engine.upsertCustomer(
+      CustomerDraft(sourceId: "c-1", email: "alice@example.com", memberNumber: "M-42"))
+    try engine.deleteCustomer("c-1")
+    for query in ["98765", "alice", "42", "alice b"] {
+      #expect(try engine.findCustomers(query, limit: 5, offset: 0).total == 0, "\(query)")
+    }
+    let rows = try runSQLiteShell(
+      try databasePath(of: engine), "SELECT count(*) FROM customer_phone_digits;")
+    #expect(rows.output.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
   }
 
   @Test("a database made before partial search finds its contacts by part of a phone")
   func migrated() throws {
     let path = try makeDatabasePath()
     let oldSchema =
-      SQLiteSchema.migrations.prefix(7).joined(separator: "\n") + "\nPRAGMA user_version = 7;"
+      SQLiteSchema.migrations.prefix(9).joined(separator: "\n") + "\nPRAGMA user_version = 9;"
     let oldRows = """
       INSERT INTO customers (id, name, email, email_fold, phone, member_number, created_at,
         updated_at)
