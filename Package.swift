@@ -31,6 +31,13 @@ let package = Package(
       name: "CPostgreSQL",
       providers: [.apt(["libpq-dev"])]
     ),
+    .systemLibrary(
+      name: "CQRencode",
+      providers: [.apt(["libqrencode-dev"])]
+    ),
+
+    // QR codes as Unicode half blocks, for a screen to show a voucher's code to scan.
+    .target(name: "QRText", dependencies: ["CQRencode"]),
 
     // The local engine module: model, money, rules, store, clock.
     .target(name: "VoucherEngine", dependencies: ["CSQLite", "CPostgreSQL"]),
@@ -101,8 +108,9 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(
       name: "VoucherEngineTests",
-      dependencies: ["VoucherEngine", "voucher-engine", "TestSupport"]
+      dependencies: ["VoucherEngine", "voucher-engine", "TestSupport", "CPseudoTerminal"]
     ),
+    .testTarget(name: "QRTextTests", dependencies: ["QRText"]),
     .testTarget(
       name: "CashierUITests",
       dependencies: ["CashierUI", "VoucherClient", "VoucherEngine"]

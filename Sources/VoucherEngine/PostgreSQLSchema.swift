@@ -201,5 +201,21 @@ enum PostgreSQLSchema {
     CREATE INDEX redemptions_terminal_date ON redemptions(terminal, date)
       WHERE parent_id IS NULL;
     """,
+    // 4: SQLite's migration 9, staff PINs (salted SHA-256, never the PIN) and their lockout.
+    // SQLite's migration 10 (search tables) has no counterpart: PostgreSQL's search reads
+    // the customers table itself.
+    """
+    CREATE TABLE staff (
+      name            text NOT NULL,
+      role            text NOT NULL CHECK (role IN ('cashier', 'support')),
+      salt            text NOT NULL,
+      pin_hash        text NOT NULL,
+      created_at      bigint NOT NULL,
+      revoked_at      bigint,
+      failed_attempts bigint NOT NULL DEFAULT 0,
+      locked_until    bigint
+    );
+    CREATE UNIQUE INDEX staff_name ON staff(lower(name));
+    """,
   ]
 }

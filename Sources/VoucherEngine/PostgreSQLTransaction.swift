@@ -47,7 +47,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   private static let insertWord = SQL(
     "INSERT INTO customer_words (word, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
 
-  private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
+  func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
     var found: [Customer] = []
     try connection.each(Self.selectCustomers + clause, values) {
       found.append(try Self.customer(from: $0))

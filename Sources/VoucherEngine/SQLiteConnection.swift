@@ -139,6 +139,24 @@ final class SQLiteConnection {
     }
   }
 
+  /// Like `each(_:_:_:)`, stopping as soon as `body` returns false: a page of a long result
+  /// reads only the rows it needs.
+  func each(_ sql: String, _ values: [SQLValue], while body: (Row) throws -> Bool) throws {
+    let statement = try prepared(SQL(sql))
+    defer { sqlite3_reset(statement) }
+    try bind(values, to: statement)
+    while true {
+      let rc = sqlite3_step(statement)
+      if rc == SQLITE_ROW {
+        guard try body(Row(statement: statement)) else { return }
+      } else if rc == SQLITE_DONE {
+        return
+      } else {
+        throw SQLiteError(code: rc & 0xFF, message: lastMessage)
+      }
+    }
+  }
+
   /// False once a transaction has ended, including one SQLite rolled back by itself.
   var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 

@@ -128,6 +128,11 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func deleteCustomer(id: String, at date: Date) throws {
+    let oldPhone: String? =
+      try connection.first("SELECT phone FROM customers WHERE id = ?", [.text(id)]) {
+        $0.optionalText(0)
+      } ?? nil
+    if let oldPhone { try unindexPhoneDigits(of: oldPhone, customerId: id) }
     try connection.run(
       """
       UPDATE customers SET deleted_at = ?1, updated_at = ?1, source_id = NULL, email = NULL,
@@ -147,9 +152,15 @@ struct SQLiteTransaction: StoreTransaction {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       """, customerValues(customer))
     try indexWords(of: customer)
+    try indexPhoneDigits(of: customer.phone, customerId: customer.id)
   }
 
   func update(_ customer: Customer) throws {
+    // The phone's digit rows are replaced only when the phone changes: most updates keep it.
+    let oldPhone: String? =
+      try connection.first("SELECT phone FROM customers WHERE id = ?", [.text(customer.id)]) {
+        $0.optionalText(0)
+      } ?? nil
     var values = Array(customerValues(customer).dropFirst())
     values.append(.text(customer.id))
     try connection.run(
@@ -160,6 +171,12 @@ struct SQLiteTransaction: StoreTransaction {
       """, values)
     try connection.run("DELETE FROM customer_words WHERE customer_id = ?", [.text(customer.id)])
     try indexWords(of: customer)
+    if let oldPhone, oldPhone != customer.phone {
+      try unindexPhoneDigits(of: oldPhone, customerId: customer.id)
+    }
+    if oldPhone != customer.phone {
+      try indexPhoneDigits(of: customer.phone, customerId: customer.id)
+    }
   }
 
   private func customerValues(_ customer: Customer) -> [SQLValue] {
@@ -173,10 +190,19 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   private func indexWords(of customer: Customer) throws {
-    for word in Set(ContactText.words(of: customer.name ?? "")) {
+    // In the index's (byte) order, each with what it shares with the one before (see
+    // migration 10): the count of a prefix search needs no DISTINCT.
+    let words = Set(ContactText.words(of: customer.name ?? "")).sorted {
+      $0.utf8.lexicographicallyPrecedes($1.utf8)
+    }
+    var previous: [Unicode.Scalar] = []
+    for word in words {
+      let scalars = Array(word.unicodeScalars)
+      let shared = zip(previous, scalars).prefix { $0 == $1 }.count
       try connection.run(
-        "INSERT OR IGNORE INTO customer_words (word, customer_id) VALUES (?, ?)",
-        [.text(word), .text(customer.id)])
+        "INSERT OR IGNORE INTO customer_words (word, customer_id, shared) VALUES (?, ?, ?)",
+        [.text(word), .text(customer.id), .integer(Int64(shared))])
+      previous = scalars
     }
   }
 

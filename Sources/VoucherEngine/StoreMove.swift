@@ -101,6 +101,13 @@ public enum StoreMove {
       name: "api_keys",
       columns: ["app_id", "name", "role", "salt", "token_hash", "created_at", "revoked_at"],
       sums: ["created_at"], order: "rowid"),
+    Table(
+      name: "staff",
+      columns: [
+        "name", "role", "salt", "pin_hash", "created_at", "revoked_at", "failed_attempts",
+        "locked_until",
+      ],
+      sums: ["created_at", "failed_attempts"], order: "rowid"),
   ]
 
   /// Copies the SQLite database at `source` into the PostgreSQL database at `target`.
@@ -142,13 +149,13 @@ public enum StoreMove {
         var copied = 0
         progress(table.name, 0, total)
         try connection.copyIn("COPY \(table.name) (\(columns)) FROM STDIN") { send in
-          try reader.each(
-            "SELECT \(columns) FROM \(table.name) ORDER BY \(table.order)", []
-          ) { row in
+          let copy: (Row) throws -> Void = { row in
             try send((0..<row.count).map { row.value($0) })
             copied += 1
             if copied % 5000 == 0 { progress(table.name, copied, total) }
           }
+          try reader.each(
+            "SELECT \(columns) FROM \(table.name) ORDER BY \(table.order)", [], copy)
         }
         progress(table.name, copied, total)
       }

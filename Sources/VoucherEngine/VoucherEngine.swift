@@ -219,35 +219,53 @@ public final class VoucherEngine: Sendable {
 
   /// Customers matching what a cashier typed: an id, source id, email, phone or member
   /// number exactly, or the start of any words of the name (`ali ex` finds Alice Example,
-  /// `asa` finds Åsa). Several matches are a normal answer.
+  /// `asa` finds Åsa), or part of one (see `findCustomers(_:limit:offset:)`). Several
+  /// matches are a normal answer.
   public func findCustomers(_ query: String, limit: Int = 20) throws -> [Customer] {
+    // Callers of this form never see the total: it is not counted.
+    try search(query, limit: limit, offset: 0, counting: false).customers
+  }
+
+  /// One page of the customers matching what a cashier typed, and how many match in all
+  /// (exact), so a screen can say "50 of 1,203" and page on.
+  ///
+  /// A customer matches by an id, source id, email, phone or member number typed whole;
+  /// by a member number without its prefix (`100123` finds `M-100123`); by an email's local
+  /// part (`alice` or `alice@` finds `alice@example.com`); by any 5 or more consecutive
+  /// digits of the phone number (`71234` finds `+46701234567`; a national `0` may lead);
+  /// or by the start of a word of the name for every word typed. Each customer is listed
+  /// once, in that order of kinds; name matches by the matching word, then oldest first.
+  ///
+  /// - Parameters:
+  ///   - limit: customers per page; 0 or less gives none (the total still counts).
+  ///   - offset: matches to skip, from 0.
+  public func findCustomers(_ query: String, limit: Int, offset: Int) throws
+    -> (customers: [Customer], total: Int)
+  {
+    let found = try search(query, limit: limit, offset: offset, counting: true)
+    return (found.customers, found.total ?? 0)
+  }
+
+  private func search(_ query: String, limit: Int, offset: Int, counting: Bool) throws
+    -> (customers: [Customer], total: Int?)
+  {
     let text = query.trimmingSpaces()
-    guard !text.isEmpty, limit > 0 else { return [] }
+    guard !text.isEmpty else { return ([], 0) }
     return try store.read { store in
-      var found: [Customer] = []
-      var seen = Set<String>()
-      func add(_ customers: [Customer]) {
-        for customer in customers where seen.insert(customer.id).inserted { found.append(customer) }
+      var search = CustomerSearch(query: text)
+      var pinned: [String] = []
+      func pin(_ customers: [Customer]) {
+        for customer in customers where !pinned.contains(customer.id) { pinned.append(customer.id) }
       }
-      if let exact = try Self.resolveCustomer(text, in: store) { add([exact]) }
-      add(try store.customers(memberNumber: text, limit: limit))
+      if let exact = try Self.resolveCustomer(text, in: store) { pin([exact]) }
+      // Exact identifiers are few by nature; the cap only bounds a pathological data set.
+      pin(try store.customers(memberNumber: text, limit: 100))
       if text.contains(where: \.isASCIIDigit), let phone = ContactText.normalizePhone(text) {
-        add(try store.customers(phone: phone, limit: limit))
+        pin(try store.customers(phone: phone, limit: 100))
       }
-      let words = ContactText.words(of: text)
-      if words.count == 1 {
-        // The index already guarantees the match; no need to fold names again.
-        add(try store.customers(nameWordPrefix: words[0], limit: limit))
-      } else if let longest = words.max(by: { $0.count < $1.count }) {
-        // Narrow by the most selective word through the index, then check the others.
-        let candidates = try store.customers(nameWordPrefix: longest, limit: max(limit * 10, 200))
-        add(
-          candidates.filter { customer in
-            let nameWords = ContactText.words(of: customer.name ?? "")
-            return words.allSatisfy { word in nameWords.contains { $0.hasPrefix(word) } }
-          })
-      }
-      return Array(found.prefix(limit))
+      search.pinnedIds = pinned
+      return try store.searchCustomers(
+        search, offset: max(0, offset), limit: limit, counting: counting)
     }
   }
 

@@ -129,4 +129,26 @@ public protocol StoreTransaction {
   func isEmpty() throws -> Bool
   /// Counts for `seed` and `status`: customers, vouchers, redemptions.
   func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int)
+
+  // MARK: Staff
+
+  /// The member of staff with this name (ASCII case ignored), revoked ones included.
+  func staffMember(name: String) throws -> StoredStaffMember?
+  /// Every member of staff, oldest first, revoked ones included.
+  func staffMembers() throws -> [StoredStaffMember]
+  /// Adds a member, or replaces the one with the same name (ASCII case ignored) whole.
+  func saveStaffMember(_ staff: StoredStaffMember) throws
+  /// Marks a live member revoked; false when there is none with this name.
+  func revokeStaffMember(name: String, at date: Date) throws -> Bool
+  /// Records the count of wrong PINs in a row and the end of a lockout (nil: none).
+  func setStaffPINFailures(name: String, count: Int, lockedUntil: Date?) throws
+
+  // MARK: Search
+
+  /// One page of the customers matching any part of `search`, each once, in its order
+  /// (pinned ids, member numbers without prefix, email local parts, phone digits, name
+  /// words), and, when `counting`, how many distinct customers match in all (exact; nil
+  /// when not counting, which saves a scan of every match).
+  func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int, counting: Bool)
+    throws -> (customers: [Customer], total: Int?)
 }

@@ -13,6 +13,9 @@ struct OptionSpec: Sendable {
   var flags: Set<String> = []
   var options: Set<String> = []
   var repeatable: Set<String> = []
+  /// Options refused with their own message, before anything else is read (a secret that
+  /// must never be typed on a command line, where `ps` and shell history keep it).
+  var refused: [String: String] = [:]
 }
 
 /// Parsed command-line arguments of one subcommand.
@@ -44,6 +47,7 @@ struct Arguments {
         inlineValue = String(name[name.index(after: equals)...])
         name = String(name[..<equals])
       }
+      if let message = spec.refused[name] { throw UsageError(message) }
       if spec.flags.contains(name) {
         guard inlineValue == nil else { throw UsageError("--\(name) takes no value") }
         flags.insert(name)

@@ -26,6 +26,7 @@ enum EngineCommand {
       serve [--listen HOST:PORT]        the REST API (Voucherify-compatible) over this database
       migrate --from F.sqlite --to URL  move a store to PostgreSQL (counts and sums checked)
       keys add|list|revoke              API keys for serve: --role cashier|support|admin --name N
+      staff add|list|revoke             staff PINs for support work at a till: --name N --role R
 
     Options for every command:
       --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite), or a
@@ -109,7 +110,7 @@ enum EngineCommand {
       CloseAttemptCommand.command,
       IssueCommand.command, ExportCommand.command, ImportCommand.command,
       ServeCommand.command, MigrateCommand.command,
-      KeysCommand.command,
+      KeysCommand.command, StaffCommand.command,
     ].map { ($0.name, $0) })
 }
 
