@@ -46,7 +46,7 @@ let package = Package(
     .target(name: "VoucherClient", dependencies: ["VoucherEngine"]),
 
     // The till's screens: state, actions, reducer, Canvas, key table. Never imports curses.
-    .target(name: "CashierUI", dependencies: ["VoucherClient", "VoucherEngine"]),
+    .target(name: "CashierUI", dependencies: ["VoucherClient", "VoucherEngine", "QRText"]),
 
     // The REST API: wire types (Voucherify's JSON), the server over libmicrohttpd, and the
     // client that speaks it.

@@ -1,4 +1,5 @@
 import Foundation
+import QRText
 import VoucherEngine
 
 /// Everything a cashier might be asked about one voucher: kind and value, uses or balance,
@@ -53,10 +54,14 @@ public struct VoucherDetailScreen: Equatable, Sendable {
       ("Status", status.map(ContactScreen.word(for:)) ?? Self.notKnown),
       (
         "Valid",
-        [
-          voucher.startDate.map { "from \(day($0))" },
-          voucher.expirationDate.map { "until \(day($0))" },
-        ].compactMap { $0 }.joined(separator: " ").nonEmpty ?? "always"
+        {
+          switch (voucher.startDate, voucher.expirationDate) {
+          case (let start?, let end?): "\(day(start)) – \(day(end))"
+          case (let start?, nil): "from \(day(start))"
+          case (nil, let end?): "until \(day(end))"
+          case (nil, nil): "always"
+          }
+        }()
       ),
     ]
     if !voucher.validity.isEmpty { rows.append(("Only", Self.windows(voucher.validity))) }
@@ -77,10 +82,22 @@ public struct VoucherDetailScreen: Equatable, Sendable {
     rows.append(
       ("Reactivations", "\(voucher.reactivationsLeft) of \(voucher.reactivationLimit) left"))
 
-    canvas.put(voucher.code.fitted(to: width), x: 2, y: y, style: .bold)
+    // The code as a QR code on the right, when the terminal has room for it beside the
+    // conditions (a customer scans it into a wallet).
+    var textWidth = width
+    if let code = QRText.halfBlocks(voucher.code), let codeWidth = code.first?.count,
+      area.width - codeWidth - 2 >= 52, code.count <= area.height
+    {
+      let left = area.width - codeWidth - 1
+      for (offset, line) in code.enumerated() {
+        canvas.put(line, x: left, y: y + offset)
+      }
+      textWidth = left - 4
+    }
+    canvas.put(voucher.code.fitted(to: textWidth), x: 2, y: y, style: .bold)
     for (offset, row) in rows.enumerated() {
       canvas.put(row.0, x: 2, y: y + 2 + offset, style: .bold)
-      canvas.put(row.1.fitted(to: width - 18), x: 20, y: y + 2 + offset)
+      canvas.put(row.1.fitted(to: textWidth - 18), x: 20, y: y + 2 + offset)
     }
     var line = y + 3 + rows.count
     canvas.put("History", x: 2, y: line, style: .bold)
@@ -99,7 +116,7 @@ public struct VoucherDetailScreen: Equatable, Sendable {
       let order = entry.order.map { ", order \($0)" } ?? ""
       canvas.put(
         "\(when) \(entry.kind.rawValue) \(Money.format(entry.amount))\(place)\(who)\(order)\(why)"
-          .fitted(to: width - 2), x: 4, y: line)
+          .fitted(to: textWidth - 2), x: 4, y: line)
       line += 1
     }
   }
@@ -130,8 +147,4 @@ public struct VoucherDetailScreen: Equatable, Sendable {
     if rules.timeframe != nil { parts.append("in recurring windows") }
     return parts.joined(separator: " · ")
   }
-}
-
-extension String {
-  fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }

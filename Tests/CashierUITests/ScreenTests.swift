@@ -527,21 +527,21 @@ let expectedScreens: [Snapshot: String] = [
   .voucherDetail: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Voucher
-    ERIK-COFFEE-3X
-
-    Kind              discount, 35.00 off
-    Uses / balance    0 of 3 left
-    Status            used
-    Valid             from 31 Jan 2030 until 1 May 2030
-    Minimum order     none
-    Applies to        coffee
-    Holder            Erik Lindqvist
-    Reactivations     3 of 3 left
-
-    History
-      17 Mar 2030 11:46 redeemed 35.00 at till-03 by Maja, order demo-1013
-      1 Mar 2030 17:46 redeemed 35.00 at till-02 by Samir, order demo-1012
-      15 Feb 2030 17:46 redeemed 35.00 at till-01 by Elin, order demo-1011
+    ERIK-COFFEE-3X                                      █████████████████████████
+                                                        ██ ▄▄▄▄▄ █▄██▄██ ▄▄▄▄▄ ██
+    Kind              discount, 35.00 off               ██ █   █ █▀▄ ▄ █ █   █ ██
+    Uses / balance    0 of 3 left                       ██ █▄▄▄█ █ █▀█ █ █▄▄▄█ ██
+    Status            used                              ██▄▄▄▄▄▄▄█ █ ▀▄█▄▄▄▄▄▄▄██
+    Valid             31 Jan 2030 – 1 May 2030          ██ █▀█ █▄▄▄▄▄▀▀▄ ▄▄▄▀█ ██
+    Minimum order     none                              ██  ▀ ▄▄▄ █▀▄█▀▀▄█▄▄▄ ███
+    Applies to        coffee                            ██▄▄█▄▄▄▄█  ▄▀▄▄ ▄▄█▄▀ ██
+    Holder            Erik Lindqvist                    ██ ▄▄▄▄▄ █▄ ▄▄█▀▄█▄██▄▀██
+    Reactivations     3 of 3 left                       ██ █   █ █▄▀▄▄█▄ ███▄▀▀██
+                                                        ██ █▄▄▄█ ██▄█▄█ ██ ▀▄████
+    History                                             ██▄▄▄▄▄▄▄█▄▄▄▄▄▄▄▄▄███▄██
+      17 Mar 2030 11:46 redeemed 35.00 at till-03 by …  ▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀
+      1 Mar 2030 17:46 redeemed 35.00 at till-02 by S…
+      15 Feb 2030 17:46 redeemed 35.00 at till-01 by …
 
 
 
@@ -553,18 +553,50 @@ let expectedScreens: [Snapshot: String] = [
   .voucherDetailGift: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
    Voucher
-    GIFT-ALICE-500
+    GIFT-ALICE-500                                      █████████████████████████
+                                                        ██ ▄▄▄▄▄ █▄▄█▀▄█ ▄▄▄▄▄ ██
+    Kind              gift card, gift 500.00            ██ █   █ █▄▄█ ▄█ █   █ ██
+    Uses / balance    500.00 left                       ██ █▄▄▄█ █▀ ▄▄▄█ █▄▄▄█ ██
+    Status            active                            ██▄▄▄▄▄▄▄█▄▀▄█▄█▄▄▄▄▄▄▄██
+    Valid             25 Feb 2030 – 15 Feb 2032         ██▄▀ █▀█▄▄▀▄▀  █▀▄██ █▄██
+    Minimum order     none                              ██▀▄█▀▀▀▄▄  ▀▄▄▀▄█▄▀▄▀ ██
+    Holder            Alice Example                     ████▄▄▄█▄▄ ▄█  ▄▄██ ▄█▄██
+    Reactivations     3 of 3 left                       ██ ▄▄▄▄▄ █▄ ▀ ▄▀█▀▄ ██ ██
+                                                        ██ █   █ ███ ▀  ▄▄▄▀▄████
+    History                                             ██ █▄▄▄█ █▄▄▀ ▄█▄▀▄▄▄▄▄██
+      never used                                        ██▄▄▄▄▄▄▄█▄▄▄██▄███▄██▄██
+                                                        ▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀
 
-    Kind              gift card, gift 500.00
-    Uses / balance    500.00 left
-    Status            active
-    Valid             from 25 Feb 2030 until 15 Feb 2032
-    Minimum order     none
-    Holder            Alice Example
-    Reactivations     3 of 3 left
 
-    History
-      never used
+
+
+
+
+
+
+   F1 Help  Esc Back  F10 Quit
+  """,
+  .voucherDetailWide: """
+   Voucher POS │ /data/engine.sqlite                                         Till T01 │ Kim (cashier)
+   Voucher
+    ERIK-COFFEE-3X                                                          █████████████████████████
+                                                                            ██ ▄▄▄▄▄ █▄██▄██ ▄▄▄▄▄ ██
+    Kind              discount, 35.00 off                                   ██ █   █ █▀▄ ▄ █ █   █ ██
+    Uses / balance    0 of 3 left                                           ██ █▄▄▄█ █ █▀█ █ █▄▄▄█ ██
+    Status            used                                                  ██▄▄▄▄▄▄▄█ █ ▀▄█▄▄▄▄▄▄▄██
+    Valid             31 Jan 2030 – 1 May 2030                              ██ █▀█ █▄▄▄▄▄▀▀▄ ▄▄▄▀█ ██
+    Minimum order     none                                                  ██  ▀ ▄▄▄ █▀▄█▀▀▄█▄▄▄ ███
+    Applies to        coffee                                                ██▄▄█▄▄▄▄█  ▄▀▄▄ ▄▄█▄▀ ██
+    Holder            Erik Lindqvist                                        ██ ▄▄▄▄▄ █▄ ▄▄█▀▄█▄██▄▀██
+    Reactivations     3 of 3 left                                           ██ █   █ █▄▀▄▄█▄ ███▄▀▀██
+                                                                            ██ █▄▄▄█ ██▄█▄█ ██ ▀▄████
+    History                                                                 ██▄▄▄▄▄▄▄█▄▄▄▄▄▄▄▄▄███▄██
+      17 Mar 2030 11:46 redeemed 35.00 at till-03 by Maja, order demo-1013  ▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀▀
+      1 Mar 2030 17:46 redeemed 35.00 at till-02 by Samir, order demo-1012
+      15 Feb 2030 17:46 redeemed 35.00 at till-01 by Elin, order demo-1011
+
+
+
 
 
 

@@ -9,7 +9,7 @@ enum Snapshot: String, CaseIterable {
   case emptyDatabase, findStart, findResults, findCodeNotFound, contact, contactAll, contactWide
   case cartEmpty, cartValidated, cartRejected, cartLineError, redeemConfirm, redeemCountdown
   case redeemChecking, redeemNotRedeemed, receipt, support, supportDone, help, tooSmall
-  case daysSales, voucherDetail, voucherDetailGift
+  case daysSales, voucherDetail, voucherDetailGift, voucherDetailWide
 
   func take() async throws -> String {
     let till = try Till(
@@ -86,6 +86,10 @@ enum Snapshot: String, CaseIterable {
     case .voucherDetail:
       await till.type("erik")
       await till.press(.enter, .tab, .down, .function(8))
+    case .voucherDetailWide:
+      await till.type("erik")
+      await till.press(.enter, .tab, .down, .function(8))
+      return till.screen(width: 100, height: 30)
     case .voucherDetailGift:
       await till.openAlice()
       await till.press(.down, .down, .function(8))
