@@ -34,6 +34,8 @@ public enum Action: Equatable, Sendable {
   case voucherDetailLoaded(code: String, Result<VoucherDetail, ClientError>)
   case voidReasonEdited(String)
   case voided(redemptionId: String, Result<[Rollback], ClientError>)
+  /// What became of a receipt's file (and print).
+  case receiptFiled(orderId: String, Notice)
 }
 
 /// Work the reducer asks the runtime to do. Each finishes by feeding an action back.
@@ -58,6 +60,8 @@ public enum Effect: Equatable, Sendable {
   case loadVoucherDetail(code: String)
   /// This till's sales between two instants.
   case loadSales(terminal: String, from: Date, to: Date)
+  /// Write a sale's receipt (and print it when asked).
+  case fileReceipt(PrintedReceipt)
   /// Roll back every redemption of a sale.
   case void(redemptionId: String, reason: String, by: String?)
   /// Ask whether the REST endpoint answers (for the status bar).

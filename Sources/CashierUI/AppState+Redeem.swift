@@ -162,7 +162,25 @@ extension AppState {
     redeem = screen
     let key = sale.attempt?.key ?? ""
     sale.finish()
-    return [.recordOutcome(attempt: key, .redeemed)]
+    return [.recordOutcome(attempt: key, .redeemed), .fileReceipt(printed(receipt, screen))]
+  }
+
+  /// The receipt as it is written to its file and printed.
+  private func printed(_ receipt: Receipt, _ screen: RedeemScreen) -> PrintedReceipt {
+    PrintedReceipt(
+      till: session.terminal, cashier: session.cashier, orderId: receipt.orderId,
+      date: receipt.date, timeZone: session.timeZone,
+      lines: receipt.items.map {
+        .init(sku: $0.sku, quantity: $0.quantity, unitPrice: $0.price, amount: $0.amount)
+      },
+      codes: receipt.perCode.map {
+        .init(
+          code: $0.code, kind: $0.giftBalanceLeft == nil ? .discount : .gift, amount: $0.amount,
+          giftBalanceLeft: $0.giftBalanceLeft)
+      },
+      subtotal: receipt.orderAmount, discount: receipt.discount,
+      giftCredits: receipt.giftCredits, amountToPay: receipt.amountToPay,
+      currency: screen.validation.currency, redemptionId: receipt.redemptionId)
   }
 
   /// The deadline, and asking again once the wait is over.

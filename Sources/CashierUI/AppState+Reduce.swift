@@ -71,6 +71,13 @@ extension AppState {
       return []
     case .voided(let id, let result):
       return voided(id, result)
+    case .receiptFiled(let orderId, let note):
+      if redeem?.orderId == orderId, case .redeemed = redeem?.phase { redeem?.receiptNote = note }
+      if route == .daysSales, let done = sales?.outcome {
+        sales?.outcome =
+          note.isError ? note : Notice(done.text + " VOID receipt saved.")
+      }
+      return []
 
     case .contactsFound(let query, let result):
       return contactsFound(query: query, result)

@@ -81,7 +81,9 @@ extension AppState {
   func voidRefusal(_ sale: Redemption, among all: [Redemption]) -> String? {
     guard session.role != .support else { return nil }
     let minutes = Int(session.voidWindow / 60)
-    guard sale.id == all.max(by: { $0.date < $1.date })?.id else {
+    // The last sale still standing: one voided already is no longer the till's last.
+    let standing = all.filter { $0.status == .succeeded }
+    guard sale.id == standing.max(by: { $0.date < $1.date })?.id else {
       return "A cashier may void only this till's last sale; support may void others."
     }
     guard now.timeIntervalSince(sale.date) <= session.voidWindow else {
@@ -100,7 +102,17 @@ extension AppState {
         "Voided \(order): \(rollbacks.count) voucher use\(rollbacks.count == 1 ? "" : "s") given back."
       )
       sales = screen
-      return [loadSales()]
+      var effects = [loadSales()]
+      if let sale = screen.sales.first(where: { $0.id == id }) {
+        // The VOID copy of the receipt, beside the original.
+        var copy = PrintedReceipt(sale, session: session, currency: session.currency)
+        copy.voided = (
+          reason: rollbacks.first?.reason ?? "", at: rollbacks.first?.date ?? now,
+          by: rollbacks.first?.by ?? session.cashier
+        )
+        effects.append(.fileReceipt(copy))
+      }
+      return effects
     case .failure(let error):
       screen.outcome = Notice("Not voided: \(sentence(error))", isError: true)
       sales = screen

@@ -8,6 +8,8 @@ public struct EffectRunner: Sendable {
   public let client: any VoucherClient
   /// Where attempts are written before they are sent; nil only in tests that need none.
   public let journal: Journal?
+  /// Where receipts are written; nil keeps none (tests).
+  public var receipts: ReceiptFiler?
   /// How many contacts a search lists.
   public var searchLimit = 50
 
@@ -85,6 +87,9 @@ public struct EffectRunner: Sendable {
           code: code,
           .success(VoucherDetail(voucher: voucher, history: history, holder: holder ?? nil)))
       } catch { return .voucherDetailLoaded(code: code, .failure(error)) }
+    case .fileReceipt(let receipt):
+      guard let receipts else { return nil }
+      return .receiptFiled(orderId: receipt.orderId, receipts.file(receipt))
     case .loadSales(let terminal, let start, let end):
       do {
         return .salesLoaded(

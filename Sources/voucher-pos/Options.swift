@@ -29,6 +29,9 @@ struct Options: Equatable {
   var journal: String?
   var maxSale: Int64 = 100_000_000
   var voidWindowMinutes = 10
+  var receipts: String?
+  var receiptWidth = 42
+  var prints = false
   var api = API.engine
 
   /// The dialect an `--endpoint` speaks.
@@ -64,6 +67,11 @@ struct Options: Equatable {
       --redeem-timeout SECONDS
                               How long a redeem may take before its outcome is checked
                               instead (default: 60).
+      --receipts DIR          Where a plain-text receipt of each sale is written (default:
+                              $XDG_STATE_HOME/voucher-pos/receipts; with --demo, beside
+                              the throwaway database). A voided sale gets a VOID copy.
+      --receipt-width 42|48   The receipt printer's columns (default: 42).
+      --print                 Also print each receipt with the system's lp.
       --void-window MINUTES   A cashier may void this till's last sale within this
                               many minutes (default: 10); support may void any.
       --max-sale AMOUNT       A sale above this subtotal asks before it is redeemed
@@ -106,6 +114,14 @@ struct Options: Equatable {
       case "--app-id": options.appId = try value(flag, inline: inline)
       case "--token-file": options.tokenFile = try value(flag, inline: inline)
       case "--journal": options.journal = try value(flag, inline: inline)
+      case "--receipts": options.receipts = try value(flag, inline: inline)
+      case "--print": options.prints = true
+      case "--receipt-width":
+        let text = try value(flag, inline: inline)
+        guard let width = Int(text), width == 42 || width == 48 else {
+          throw UsageError(message: "--receipt-width must be 42 or 48, not “\(text)”")
+        }
+        options.receiptWidth = width
       case "--void-window":
         let text = try value(flag, inline: inline)
         guard let minutes = Int(text), (0...1440).contains(minutes) else {

@@ -59,7 +59,7 @@ enum VoucherPOS {
     var demoFolder: URL?
     defer { if let demoFolder { try? FileManager.default.removeItem(at: demoFolder) } }
     var state: AppState
-    let runner: EffectRunner
+    var runner: EffectRunner
     let journal: Journal
     let defaultJournal = Journal.defaultPath(
       terminal: options.terminal, environment: ProcessInfo.processInfo.environment)
@@ -98,6 +98,12 @@ enum VoucherPOS {
           session: session, now: Date(),
           databaseIsEmpty: isEmpty)
       }
+      // Receipts of a demo go with its throwaway database.
+      runner.receipts = ReceiptFiler(
+        folder: options.receipts
+          ?? demoFolder.map { $0.appendingPathComponent("receipts").path }
+          ?? ReceiptFiler.defaultFolder(environment: ProcessInfo.processInfo.environment),
+        width: options.receiptWidth, prints: options.prints)
       state.session.capabilities = runner.client.capabilities
       state = try resumed(state, from: journal)
     } catch {

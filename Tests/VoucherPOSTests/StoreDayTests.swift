@@ -1,0 +1,77 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A store's day at one till, in a real terminal: three sales with a receipt file each, the
+/// last voided by the cashier inside the void window (a VOID copy of its receipt), and a
+/// void refused once the window has passed.
+@Suite("a store's day under tmux")
+struct StoreDayTests {
+  @Test("three sales, a void inside the window, one refused outside it, receipt files")
+  func wholeDay() async throws {
+    try await blocking {
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "voucher-pos-day-\(UUID().uuidString.prefix(8))")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let database = folder.appendingPathComponent("store.sqlite").path
+      let receipts = folder.appendingPathComponent("receipts").path
+      let seed = Process()
+      seed.executableURL = URL(fileURLWithPath: try TmuxSession.binary("voucher-engine"))
+      seed.arguments = ["seed", "--demo", "--db", database]
+      seed.standardOutput = FileHandle.nullDevice
+      try seed.run()
+      seed.waitUntilExit()
+      let common =
+        "--db \(database) --receipts \(receipts) --journal \(folder.path)/journal.jsonl --terminal T05"
+
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.startPOS(common)
+      try tmux.waitFor("Find contact")
+      for line in ["prod_1 1 100", "prod_2 1 50", "coffee 2 35"] {
+        try tmux.send("F3")
+        try tmux.type("WELCOME10")
+        try tmux.send("Enter")
+        try tmux.waitFor("Add line")
+        try tmux.type(line)
+        try tmux.send("Enter", "F5")
+        try tmux.waitFor("Valid. F9 redeems.")
+        try tmux.send("F9")
+        try tmux.waitFor("Press Enter to redeem")
+        try tmux.send("Enter")
+        try tmux.waitFor("Receipt saved: \(receipts)")
+        try tmux.send("Enter")
+        try tmux.waitFor("Find contact")
+      }
+      try tmux.send("F7")
+      try tmux.waitFor("3 sales")
+      try tmux.send("Enter")
+      try tmux.waitFor("Void reason")
+      try tmux.type("Customer changed their mind")
+      try tmux.send("Enter")
+      try tmux.waitFor("VOID receipt saved.")
+      try tmux.waitFor("2 sales, 1 voided")
+      try tmux.send("F10")
+
+      let files = try FileManager.default.contentsOfDirectory(atPath: receipts).sorted()
+      #expect(files.count == 4, "\(files)")
+      #expect(files.filter { $0.hasSuffix(".VOID.txt") }.count == 1)
+      let void = try String(
+        contentsOfFile: "\(receipts)/\(try #require(files.first { $0.hasSuffix(".VOID.txt") }))",
+        encoding: .utf8)
+      #expect(void.contains("VOID"))
+      #expect(void.contains("Customer changed their mind"))
+
+      // Later (a void window of 0 minutes: every sale is past it), the cashier is refused.
+      let later = TmuxSession()
+      defer { later.stop() }
+      try later.startPOS(common + " --void-window 0")
+      try later.waitFor("Find contact")
+      try later.send("F7")
+      try later.waitFor("2 sales, 1 voided")
+      try later.send("Down", "Enter")
+      try later.waitFor("A cashier may void a sale only within 0 minutes of it; ask support.")
+    }
+  }
+}
