@@ -18,6 +18,8 @@ public enum Action: Equatable, Sendable {
   case reasonEdited(String)
 
   case contactsFound(query: String, Result<[Customer], ClientError>)
+  /// A page of a search: its contacts from `offset`, and how many match in all.
+  case contactPageFound(query: String, offset: Int, Result<ContactPage, ClientError>)
   case vouchersLoaded(customerId: String, filter: VoucherFilter, Result<VoucherPage, ClientError>)
   case codeLookedUp(Sale.Code, Result<Voucher?, ClientError>)
   case holderLoaded(Sale.Code, Result<Customer?, ClientError>)
@@ -41,6 +43,8 @@ public enum Action: Equatable, Sendable {
 /// Work the reducer asks the runtime to do. Each finishes by feeding an action back.
 public enum Effect: Equatable, Sendable {
   case findContacts(String)
+  /// The next page of a search (↓ past the end, PgDn).
+  case findMoreContacts(String, offset: Int)
   case loadVouchers(customerId: String, filter: VoucherFilter)
   case lookUpCode(Sale.Code)
   /// The contact a scanned voucher is bound to, to offer attaching them.
@@ -82,5 +86,16 @@ public struct VoucherDetail: Equatable, Sendable {
     self.voucher = voucher
     self.history = history
     self.holder = holder
+  }
+}
+
+/// One page of a contact search, and how many match in all (nil: the back end does not say).
+public struct ContactPage: Equatable, Sendable {
+  public var contacts: [Customer]
+  public var total: Int?
+
+  public init(contacts: [Customer], total: Int?) {
+    self.contacts = contacts
+    self.total = total
   }
 }

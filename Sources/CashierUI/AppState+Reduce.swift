@@ -28,6 +28,8 @@ extension AppState {
 
     case .queryEdited(let text):
       findContact.query = text
+      findContact.total = nil
+      findContact.loadingMore = false
       findContact.selection = 0
       findContact.opensWhenAnswered = false
       if text.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -81,6 +83,20 @@ extension AppState {
 
     case .contactsFound(let query, let result):
       return contactsFound(query: query, result)
+    case .contactPageFound(let query, let offset, let result):
+      if offset == 0 {
+        if query == findContact.query, case .success(let page) = result {
+          findContact.total = page.total
+        }
+        return contactsFound(query: query, result.map(\.contacts))
+      }
+      guard query == findContact.query, offset == findContact.results.count else { return [] }
+      findContact.loadingMore = false
+      if case .success(let page) = result {
+        findContact.results += page.contacts
+        findContact.total = page.total
+      }
+      return []
     case .vouchersLoaded(let customerId, let filter, let result):
       guard var screen = contact, screen.customer.id == customerId, screen.tab == filter else {
         return []
@@ -308,8 +324,19 @@ extension AppState {
       guard session.capabilities.findsContacts else { break }
       findContact.focus = findContact.focus == .contact ? .code : .contact
     case .moveUp, .moveDown, .pageUp, .pageDown, .first, .last:
+      let atEnd = findContact.selection >= findContact.results.count - 1
       findContact.selection = Self.moved(
         findContact.selection, by: command, count: findContact.results.count)
+      // Past the last row (or a page down near it): the next page, when there is one.
+      let more = (findContact.total ?? 0) > findContact.results.count
+      if more, !findContact.loadingMore,
+        (command == .moveDown && atEnd)
+          || (command == .pageDown
+            && findContact.selection + Self.pageRows > findContact.results.count - 1)
+      {
+        findContact.loadingMore = true
+        return [.findMoreContacts(findContact.query, offset: findContact.results.count)]
+      }
     case .back:
       if findContact.focus == .code {
         findContact.code = ""

@@ -18,16 +18,23 @@ public struct EffectRunner: Sendable {
     self.journal = journal
   }
 
+  private func page(_ query: String, offset: Int) async -> Action {
+    do {
+      let found = try await client.findContacts(query, limit: searchLimit, offset: offset)
+      return .contactPageFound(
+        query: query, offset: offset,
+        .success(ContactPage(contacts: found.contacts, total: found.total)))
+    } catch { return .contactPageFound(query: query, offset: offset, .failure(error)) }
+  }
+
   /// The action reporting `effect`'s result; nil for effects the runtime handles itself.
   public func run(_ effect: Effect) async -> Action? {
     let client = self.client
     switch effect {
     case .findContacts(let query):
-      let limit = searchLimit
-      do {
-        return .contactsFound(
-          query: query, .success(try await client.findContacts(query, limit: limit)))
-      } catch { return .contactsFound(query: query, .failure(error)) }
+      return await page(query, offset: 0)
+    case .findMoreContacts(let query, let offset):
+      return await page(query, offset: offset)
     case .loadVouchers(let customerId, let filter):
       do {
         let page = try await client.vouchers(of: customerId, filter: filter, page: 1, limit: 200)

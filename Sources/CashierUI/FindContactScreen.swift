@@ -11,6 +11,11 @@ public struct FindContactScreen: Equatable, Sendable {
   public var code = ""
   public var focus = Field.contact
   public var results: [Customer] = []
+  /// How many contacts match in all, when the back end says; more pages load on ↓ past the
+  /// last row and PgDn.
+  public var total: Int?
+  /// A next page is on its way.
+  public var loadingMore = false
   /// The query `results` answer. It lags `query` while a search is under way, and an Enter
   /// typed in that gap (a scanner is faster than the search) waits for the answer.
   public var answeredQuery = ""
@@ -41,6 +46,17 @@ public struct FindContactScreen: Equatable, Sendable {
   /// search cannot find.
   static func looksLikeName(_ text: String) -> Bool {
     text.contains { $0.isLetter } && !text.contains("@") && !text.contains { $0.isNumber }
+  }
+
+  /// `1,203`: thousands grouped, as a count reads.
+  static func grouped(_ number: Int) -> String {
+    let digits = Array(String(number))
+    var out = ""
+    for (index, digit) in digits.enumerated() {
+      if index > 0, (digits.count - index) % 3 == 0 { out.append(",") }
+      out.append(digit)
+    }
+    return out
   }
 
   public func render(into canvas: inout Canvas, in area: Rect, session: Session) {
@@ -95,6 +111,11 @@ public struct FindContactScreen: Equatable, Sendable {
     canvas.row(
       [("Name", 2, 22), ("Email", 26, 28), ("Phone", 56, 13), ("Member", 71, 9)], y: y + 3,
       selected: false)
+    if let total, total > results.count {
+      canvas.putRight(
+        "\(results.count) of \(Self.grouped(total))\(loadingMore ? " …" : " ↓")",
+        end: area.width - 1, y: y + 2, style: .dim)
+    }
     let visible = max(1, area.maxY - (y + 4))
     let first = max(0, selection - visible + 1)
     for (offset, customer) in results.dropFirst(first).prefix(visible).enumerated() {

@@ -26,6 +26,15 @@ public final class LocalClient: VoucherClient {
     try await perform { [engine] in try engine.findCustomers(query, limit: limit) }
   }
 
+  public func findContacts(_ query: String, limit: Int, offset: Int) async throws(ClientError)
+    -> (contacts: [Customer], total: Int?)
+  {
+    let found = try await perform { [engine] in
+      try engine.findCustomers(query, limit: limit, offset: offset)
+    }
+    return (found.customers, found.total)
+  }
+
   public func contact(_ reference: String) async throws(ClientError) -> Customer? {
     try await perform { [engine] in try engine.customer(reference) }
   }

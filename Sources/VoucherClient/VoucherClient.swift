@@ -46,6 +46,11 @@ public protocol VoucherClient: Sendable {
   /// source id). Several matches are a normal answer.
   func findContacts(_ query: String, limit: Int) async throws(ClientError) -> [Customer]
 
+  /// One page of the contacts matching `query`, and how many match in all (nil where the
+  /// back end does not say).
+  func findContacts(_ query: String, limit: Int, offset: Int) async throws(ClientError)
+    -> (contacts: [Customer], total: Int?)
+
   /// One contact by id, source id or email.
   func contact(_ reference: String) async throws(ClientError) -> Customer?
 
@@ -100,6 +105,14 @@ public protocol VoucherClient: Sendable {
 }
 
 extension VoucherClient {
+  /// Back ends that page no search: the first page, with no total.
+  public func findContacts(_ query: String, limit: Int, offset: Int) async throws(ClientError)
+    -> (contacts: [Customer], total: Int?)
+  {
+    guard offset == 0 else { return ([], nil) }
+    return (try await findContacts(query, limit: limit), nil)
+  }
+
   /// Back ends that list no day's sales say so.
   public func sales(terminal: String, from start: Date, to end: Date) async throws(ClientError)
     -> [Redemption]

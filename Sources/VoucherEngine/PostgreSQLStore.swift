@@ -132,7 +132,8 @@ public final class PostgreSQLStore: VoucherStore {
       try connection.execute(
         """
         BEGIN; SELECT \(Self.writeLock);
-        DROP TABLE IF EXISTS session_locks, closed_attempts, api_keys, issued_vouchers, issuance_batches,
+        DROP TABLE IF EXISTS staff, session_locks, closed_attempts, api_keys, issued_vouchers,
+          issuance_batches,
           events, idempotency_keys, rollbacks, redemptions, vouchers, customer_words, customers,
           schema_version CASCADE;
         DROP FUNCTION IF EXISTS events_append_only(), closed_attempts_never_land();
