@@ -148,7 +148,8 @@ public final class HTTPTransport: Sendable {
         let won = race.resume(
           .success(
             Answer(
-              status: answer.status, body: Data(answer.body), capabilities: answer.capabilities))) {
+              status: answer.status, body: Data(answer.body), capabilities: answer.capabilities))
+        ) {
           // Back in the pool before the caller resumes, so its next request finds it.
           if answer.isReusable { self.checkIn(connection) } else { connection.close() }
         }

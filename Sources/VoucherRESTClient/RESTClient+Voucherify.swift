@@ -196,8 +196,7 @@ extension RESTClient {
     return try await rollBack(latest.id, body: body)
   }
 
-  private func rollBack(_ redemptionId: String, body: Data) async throws(ClientError) -> Rollback
-  {
+  private func rollBack(_ redemptionId: String, body: Data) async throws(ClientError) -> Rollback {
     let answer = try await exchange(
       "POST", ["v1", "redemptions", redemptionId, "rollback"], body: body, timeout: readTimeout,
       retry: false)

@@ -167,7 +167,10 @@ struct ConformanceTests {
     let below = try await client.validate(small).redeemables.first?.refusal
     if kind.isVoucherifyOnly {
       // Voucherify's error names no date or minimum: the till shows its own sentence.
-      #expect(refused.redeemables.map(\.refusal).dropFirst() == [.notFound(code: "NOPE"), .duplicatedRedeemables(code: "OLD5")])
+      #expect(
+        refused.redeemables.map(\.refusal).dropFirst() == [
+          .notFound(code: "NOPE"), .duplicatedRedeemables(code: "OLD5"),
+        ])
       #expect(refused.redeemables.first?.refusal?.isStatedSentence == true)
       #expect(below?.isStatedSentence == true)
     } else {
