@@ -19,11 +19,11 @@ extension RESTClient {
 
   /// How long after sending a redeem the till waits before "not redeemed" without a fence.
   ///
-  /// Voucherify documents no processing limit or request timeout for
-  /// `POST /v1/redemptions` (searched: its API reference at
-  /// https://docs.voucherify.io/reference and the schemas of its OpenAPI; neither names a
-  /// figure), and no idempotency key. So the figure is a conservative choice of ours, five
-  /// times the 60 seconds a till waits for an answer: 300 s.
+  /// Voucherify documents no processing limit or request timeout for `POST /v1/redemptions`:
+  /// its limits page, https://docs.voucherify.io/docs/limits, gives request counts per
+  /// minute, hour and billing cycle only; its OpenAPI schemas name none; it has no
+  /// idempotency key. So the figure is a conservative choice of ours, not Voucherify's: five
+  /// times the 60 seconds a till waits for an answer, 300 s.
   static let processingLimit: TimeInterval = 300
   static let processingLimitSource =
     "Voucherify documents no processing limit; 300 s chosen as a conservative wait"
