@@ -59,9 +59,9 @@ extension RESTClient {
   /// A validation or redemption body. Without our extensions it holds Voucherify's fields
   /// only: the till and cashier (`channel`, ours) are left out, and so is each item's
   /// `object`, which Voucherify's order item in a request does not have.
-  func requestBody(_ request: RedemptionRequest) async -> Data {
+  func requestBody(_ request: RedemptionRequest, extensions names: Set<String>) -> Data {
     var wire = WireRedemptionRequest(request)
-    if await extensions().isEmpty {
+    if names.isEmpty {
       wire.channel = nil
       let items = wire.order?.items?.map { item in
         var plain = item

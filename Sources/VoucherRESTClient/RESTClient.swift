@@ -48,11 +48,13 @@ public final class RESTClient: VoucherClient {
       transport: HTTPTransport())
   }
 
-  /// A client over a given transport (tests: its limits, certificates to trust).
+  /// A client over a given transport (tests: its limits, certificates to trust), and, for
+  /// tests of the transport, the extensions taken as advertised without asking.
   init(
     baseURL: URL, appId: String, token: String, readTimeout: TimeInterval,
-    transport: HTTPTransport
+    transport: HTTPTransport, extensions: Set<String>? = nil
   ) {
+    advertised.withLock { $0 = extensions }
     self.baseURL = baseURL
     self.appId = appId
     self.token = token
@@ -134,7 +136,7 @@ public final class RESTClient: VoucherClient {
   }
 
   public func validate(_ request: RedemptionRequest) async throws(ClientError) -> ValidationResult {
-    let body = await requestBody(request)
+    let body = requestBody(request, extensions: await extensions())
     let answer = try await exchange(
       "POST", ["v1", "validations"], body: body, timeout: readTimeout, retry: true)
     guard let wire = try Self.decodeSuccess(WireValidation.self, answer),
@@ -157,13 +159,17 @@ public final class RESTClient: VoucherClient {
     -> RedeemOutcome
   {
     let order = attempt.orderSourceId
+    guard deadline.timeIntervalSinceNow > 0 else { throw .outcomeUnknown(orderSourceId: order) }
+    // Asked once, before anything is sent (the till asks at start, so this is a lookup).
+    let names = await extensions()
     let timeLeft = deadline.timeIntervalSinceNow
-    guard timeLeft > 0 else { throw .outcomeUnknown(orderSourceId: order) }
-    let body = await requestBody(attempt.request)
-    let key = await extensions().contains(Extension.idempotency) ? attempt.key : nil
+    // Nothing was sent yet: a deadline spent on asking leaves the outcome known.
+    guard timeLeft > 0 else { throw .unreachable("no answer before the deadline") }
+    let body = requestBody(attempt.request, extensions: names)
+    let key = names.contains(Extension.idempotency) ? attempt.key : nil
     let answer: (status: Int, body: Data)
     switch await send(
-      "POST", ["v1", "redemptions"], body: body, timeout: deadline.timeIntervalSinceNow,
+      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft,
       idempotencyKey: key, isSafeToRepeat: false)
     {
     case .success(let value): answer = value

@@ -73,6 +73,16 @@ final class Fixture: Sendable {
   }
 }
 
+extension Fixture {
+  /// A fixture whose client has asked what the server offers, as the till does before its
+  /// first screen (so no test's deadline pays for the asking).
+  static func ready(_ kind: ClientKind) async throws -> Fixture {
+    let fixture = try Fixture(kind)
+    if let rest = fixture.client as? RESTClient { await rest.discover() }
+    return fixture
+  }
+}
+
 private let cart = [CartItem(sku: "prod_1", quantity: 1, price: 25900)]
 
 private func sale(_ codes: [CodeRequest], order: String?, customer: String? = "alice-1")
@@ -89,7 +99,7 @@ private func later() -> Date { Date().addingTimeInterval(30) }
 struct ConformanceTests {
   @Test("contacts: search, lookup, unknown", arguments: ClientKind.allCases)
   func contacts(kind: ClientKind) async throws {
-    let fixture = try Fixture(kind)
+    let fixture = try await Fixture.ready(kind)
     let client = fixture.client
     if kind.isVoucherifyOnly {
       // Voucherify finds contacts exactly: by email, by source id (what a phone or member
@@ -116,7 +126,7 @@ struct ConformanceTests {
 
   @Test("a contact's vouchers, with every tab's count", arguments: ClientKind.allCases)
   func vouchers(kind: ClientKind) async throws {
-    let fixture = try Fixture(kind)
+    let fixture = try await Fixture.ready(kind)
     let all = try await fixture.client.vouchers(
       of: fixture.alice.id, filter: .all, page: 1, limit: 10)
     #expect(all.items.map(\.voucher.code) == ["OLD5", "TEN10"])
@@ -136,7 +146,7 @@ struct ConformanceTests {
 
   @Test("one voucher by code: scanner input works, unknown is nil", arguments: ClientKind.allCases)
   func voucherByCode(kind: ClientKind) async throws {
-    let fixture = try Fixture(kind)
+    let fixture = try await Fixture.ready(kind)
     let found = try #require(try await fixture.client.voucher(code: " half\n"))
     #expect(found == (try fixture.engine.voucher(code: "HALF"))?.told(by: kind))
     #expect(try await fixture.client.voucher(code: "NO-SUCH") == nil)
@@ -144,7 +154,7 @@ struct ConformanceTests {
 
   @Test("validation: discounts, refusals with their reasons", arguments: ClientKind.allCases)
   func validation(kind: ClientKind) async throws {
-    let fixture = try Fixture(kind)
+    let fixture = try await Fixture.ready(kind)
     let client = fixture.client
     let result = try await client.validate(sale([CodeRequest("ten10")], order: nil))
     #expect(result.valid)
@@ -201,7 +211,7 @@ struct ConformanceTests {
     "redeem exactly once: replay on the same order, refusal on another",
     arguments: ClientKind.allCases)
   func redeem(kind: ClientKind) async throws {
-    let fixture = try Fixture(kind)
+    let fixture = try await Fixture.ready(kind)
     let client = fixture.client
     let first = try await client.redeem(
       attempt(sale([CodeRequest("TEN10")], order: "sale-1")), deadline: later())
@@ -237,7 +247,7 @@ struct ConformanceTests {
 
   @Test("stacked codes and a gift card's named amount", arguments: ClientKind.allCases)
   func stackedAndGift(kind: ClientKind) async throws {
-    let fixture = try Fixture(kind)
+    let fixture = try await Fixture.ready(kind)
     let request = sale(
       [CodeRequest("HALF"), CodeRequest("GIFT50", giftCredits: 1200)], order: "sale-9")
     let outcome = try await fixture.client.redeem(attempt(request), deadline: later())
@@ -268,7 +278,7 @@ struct ConformanceTests {
 
   @Test("reactivation gives one use back, within its limit", arguments: ClientKind.allCases)
   func reactivation(kind: ClientKind) async throws {
-    let fixture = try Fixture(kind)
+    let fixture = try await Fixture.ready(kind)
     let client = fixture.client
     let first = try await client.redeem(
       attempt(sale([CodeRequest("TEN10")], order: "sale-1")), deadline: later())

@@ -57,6 +57,7 @@ struct VoucherifyClientTests {
   func waitOut() async throws {
     let live = try LiveServer(engine: try engine(), surface: .voucherifyOnly)
     let client = live.client()
+    await client.discover()
     let request = RedemptionRequest(
       codes: [CodeRequest("TEN10")], orderSourceId: "sale-7", items: cart)
     let lost = attempt(request)
@@ -80,6 +81,7 @@ struct VoucherifyClientTests {
   func rollbacks() async throws {
     let live = try LiveServer(engine: try engine(), surface: .voucherifyOnly)
     let client = live.client(.support)
+    await client.discover()
     let request = RedemptionRequest(
       codes: [CodeRequest("FIVE"), CodeRequest("GIFT50", giftCredits: 1000)],
       orderSourceId: "sale-8", items: cart)
