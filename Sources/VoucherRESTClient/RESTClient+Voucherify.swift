@@ -39,6 +39,11 @@ extension RESTClient {
       listsDaysSales: names.contains(Extension.tillSales))
   }
 
+  /// The cheapest read any key may make: the voucher list narrowed to one code (a whole list
+  /// may need a support key).
+  static let cheapestReadQuery = [("code", "VOUCHER-POS-CHECK"), ("limit", "1")]
+  var cheapestRead: [(String, String)] { Self.cheapestReadQuery }
+
   /// The names in an `X-Voucher-Engine-Capabilities` header (none without one).
   static func extensionNames(_ header: String?) -> Set<String> {
     Set(
@@ -51,7 +56,7 @@ extension RESTClient {
   func extensions() async -> Set<String> {
     if let known = advertisedNames { return known }
     _ = await send(
-      "GET", ["v1", "vouchers"], query: [("limit", "1")], body: nil,
+      "GET", ["v1", "vouchers"], query: cheapestRead, body: nil,
       timeout: min(readTimeout, 3), idempotencyKey: nil, isSafeToRepeat: true)
     return advertisedNames ?? []
   }

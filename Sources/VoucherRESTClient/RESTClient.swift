@@ -303,7 +303,7 @@ public final class RESTClient: VoucherClient {
   public func isReachable() async -> Bool {
     let health = await extensions().contains(Extension.health)
     if case .success(let answer) = await send(
-      "GET", health ? ["health"] : ["v1", "vouchers"], query: health ? [] : [("limit", "1")],
+      "GET", health ? ["health"] : ["v1", "vouchers"], query: health ? [] : cheapestRead,
       body: nil, timeout: min(readTimeout, 3), idempotencyKey: nil,
       isSafeToRepeat: true)
     {
