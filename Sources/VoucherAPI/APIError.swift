@@ -184,8 +184,13 @@ extension APIError {
   /// The refusal this error object describes, when it describes one: the reverse of
   /// `init(_ refusal:)`. Nil for protocol errors (unauthorized, too large, internal, …).
   public var refusal: Refusal? {
+    let isTenants = context == nil
     let context = context ?? [:]
-    let code = context["subject"]
+    // A tenant's error has no `context` (ours): the voucher is its `resource_id`.
+    let code = context["subject"] ?? (resourceType == "voucher" ? resourceId : nil)
+    // What a tenant's refusal says when it lacks the figures one of ours carries: its own
+    // sentence, the only thing known.
+    let stated = Refusal(code: code, reason: .invalidPayload(message))
     func date(_ name: String) -> Date? { context[name].flatMap(WireFormat.date(from:)) }
     func number(_ name: String) -> Int64? { context[name].flatMap { Int64($0) } }
     let reason: Reason
@@ -200,7 +205,7 @@ extension APIError {
       }
     case "duplicate_found": reason = .duplicateCode(code: context["code"] ?? resourceId ?? "")
     case "voucher_expired":
-      guard let at = date("expired_at") else { return nil }
+      guard let at = date("expired_at") else { return stated }
       reason = .voucherExpired(expiredAt: at)
     case "voucher_not_active":
       switch context["rule"] {
@@ -212,11 +217,11 @@ extension APIError {
           windows: (context["valid_hours"] ?? "").split(separator: ",").map(String.init))
       case "validity_timeframe": reason = .outsideTimeframe(nextStart: date("next_start"))
       default:
-        guard let at = date("starts_at") else { return nil }
+        guard let at = date("starts_at") else { return stated }
         reason = .voucherNotActive(startsAt: at)
       }
     case "multiple_requests":
-      guard let until = date("held_until") else { return nil }
+      guard let until = date("held_until") else { return stated }
       reason = .heldBySession(until: until)
     case "voucher_disabled": reason = .voucherDisabled
     case "quantity_exceeded":
@@ -224,6 +229,11 @@ extension APIError {
         lastUse: date("last_used_at").map {
           UseRecord(date: $0, terminal: context["last_used_terminal"])
         })
+    case let tenants
+    where isTenants
+      && ["customer_rules_violated", "order_rules_violated", "gift_amount_exceeded"].contains(
+        tenants):
+      return stated
     case "customer_rules_violated":
       if context["rule"] == "per_customer_limit" {
         reason = .perCustomerLimitReached(limit: number("limit") ?? 0)

@@ -93,3 +93,16 @@ extension WireCustomerList {
     hasMore = try c.value(.hasMore, or: false)
   }
 }
+
+extension WireRedeemResponse {
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    redemptions = try c.value(.redemptions, or: [])
+    parentRedemption = try c.decodeIfPresent(WireRedemption.self, forKey: .parentRedemption)
+    order = try c.value(.order, or: WireOrder())
+    inapplicableRedeemables = try c.value(.inapplicableRedeemables, or: [])
+    skippedRedeemables = try c.value(.skippedRedeemables, or: [])
+    // Ours: a tenant never answers a redeem with an earlier one.
+    replayed = try c.value(.replayed, or: false)
+  }
+}

@@ -35,6 +35,8 @@ final class HTTPConnection: @unchecked Sendable {
     let body: [UInt8]
     /// The server keeps the connection open and nothing is left unread on it.
     let isReusable: Bool
+    /// `X-Voucher-Engine-Capabilities`: the extensions `voucher-engine serve` offers.
+    var capabilities: String? = nil
   }
 
   /// The limits an answer must keep; past them it is a `.badAnswer`, not a crash.
@@ -191,7 +193,9 @@ final class HTTPConnection: @unchecked Sendable {
       keepsOpen = false
     }
     idleSince = .now
-    return Answer(status: head.status, body: body, isReusable: keepsOpen && start == buffer.count)
+    return Answer(
+      status: head.status, body: body, isReusable: keepsOpen && start == buffer.count,
+      capabilities: head.field("x-voucher-engine-capabilities"))
   }
 
   // MARK: Reading

@@ -54,6 +54,8 @@ public final class HTTPTransport: Sendable {
   public struct Answer: Sendable, Equatable {
     public let status: Int
     public let body: Data
+    /// `X-Voucher-Engine-Capabilities`, when the server sent it (not read over https).
+    public var capabilities: String? = nil
   }
 
   /// Idle connections kept for the next request.
@@ -143,7 +145,11 @@ public final class HTTPTransport: Sendable {
         try connection.write(bytes, until: deadline)
         let answer = try connection.readAnswer(
           method: request.method, limits: limits, until: deadline)
-        let won = race.resume(.success(Answer(status: answer.status, body: Data(answer.body)))) {
+        let won = race.resume(
+          .success(
+            Answer(
+              status: answer.status, body: Data(answer.body), capabilities: answer.capabilities))
+        ) {
           // Back in the pool before the caller resumes, so its next request finds it.
           if answer.isReusable { self.checkIn(connection) } else { connection.close() }
         }

@@ -1,16 +1,23 @@
 import Foundation
+import Synchronization
 import VoucherAPI
 import VoucherClient
 import VoucherEngine
 
-/// `VoucherClient` over HTTP: `voucher-engine serve`, or any server speaking the same
-/// Voucherify-compatible API.
+/// `VoucherClient` over HTTP: a Voucherify tenant, or `voucher-engine serve`.
+///
+/// It speaks Voucherify's documented routes and parameters only, unless the server names
+/// one of our extensions in its `X-Voucher-Engine-Capabilities` header (`discover()`, or the
+/// first call, asks once): then, and only then, it uses that extension (the fence, name
+/// search, reactivate, the wallet's tabs, the day's sales, idempotency keys, `/health`).
+/// `capabilities` says what it found; until it has asked, Voucherify's own.
 ///
 /// Reads are retried once when the connection fails. A redeem is never re-sent: it carries
-/// the order's transaction id (`order.source_id`) and the attempt's key as `Idempotency-Key`,
-/// gets the time left before its deadline, and past the deadline (or on a connection lost
-/// mid-way, or a 5xx) reports `.outcomeUnknown` so the caller resolves the attempt through
-/// the fence first.
+/// the order's transaction id (`order.source_id`) (and the attempt's key as
+/// `Idempotency-Key` where advertised), gets the time left before its deadline, and past the
+/// deadline (or on a connection lost mid-way, or a 5xx) reports `.outcomeUnknown` so the
+/// caller resolves the attempt: through the fence where advertised, otherwise by reading the
+/// order and waiting out Voucherify's processing limit.
 ///
 /// HTTP goes through `HTTPTransport` (our own sockets for `http://`, libcurl loaded on first
 /// use for `https://`), not URLSession: FoundationNetworking would double the till's start
@@ -23,6 +30,9 @@ public final class RESTClient: VoucherClient {
   /// How long a read may take before `.timedOut`.
   public let readTimeout: TimeInterval
   private let transport: HTTPTransport
+  /// The extensions the server advertised; nil until an answer came.
+  private let advertised = Mutex<Set<String>?>(nil)
+  var advertisedNames: Set<String>? { advertised.withLock { $0 } }
 
   public var backendDescription: String { baseURL.absoluteString }
 
@@ -38,11 +48,13 @@ public final class RESTClient: VoucherClient {
       transport: HTTPTransport())
   }
 
-  /// A client over a given transport (tests: its limits, certificates to trust).
+  /// A client over a given transport (tests: its limits, certificates to trust), and, for
+  /// tests of the transport, the extensions taken as advertised without asking.
   init(
     baseURL: URL, appId: String, token: String, readTimeout: TimeInterval,
-    transport: HTTPTransport
+    transport: HTTPTransport, extensions: Set<String>? = nil
   ) {
+    advertised.withLock { $0 = extensions }
     self.baseURL = baseURL
     self.appId = appId
     self.token = token
@@ -61,6 +73,9 @@ public final class RESTClient: VoucherClient {
   public func findContacts(_ query: String, limit: Int) async throws(ClientError) -> [Customer] {
     let text = query.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !text.isEmpty, limit > 0 else { return [] }
+    guard await extensions().contains(Extension.nameSearch) else {
+      return try await findExactly(text, limit: limit)
+    }
     let list = try await read(
       WireCustomerList.self, ["v1", "customers"],
       query: [("q", text), ("limit", String(min(limit, 100)))])
@@ -70,6 +85,9 @@ public final class RESTClient: VoucherClient {
   public func contact(_ reference: String) async throws(ClientError) -> Customer? {
     let text = reference.trimmingCharacters(in: .whitespacesAndNewlines)
     guard !text.isEmpty else { return nil }
+    if text.contains("@"), !(await extensions().contains(Extension.nameSearch)) {
+      return try await customers(email: text, limit: 1).first
+    }
     return try await read(WireCustomer.self, ["v1", "customers", text], notFoundIsNil: true)
       .map(Self.customer)
   }
@@ -79,6 +97,9 @@ public final class RESTClient: VoucherClient {
   {
     let page = max(1, page)
     let limit = max(1, min(limit, 100))
+    guard await extensions().contains(Extension.walletTabs) else {
+      return try await wallet(of: customerId, filter: filter, page: page, limit: limit)
+    }
     guard
       let list = try await read(
         WireVoucherList.self, ["v1", "vouchers"],
@@ -115,7 +136,7 @@ public final class RESTClient: VoucherClient {
   }
 
   public func validate(_ request: RedemptionRequest) async throws(ClientError) -> ValidationResult {
-    let body = WireFormat.encode(WireRedemptionRequest(request))
+    let body = requestBody(request, extensions: await extensions())
     let answer = try await exchange(
       "POST", ["v1", "validations"], body: body, timeout: readTimeout, retry: true)
     guard let wire = try Self.decodeSuccess(WireValidation.self, answer),
@@ -124,20 +145,32 @@ public final class RESTClient: VoucherClient {
     return result
   }
 
-  /// `voucher-engine serve`: the fence is served as `POST /v1/attempts/{key}/close`.
-  public var capabilities: BackendCapabilities { .engine }
+  /// What the server advertised (Voucherify's own until it has been asked).
+  public var capabilities: BackendCapabilities {
+    Self.capabilities(advertised.withLock { $0 } ?? [])
+  }
+
+  /// Asks the server which of our extensions it offers, once: the till calls it before its
+  /// first screen, so that `capabilities` is what the server says. A server that cannot be
+  /// reached now is asked again at the next call.
+  public func discover() async { _ = await extensions() }
 
   public func redeem(_ attempt: RedeemAttempt, deadline: Date) async throws(ClientError)
     -> RedeemOutcome
   {
     let order = attempt.orderSourceId
+    guard deadline.timeIntervalSinceNow > 0 else { throw .outcomeUnknown(orderSourceId: order) }
+    // Asked once, before anything is sent (the till asks at start, so this is a lookup).
+    let names = await extensions()
     let timeLeft = deadline.timeIntervalSinceNow
-    guard timeLeft > 0 else { throw .outcomeUnknown(orderSourceId: order) }
-    let body = WireFormat.encode(WireRedemptionRequest(attempt.request))
+    // Nothing was sent yet: a deadline spent on asking leaves the outcome known.
+    guard timeLeft > 0 else { throw .unreachable("no answer before the deadline") }
+    let body = requestBody(attempt.request, extensions: names)
+    let key = names.contains(Extension.idempotency) ? attempt.key : nil
     let answer: (status: Int, body: Data)
     switch await send(
-      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft, idempotencyKey: attempt.key,
-      isSafeToRepeat: false)
+      "POST", ["v1", "redemptions"], body: body, timeout: timeLeft,
+      idempotencyKey: key, isSafeToRepeat: false)
     {
     case .success(let value): answer = value
     case .failure(.notSent(let detail)): throw .unreachable(detail)
@@ -157,9 +190,16 @@ public final class RESTClient: VoucherClient {
     return outcome
   }
 
-  /// The fence over HTTP. Not retried blindly either: asking twice is harmless (it is
-  /// idempotent), but a failure is reported, and the caller asks again later.
+  /// The fence over HTTP where advertised. Not retried blindly either: asking twice is
+  /// harmless (it is idempotent), but a failure is reported, and the caller asks again later.
+  /// Without it, the order is read and nothing found proves nothing until Voucherify's
+  /// processing limit has passed.
   public func resolve(_ attempt: RedeemAttempt) async throws(ClientError) -> AttemptResolution {
+    guard await extensions().contains(Extension.fence) else {
+      let found = try await redemptions(ofOrder: attempt.orderSourceId)
+      return .waitingOut(
+        found: found, attempt: attempt, limit: Self.processingLimit, now: Date())
+    }
     let answer = try await exchange(
       "POST", ["v1", "attempts", attempt.key, "close"], body: nil, timeout: readTimeout,
       retry: true)
@@ -172,24 +212,30 @@ public final class RESTClient: VoucherClient {
     }
   }
 
+  /// Through `GET /v1/orders/{source_id}`: its `redemptions` map names each redemption made
+  /// under the order (a stacked one by its parent), each then read whole.
   public func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption] {
-    guard
-      let list = try await read(
-        WireRedemptionList.self, ["v1", "redemptions"], query: [("order_source_id", orderSourceId)])
+    guard !orderSourceId.isEmpty,
+      let order = try await read(
+        VoucherifyOrder.self, ["v1", "orders", orderSourceId], notFoundIsNil: true)
     else { return [] }
     var found: [Redemption] = []
-    for wire in list.redemptions {
-      guard let redemption = wire.engineValue() else {
-        throw .backendFailed("the server sent an unreadable redemption")
-      }
+    for id in order.topRedemptionIds {
+      guard
+        let wire = try await read(WireRedemption.self, ["v1", "redemptions", id]),
+        let redemption = wire.engineValue()
+      else { throw .backendFailed("the server sent an unreadable redemption") }
       found.append(redemption)
     }
-    return found
+    return found.sorted { ($0.date, $0.id) > ($1.date, $1.id) }
   }
 
   public func sales(terminal: String, from start: Date, to end: Date) async throws(ClientError)
     -> [Redemption]
   {
+    guard await extensions().contains(Extension.tillSales) else {
+      throw .notAllowed("this voucher system does not list a till's sales")
+    }
     guard
       let list = try await read(
         WireRedemptionList.self, ["v1", "redemptions"],
@@ -212,6 +258,9 @@ public final class RESTClient: VoucherClient {
   public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
     -> [Rollback]
   {
+    guard await extensions().contains(Extension.reactivate) else {
+      return try await rollBackSale(redemptionId, reason: reason)
+    }
     let body = WireFormat.encode(WireReactivateRequest(reason: reason, by: by))
     // Not retried: the server refuses a second rollback (already_rolled_back), and a lost
     // answer is checked by reading the sale again.
@@ -235,6 +284,9 @@ public final class RESTClient: VoucherClient {
   public func reactivate(code: String, reason: String, by: String?) async throws(ClientError)
     -> Rollback
   {
+    guard await extensions().contains(Extension.reactivate) else {
+      return try await rollBackLatest(code: code, reason: reason)
+    }
     let body = WireFormat.encode(WireReactivateRequest(reason: reason, by: by))
     // Not retried: a reactivation that arrived twice would give back two uses.
     let answer = try await exchange(
@@ -247,9 +299,12 @@ public final class RESTClient: VoucherClient {
     return rollback
   }
 
+  /// `GET /health` where advertised, otherwise the cheapest authenticated read.
   public func isReachable() async -> Bool {
+    let health = await extensions().contains(Extension.health)
     if case .success(let answer) = await send(
-      "GET", ["health"], body: nil, timeout: min(readTimeout, 3), idempotencyKey: nil,
+      "GET", health ? ["health"] : ["v1", "vouchers"], query: health ? [] : cheapestRead,
+      body: nil, timeout: min(readTimeout, 3), idempotencyKey: nil,
       isSafeToRepeat: true)
     {
       return answer.status == 200
@@ -259,7 +314,7 @@ public final class RESTClient: VoucherClient {
 
   // MARK: Transport
 
-  private func read<T: Decodable>(
+  func read<T: Decodable>(
     _ type: T.Type, _ path: [String], query: [(String, String)] = [], notFoundIsNil: Bool = false
   ) async throws(ClientError) -> T? {
     let answer = try await exchange(
@@ -275,7 +330,7 @@ public final class RESTClient: VoucherClient {
 
   /// A request that changes nothing (or is safe to repeat): retried once when the
   /// connection fails.
-  private func exchange(
+  func exchange(
     _ method: String, _ path: [String], query: [(String, String)] = [], body: Data?,
     timeout: TimeInterval, retry: Bool
   ) async throws(ClientError) -> (status: Int, body: Data) {
@@ -295,7 +350,7 @@ public final class RESTClient: VoucherClient {
     }
   }
 
-  private static func decodeSuccess<T: Decodable>(
+  static func decodeSuccess<T: Decodable>(
     _ type: T.Type, _ answer: (status: Int, body: Data)
   )
     throws(ClientError) -> T?
@@ -323,7 +378,7 @@ public final class RESTClient: VoucherClient {
     }
   }
 
-  private static func customer(_ wire: WireCustomer) throws(ClientError) -> Customer {
+  static func customer(_ wire: WireCustomer) throws(ClientError) -> Customer {
     guard let customer = wire.engineValue() else {
       throw .backendFailed("the server sent an unreadable customer")
     }
@@ -355,7 +410,7 @@ public final class RESTClient: VoucherClient {
   ///
   /// - Parameter isSafeToRepeat: sending it twice does no harm; only then may it go over a
   ///   kept-alive connection (see `HTTPTransport.Request`).
-  private func send(
+  func send(
     _ method: String, _ path: [String], query: [(String, String)] = [], body: Data?,
     timeout: TimeInterval, idempotencyKey: String?, isSafeToRepeat: Bool
   ) async -> Result<(status: Int, body: Data), TransportFailure> {
@@ -368,6 +423,12 @@ public final class RESTClient: VoucherClient {
     if let idempotencyKey { headers.append((name: "Idempotency-Key", value: idempotencyKey)) }
     let request = HTTPTransport.Request(
       method: method, url: url, headers: headers, body: body, isSafeToRepeat: isSafeToRepeat)
-    return await transport.send(request, timeout: timeout).map { ($0.status, $0.body) }
+    let result = await transport.send(request, timeout: timeout)
+    if case .success(let answer) = result {
+      // The first answer says what the server offers; a tenant's says nothing.
+      let names = Self.extensionNames(answer.capabilities)
+      advertised.withLock { if $0 == nil { $0 = names } }
+    }
+    return result.map { ($0.status, $0.body) }
   }
 }

@@ -19,8 +19,9 @@ public enum APISurface: String, Sendable {
   /// - `reactivate`: `POST /v1/vouchers/{code}/reactivate`, with a limit per voucher.
   /// - `health`: `GET /health` without a key.
   /// - `wallet-tabs`: `GET /v1/vouchers?customer=&status=` with the count of every tab.
+  /// - `till-sales`: `GET /v1/redemptions?terminal=` (a till's sales of a day).
   public static let capabilities = [
-    "fence", "idempotency", "name-search", "reactivate", "health", "wallet-tabs",
+    "fence", "idempotency", "name-search", "reactivate", "health", "wallet-tabs", "till-sales",
   ]
 
   static let capabilitiesHeader = "X-Voucher-Engine-Capabilities"

@@ -77,6 +77,8 @@ enum VoucherPOS {
         // screen is a local matter (the server's owner loads its data).
         session.backend = remote.backendDescription
         journal = Journal(path: options.journal ?? defaultJournal)
+        // The first screen adapts to what a REST server offers: ask before building it.
+        if let rest = remote as? RESTClient { waitFor { await rest.discover() } }
         runner = EffectRunner(client: remote, journal: journal)
         session.isRemote = true
         state = AppState(session: session, now: Date())
@@ -184,6 +186,16 @@ enum VoucherPOS {
       for problem in problems { printError("voucher-pos: \(problem)") }
     }
     return resumed
+  }
+
+  /// Runs `work` to its end from this synchronous start-up.
+  static func waitFor(_ work: @escaping @Sendable () async -> Void) {
+    let done = DispatchSemaphore(value: 0)
+    Task.detached {
+      await work()
+      done.signal()
+    }
+    done.wait()
   }
 
   static func printError(_ text: String) {

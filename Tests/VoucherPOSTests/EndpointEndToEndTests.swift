@@ -3,7 +3,9 @@ import TestSupport
 import Testing
 
 /// A live `voucher-engine serve` on 127.0.0.1 (ephemeral port, fresh demo database, one
-/// cashier key), stopped when the value goes away.
+/// cashier key), stopped when the value goes away; with `voucherifyOnly`, serving exactly
+/// Voucherify's surface (the demo's holders come from the seed, as no Voucherify route sets
+/// one).
 final class LiveEngineServer {
   let folder: URL
   let url: String
@@ -12,7 +14,7 @@ final class LiveEngineServer {
   let database: String
   private let process = Process()
 
-  init() throws {
+  init(voucherifyOnly: Bool = false) throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "voucher-pos-e2e-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -29,7 +31,9 @@ final class LiveEngineServer {
       to: URL(fileURLWithPath: tokenFile))
 
     process.executableURL = URL(fileURLWithPath: engine)
-    process.arguments = ["serve", "--listen", "127.0.0.1:0", "--quiet", "--db", database]
+    process.arguments =
+      ["serve", "--listen", "127.0.0.1:0", "--quiet", "--db", database]
+      + (voucherifyOnly ? ["--voucherify-only"] : [])
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
@@ -113,4 +117,46 @@ struct EndpointEndToEndTests {
       try tmux.waitFor("✕ offline", timeout: 25)
     }
   }
+
+  @Test("a till sells a whole sale through a server of Voucherify's surface only")
+  func saleOverVoucherifyOnly() throws {
+    let server = try LiveEngineServer(voucherifyOnly: true)
+    let tmux = TmuxSession()
+    defer { tmux.stop() }
+    try tmux.startPOS(
+      "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T03"
+    )
+    try tmux.waitFor("● online")
+    try tmux.waitFor("Type email or customer id (exact).")
+    // No name search there: the contact is found by the exact email.
+    try tmux.type("alice@example.com")
+    try tmux.waitFor("Alice Example")
+    try tmux.send("Enter")
+    let wallet = try tmux.waitFor("ALICE-10OFF-2026")
+    #expect(wallet.contains("ALICE-5X-2026"))
+    try tmux.send("Enter")
+    try tmux.waitFor("Add line")
+    try tmux.type("prod_1 1 259.00")
+    try tmux.send("Enter")
+    try tmux.waitFor("259.00             259.00")
+    try tmux.send("F5")
+    let validated = try tmux.waitFor("Valid. F9 redeems.")
+    #expect(validated.contains("25.90"))
+    #expect(validated.contains("233.10"))
+    try tmux.send("F9")
+    try tmux.waitFor("Press Enter to redeem")
+    try tmux.send("Enter")
+    let receipt = try tmux.waitFor("Enter starts a new sale.")
+    let text = receipt.replacing(#/ {2,}/#, with: " ")
+    #expect(text.contains("Redeemed"))
+    #expect(text.contains("Redemption r_"))
+    #expect(text.contains("Amount to pay 233.10"))
+    #expect(try server.succeededRedemptions(order: try orderId(in: receipt)) == 1)
+  }
+}
+
+/// The order id a redeem screen's heading names (`Order T03-… · Alice`).
+private func orderId(in screen: String) throws -> String {
+  let match = try #require(screen.firstMatch(of: #/Order ([A-Za-z0-9._-]+)/#))
+  return String(match.1)
 }

@@ -16,13 +16,15 @@ private func request(
     body: body.map { Data($0.utf8) }, isSafeToRepeat: safe)
 }
 
-/// A RESTClient for a `TinyHTTPServer` (any key: the tiny server checks none).
+/// A RESTClient for a `TinyHTTPServer` (any key: the tiny server checks none), taking our
+/// extensions as advertised, so that no discovery request mixes with the ones counted.
 private func client(
   _ server: TinyHTTPServer, readTimeout: TimeInterval = 5, transport: HTTPTransport = .init()
 ) -> RESTClient {
   RESTClient(
     baseURL: server.baseURL, appId: "app_1", token: "token-1", readTimeout: readTimeout,
-    transport: transport)
+    transport: transport,
+    extensions: ["fence", "idempotency", "name-search", "reactivate", "health", "wallet-tabs"])
 }
 
 /// Waits (polling, at most 5 s) until `condition` holds.

@@ -28,6 +28,8 @@ struct NetworkTests {
     }
     defer { hold.signal() }
     let client = live.client(.cashier)
+    // As the till does before its first screen: the half-second deadline is the redeem's.
+    await client.discover()
     let request = RedemptionRequest(
       codes: [CodeRequest("SLOW")], orderSourceId: "sale-slow", items: cart)
     let error = await clientError {
