@@ -221,7 +221,7 @@ public struct VaucharDialect: ServedDialect {
   /// The order amount on which `voucher` gives exactly `used`: for an amount off, `used`
   /// itself (up to the amount); for a percentage, the smallest amount whose rounded share is
   /// `used` (a share grows by at most one minor unit per unit of order, so one exists).
-  static func orderAmount(giving used: Int64?, with voucher: Voucher) throws -> Int64? {
+  public static func orderAmount(giving used: Int64?, with voucher: Voucher) throws -> Int64? {
     switch voucher.kind {
     case .discount(.amount(let amount)):
       let used = used ?? amount
