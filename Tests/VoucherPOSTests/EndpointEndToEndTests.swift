@@ -12,7 +12,8 @@ final class LiveEngineServer {
   let database: String
   private let process = Process()
 
-  init() throws {
+  /// - Parameter serveArguments: further `serve` flags (a dialect's limits).
+  init(serveArguments: [String] = []) throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "voucher-pos-e2e-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -29,7 +30,8 @@ final class LiveEngineServer {
       to: URL(fileURLWithPath: tokenFile))
 
     process.executableURL = URL(fileURLWithPath: engine)
-    process.arguments = ["serve", "--listen", "127.0.0.1:0", "--quiet", "--db", database]
+    process.arguments =
+      ["serve", "--listen", "127.0.0.1:0", "--quiet", "--db", database] + serveArguments
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice

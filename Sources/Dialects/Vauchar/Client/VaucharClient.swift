@@ -169,7 +169,7 @@ public final class VaucharClient: VoucherClient {
     guard let wire = try? VaucharWire.decode(VaucharRedemption.self, answer.body),
       let redemption = wire.engineValue(
         code: voucher.code, terminal: attempt.request.channel.terminal,
-        cashier: attempt.request.channel.cashier)
+        cashier: attempt.request.channel.cashier, items: attempt.request.items)
     else { throw .outcomeUnknown(orderSourceId: order) }
     return .restored(redemption: redemption, isReplay: answer.status == 200)
   }
@@ -201,7 +201,7 @@ public final class VaucharClient: VoucherClient {
     if let wire = made.first(where: { $0.transactionId == attempt.orderSourceId }),
       let redemption = wire.engineValue(
         code: found.voucher.code, terminal: attempt.request.channel.terminal,
-        cashier: attempt.request.channel.cashier)
+        cashier: attempt.request.channel.cashier, items: attempt.request.items)
     {
       return .made(redemption)
     }

@@ -80,11 +80,18 @@ extension VaucharRedemption {
 
   /// The engine's value of this redemption, for the till; nil when `value_used` is not a
   /// decimal string.
-  public func engineValue(code: String, terminal: String?, cashier: String?) -> Redemption? {
+  ///
+  /// - Parameter items: the sale's cart, which Vauchar does not keep: the order's amounts
+  ///   are the cart's, less `value_used`.
+  public func engineValue(
+    code: String, terminal: String?, cashier: String?, items: [CartItem] = []
+  ) -> Redemption? {
     guard let amount = try? Money.parse(valueUsed) else { return nil }
+    let subtotal = items.reduce(0) { $0 + $1.amount }
     let order = RedeemedOrder.restored(
-      id: transactionId, sourceId: transactionId.isEmpty ? nil : transactionId, amount: 0,
-      discountAmount: amount, giftCredits: 0, totalAmount: 0, items: [])
+      id: transactionId, sourceId: transactionId.isEmpty ? nil : transactionId,
+      amount: subtotal, discountAmount: amount, giftCredits: 0,
+      totalAmount: max(0, subtotal - amount), items: items)
     return Redemption.restored(
       id: id, parentId: nil, voucherId: voucherId, voucherCode: code.normalizedCode,
       customerId: customerId.isEmpty ? nil : customerId, order: order, amount: amount,
