@@ -94,7 +94,7 @@ struct DialectConformanceTests {
   func redeem(kind: DialectKind) async throws {
     let (live, client) = try fixture(kind)
     let first = try await client.redeem(
-      attempt(sale("TEN10", order: "sale-1")), deadline: Date().addingTimeInterval(30))
+      attempt(sale("TEN10", order: "sale-1")), deadline: Date().addingTimeInterval(120))
     #expect(!first.isReplay)
     #expect(first.redemption.voucherCode == "TEN10")
     #expect(first.redemption.amount == 2590)
@@ -106,7 +106,7 @@ struct DialectConformanceTests {
       try await client.resolve(attempt(sale("TEN10", order: "sale-1"))) == .made(first.redemption))
     let other = await clientError {
       try await client.redeem(
-        attempt(sale("TEN10", order: "sale-2")), deadline: Date().addingTimeInterval(30))
+        attempt(sale("TEN10", order: "sale-2")), deadline: Date().addingTimeInterval(120))
     }
     #expect(other == .rejected(Refusal(code: "TEN10", reason: .quantityExceeded(lastUse: nil))))
     #expect(try live.engine.counts().redemptions == 1)

@@ -141,7 +141,7 @@ struct VaucharTests {
       Issue.record("a redemption not found must stay unknown")
       return
     }
-    let outcome = try await client.redeem(tryOne, deadline: Date().addingTimeInterval(30))
+    let outcome = try await client.redeem(tryOne, deadline: Date().addingTimeInterval(120))
     #expect(outcome.redemption.amount == 2590)
     #expect(outcome.redemption.order.sourceId == "sale-1")
     #expect(try await client.resolve(tryOne) == .made(outcome.redemption))
@@ -162,7 +162,7 @@ struct VaucharTests {
     let request = RedemptionRequest(
       codes: [CodeRequest("FIVE")], orderSourceId: "sale-5", items: cart)
     let made = try await live.vauchar(.cashier).redeem(
-      attempt(request), deadline: Date().addingTimeInterval(30))
+      attempt(request), deadline: Date().addingTimeInterval(120))
     #expect(made.redemption.amount == 500)
     #expect(try live.engine.voucher(code: "FIVE")?.status(at: testNow) == .used)
     let cashierTries = await clientError {
@@ -179,7 +179,7 @@ struct VaucharTests {
       codes: [CodeRequest("FIVE")], orderSourceId: "sale-6", items: cart)
     #expect(
       try await live.vauchar(.cashier).redeem(
-        attempt(again), deadline: Date().addingTimeInterval(30)
+        attempt(again), deadline: Date().addingTimeInterval(120)
       )
       .redemption.amount == 500)
   }
