@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import VoucherClient
 import VoucherEngine
@@ -117,47 +118,48 @@ struct DialectConformanceTests {
   func serveProcess() async throws {
     let executable = try voucherEngineExecutable()
     let database = try freshDatabasePath()
-    let keyProcess = Process()
-    keyProcess.executableURL = executable
-    keyProcess.arguments = [
-      "keys", "add", "--role", "cashier", "--name", "till", "--json", "--db", database,
-    ]
-    let keyOutput = Pipe()
-    keyProcess.standardOutput = keyOutput
-    try keyProcess.run()
-    let keyData = keyOutput.fileHandleForReading.readDataToEndOfFile()
-    keyProcess.waitUntilExit()
-    let key = try #require(try JSONSerialization.jsonObject(with: keyData) as? [String: String])
-    let credential = "\(key["app_id"] ?? ""):\(key["token"] ?? "")"
-
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = [
-      "serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet",
-      "--plain-rate-limits", "2,1,1,1", "--plain-rate-window", "600",
-    ]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    defer {
-      if process.isRunning {
-        process.terminate()
-        process.waitUntilExit()
+    // Child processes block while they start: on a thread of their own.
+    let (credential, base, process) = try await onOwnThread {
+      () throws -> (String, String, ServeChild) in
+      let keyProcess = Process()
+      keyProcess.executableURL = executable
+      keyProcess.arguments = [
+        "keys", "add", "--role", "cashier", "--name", "till", "--json", "--db", database,
+      ]
+      let keyOutput = Pipe()
+      keyProcess.standardOutput = keyOutput
+      try keyProcess.run()
+      let keyData = keyOutput.fileHandleForReading.readDataToEndOfFile()
+      keyProcess.waitUntilExit()
+      guard let key = try JSONSerialization.jsonObject(with: keyData) as? [String: String] else {
+        throw CocoaError(.fileReadCorruptFile)
       }
+      let process = Process()
+      process.executableURL = executable
+      process.arguments = [
+        "serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet",
+        "--plain-rate-limits", "2,1,1,1", "--plain-rate-window", "600",
+      ]
+      let output = Pipe()
+      process.standardOutput = output
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      var buffer = Data()
+      let deadline = Date().addingTimeInterval(20)
+      while !buffer.contains(UInt8(ascii: "\n")), Date() < deadline {
+        let chunk = output.fileHandleForReading.availableData
+        if chunk.isEmpty { break }
+        buffer.append(chunk)
+      }
+      let line = String(decoding: buffer, as: UTF8.self)
+      let base =
+        line.range(of: "listening on ").map {
+          String(line[$0.upperBound...].prefix { !$0.isNewline })
+        } ?? ""
+      return ("\(key["app_id"] ?? ""):\(key["token"] ?? "")", base, ServeChild(process))
     }
-    var buffer = Data()
-    let deadline = Date().addingTimeInterval(20)
-    while !buffer.contains(UInt8(ascii: "\n")), Date() < deadline {
-      let chunk = output.fileHandleForReading.availableData
-      if chunk.isEmpty { break }
-      buffer.append(chunk)
-    }
-    let line = String(decoding: buffer, as: UTF8.self)
-    let base = try #require(
-      line.range(of: "listening on ").map {
-        String(line[$0.upperBound...].prefix { !$0.isNewline })
-      })
+    defer { process.stop() }
+    #expect(base.hasPrefix("http://127.0.0.1:"))
     let bearer = ["Authorization": "Bearer \(credential)"]
     var statuses: [Int] = []
     for _ in 0..<3 {
@@ -171,5 +173,19 @@ struct DialectConformanceTests {
     let vauchar = try await rawWithHeaders(
       "GET", URL(string: base + "/verifycredentials")!, headers: basic)
     #expect(vauchar.status == 200)
+  }
+}
+
+/// A served process, stopped (SIGTERM, then waited for) at the end of its test.
+final class ServeChild: @unchecked Sendable {
+  // Only the test that started it touches it, after the start returned.
+  let process: Process
+
+  init(_ process: Process) { self.process = process }
+
+  func stop() {
+    guard process.isRunning else { return }
+    process.terminate()
+    process.waitUntilExit()
   }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import PlainClient
 import PlainServer
+import TestSupport
 import Testing
 import VaucharClient
 import VaucharServer
@@ -83,10 +84,11 @@ func jsonObject(_ data: Data) -> [String: Any] {
 }
 
 /// Checks each (document, schema file) pair with Python's jsonschema (Draft 2020-12), in
-/// one run; records an issue per document that does not validate.
+/// one run (on a thread of its own: it blocks); records an issue per document that does not
+/// validate.
 func expectValid(
   _ pairs: [(document: Data, schema: String)], sourceLocation: SourceLocation = #_sourceLocation
-) throws {
+) async throws {
   let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
     "schema-check-\(UUID().uuidString.prefix(8))")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -111,16 +113,21 @@ func expectValid(
     print("checked", len(json.load(open(sys.argv[1]))), "failed", failed)
     sys.exit(1 if failed else 0)
     """
-  let process = Process()
-  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  process.arguments = ["python3", "-c", script, listPath.path]
-  let output = Pipe()
-  process.standardOutput = output
-  process.standardError = output
-  try process.run()
-  let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-  process.waitUntilExit()
-  #expect(process.terminationStatus == 0, "jsonschema: \(text)", sourceLocation: sourceLocation)
+  let (status, text) = try await onOwnThread { () throws -> (Int32, String) in
+    let process = Process()
+    // The shell joins stderr to stdout: one Pipe given to Process as both gets its write
+    // end closed twice, and the second close can take a descriptor that reused the number.
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "exec python3 -c \"$0\" \"$1\" 2>&1", script, listPath.path]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, text)
+  }
+  #expect(status == 0, "jsonschema: \(text)", sourceLocation: sourceLocation)
   #expect(
     text.contains("checked \(pairs.count) failed 0"), "\(text)", sourceLocation: sourceLocation)
 }

@@ -88,7 +88,7 @@ struct VaucharTests {
       json: create)
     #expect(cashierCreates.status == 403)
 
-    try expectValid([
+    try await expectValid([
       (try JSONSerialization.data(withJSONObject: create), "vauchar-voucher-create-request.json"),
       (created.body, "vauchar-voucher-create-response.json"),
       (list.body, "vauchar-voucher-list.json"),
