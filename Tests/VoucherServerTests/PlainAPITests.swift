@@ -282,6 +282,10 @@ struct PlainAPITests {
         deadline: Date().addingTimeInterval(120))
     }
     #expect(other == .rejected(Refusal(code: "TEN10", reason: .quantityExceeded(lastUse: nil))))
+    let history = try #require(try await client.history(code: "ten10"))
+    #expect(history.map(\.order) == ["sale-1"])
+    #expect(history.map(\.amount) == [2590])
+    #expect(history.map(\.kind) == [.redeemed])
     let back = await clientError {
       try await client.reactivate(code: "TEN10", reason: "returned", by: nil)
     }

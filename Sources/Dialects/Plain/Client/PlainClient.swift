@@ -155,6 +155,29 @@ public final class PlainClient: VoucherClient {
         + "which does not show whether the first try will still land.")
   }
 
+  /// The voucher's `usage_history`, newest first: every application it had. Complete, since
+  /// this API has no way to give a use back.
+  public func history(code: String) async throws(ClientError) -> [VoucherHistoryEntry]? {
+    let text = code.trimmingCharacters(in: .whitespacesAndNewlines)
+    let answer = try await exchange("GET", ["vouchers", text], body: nil)
+    if answer.status == 404 {
+      throw .rejected(
+        Refusal(code: text.normalizedCode, reason: .notFound(code: text.normalizedCode)))
+    }
+    let wire = try Self.decode(PlainVoucher.self, answer)
+    var entries: [VoucherHistoryEntry] = []
+    for use in wire.usageHistory ?? [] {
+      guard let date = PlainWire.date(use.appliedAt),
+        let amount = PlainWire.minor(use.discountAmount)
+      else { throw .backendFailed("the server sent a usage the till cannot read") }
+      entries.append(
+        VoucherHistoryEntry(
+          kind: .redeemed, date: date, terminal: nil, who: nil, why: nil, amount: amount,
+          order: use.orderId))
+    }
+    return entries.sorted { $0.date > $1.date }
+  }
+
   public func redemptions(ofOrder orderSourceId: String) async throws(ClientError) -> [Redemption] {
     throw .backendFailed("the plain voucher API does not list redemptions by order")
   }
