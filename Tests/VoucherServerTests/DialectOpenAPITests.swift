@@ -5,7 +5,7 @@ import Testing
 struct DialectOpenAPITests {
   @Test(
     "every path and method in the file is served (no 'no route', no 405)",
-    arguments: ["openapi-vauchar.json", "openapi-plain.json"])
+    arguments: ["vauchar-openapi.json", "plain-openapi.json"])
   func described(file: String) async throws {
     let live = try DialectServer()
     let data = try Data(contentsOf: packageRoot.appendingPathComponent("Assets/\(file)"))
