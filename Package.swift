@@ -58,7 +58,31 @@ let package = Package(
     // never links it (nor FoundationNetworking) just to start.
     .target(name: "CCurlTransport"),
 
-    // Command-line front ends.
+    // Dialects: one folder each, with its wire types, the routes `serve` mounts, and the
+    // till's client. The till links the wire and client parts only, never the HTTP server.
+    .target(
+      name: "VaucharWire", dependencies: ["VoucherAPI", "VoucherEngine"],
+      path: "Sources/Dialects/Vauchar/Wire"),
+    .target(
+      name: "VaucharServer",
+      dependencies: ["VaucharWire", "VoucherServer", "VoucherAPI", "VoucherEngine"],
+      path: "Sources/Dialects/Vauchar/Server"),
+    .target(
+      name: "VaucharClient",
+      dependencies: ["VaucharWire", "VoucherClient", "VoucherRESTClient", "VoucherEngine"],
+      path: "Sources/Dialects/Vauchar/Client"),
+    .target(
+      name: "PlainWire", dependencies: ["VoucherAPI", "VoucherEngine"],
+      path: "Sources/Dialects/Plain/Wire"),
+    .target(
+      name: "PlainServer",
+      dependencies: ["PlainWire", "VoucherServer", "VoucherAPI", "VoucherEngine"],
+      path: "Sources/Dialects/Plain/Server"),
+    .target(
+      name: "PlainClient",
+      dependencies: ["PlainWire", "VoucherClient", "VoucherRESTClient", "VoucherEngine"],
+      path: "Sources/Dialects/Plain/Client"),
+
     // Voyado Engage, in one folder: its wire types, its routes on `serve`, the till's client.
     .target(
       name: "EngageWire", dependencies: ["VoucherEngine", "VoucherAPI"],
@@ -72,8 +96,12 @@ let package = Package(
       dependencies: ["EngageWire", "VoucherClient", "VoucherRESTClient", "VoucherEngine"],
       path: "Sources/Dialects/Engage/EngageClient"),
 
+    // Command-line front ends.
     .executableTarget(
-      name: "voucher-engine", dependencies: ["VoucherEngine", "VoucherServer", "EngageServer"]),
+      name: "voucher-engine",
+      dependencies: [
+        "VoucherEngine", "VoucherServer", "EngageServer", "VaucharServer", "PlainServer",
+      ]),
     .executableTarget(
       name: "voucher-bench",
       // TestSupport: the throwaway PostgreSQL cluster of the PostgreSQL rows (the tests' own).
@@ -87,7 +115,7 @@ let package = Package(
       name: "voucher-pos",
       dependencies: [
         "CashierUI", "VoucherClient", "VoucherRESTClient", "VoucherEngine", "CNcurses",
-        "EngageClient",
+        "EngageClient", "VaucharClient", "PlainClient",
       ],
       // The release till carries its Swift runtime and Foundation inside (the C libraries
       // stay shared): it starts without loading and relocating ten Swift libraries, which
@@ -127,7 +155,8 @@ let package = Package(
       name: "VoucherServerTests",
       dependencies: [
         "VoucherServer", "VoucherAPI", "VoucherRESTClient", "VoucherClient", "VoucherEngine",
-        "voucher-engine", "TestSupport",
+        "voucher-engine", "TestSupport", "VaucharWire", "VaucharServer", "VaucharClient",
+        "PlainWire", "PlainServer", "PlainClient",
       ],
       // A TLS certificate and the python3 server the https test starts.
       exclude: ["Fixtures"]

@@ -15,6 +15,8 @@ public enum Action: Equatable, Sendable {
   case queryEdited(String)
   case codeEdited(String)
   case lineEdited(String)
+  /// The customer reference typed on the cart of a back end without contact lookup.
+  case customerReferenceEdited(String)
   case reasonEdited(String)
 
   case contactsFound(query: String, Result<[Customer], ClientError>)

@@ -45,6 +45,10 @@ extension AppState {
       cart.line = text
       cart.lineError = nil
       return []
+    case .customerReferenceEdited(let text):
+      cart.customerReference = text
+      sale.setCustomerReference(text)
+      return []
     case .reasonEdited(let text):
       support?.reason = text
       return []
@@ -449,6 +453,7 @@ extension AppState {
       guard let listed = screen.selected else { return [] }
       support = SupportScreen(
         voucher: listed.voucher, status: listed.status, holderName: screen.customer.name)
+      support?.cannotGiveBack = session.capabilities.unRedeem == .none
       route = .support
     default:
       break
@@ -584,7 +589,9 @@ extension AppState {
     case .back:
       route = contact == nil ? .findContact : .contact
     case .nextTab, .previousTab:
-      cart.focus = cart.focus == .line ? .code : .line
+      cart.focus = cart.nextField(findsContacts: session.capabilities.findsContacts)
+    case .confirm where cart.focus == .customer:
+      cart.focus = .line
     case .moveUp where rows > 0:
       cart.selection = max(0, (cart.selection ?? rows) - 1)
     case .moveDown where rows > 0:
@@ -714,6 +721,8 @@ extension AppState {
       return [.loadVouchers(customerId: shown.customer.id, filter: shown.tab)]
     case .confirm:
       switch screen.phase {
+      case .editing where screen.cannotGiveBack:
+        return []
       case .editing, .failed:
         let reason = screen.reason.trimmingCharacters(in: .whitespaces)
         guard !reason.isEmpty else {

@@ -5,10 +5,12 @@ import VoucherEngine
 /// `SKU QTY PRICE`. This screen holds only what is being typed and which row is
 /// highlighted; the sale itself lives in `Sale`.
 public struct CartScreen: Equatable, Sendable {
-  public enum Field: Equatable, Sendable { case line, code }
+  /// `customer`: the customer reference, on back ends without contact lookup only.
+  public enum Field: Equatable, Sendable { case line, code, customer }
 
   public var line = ""
   public var code = ""
+  public var customerReference = ""
   public var focus = Field.line
   /// The highlighted row: the sale's codes first, then its lines.
   public var selection: Int?
@@ -16,7 +18,23 @@ public struct CartScreen: Equatable, Sendable {
 
   public init() {}
 
-  var focusedText: String { focus == .line ? line : code }
+  var focusedText: String {
+    switch focus {
+    case .line: line
+    case .code: code
+    case .customer: customerReference
+    }
+  }
+
+  /// The field after the focused one; the customer reference only where contacts cannot be
+  /// looked up.
+  func nextField(findsContacts: Bool) -> Field {
+    switch focus {
+    case .line: .code
+    case .code: findsContacts ? .line : .customer
+    case .customer: .line
+    }
+  }
 
   static func text(of item: CartItem) -> String {
     "\(item.sku) \(item.quantity) \(Money.format(item.price))"
@@ -24,7 +42,11 @@ public struct CartScreen: Equatable, Sendable {
 
   public func handle(_ key: Key) -> Action? {
     guard let edited = TextEditing.edit(focusedText, with: key) else { return nil }
-    return focus == .line ? .lineEdited(edited) : .codeEdited(edited)
+    switch focus {
+    case .line: return .lineEdited(edited)
+    case .code: return .codeEdited(edited)
+    case .customer: return .customerReferenceEdited(edited)
+    }
   }
 
   /// What the highlighted row is on `sale`.
@@ -49,10 +71,15 @@ public struct CartScreen: Equatable, Sendable {
       currency = session.currency
     }
     canvas.put("Customer", x: 2, y: y, style: .bold)
-    let who =
-      sale.customer.map { [$0.name, $0.sourceId].compactMap { $0 }.joined(separator: " · ") }
-      ?? "none (F2 finds one)"
-    canvas.put(who.fitted(to: area.width - 14), x: 12, y: y)
+    if session.capabilities.findsContacts || sale.customer != nil {
+      let who =
+        sale.customer.map { [$0.name, $0.sourceId].compactMap { $0 }.joined(separator: " · ") }
+        ?? "none (F2 finds one)"
+      canvas.put(who.fitted(to: area.width - 14), x: 12, y: y)
+    } else {
+      canvas.field(customerReference, x: 12, y: y, width: 24, focused: focus == .customer)
+      canvas.put("id, email or phone (Tab), if any", x: 39, y: y, style: .dim)
+    }
     canvas.put("Add code", x: 2, y: y + 1, style: focus == .code ? .bold : [])
     canvas.field(code, x: 12, y: y + 1, width: 24, focused: focus == .code)
     canvas.put("CODE, or CODE=AMOUNT for a gift card", x: 39, y: y + 1, style: .dim)

@@ -32,6 +32,9 @@ public struct Sale: Equatable, Sendable {
   /// The transaction id of this sale, sent with validate and every redeem attempt.
   public let orderId: String
   public private(set) var customer: Customer?
+  /// What the cashier typed to name the customer where the back end has no contact lookup
+  /// (a shop's customer id, an email, a phone): sent where the dialect has a field for it.
+  public private(set) var customerReference: String?
   public private(set) var codes: [Code] = []
   public private(set) var items: [CartItem] = []
   /// Reset by every change, so a redeem always follows a validation of this very sale.
@@ -78,6 +81,14 @@ public struct Sale: Equatable, Sendable {
   /// The codes that would leave with the current customer if the sale switched.
   var personalCodes: [String] {
     codes.filter { $0.holderId != nil && $0.holderId == customer?.id }.map(\.code)
+  }
+
+  /// Sets (or, when blank, clears) the customer reference typed on the cart.
+  mutating func setCustomerReference(_ text: String) {
+    guard !isFinished else { return }
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    customerReference = trimmed.isEmpty ? nil : trimmed
+    validation = .notAsked
   }
 
   /// Adds a code (stacking, never replacing). Nil when added; otherwise why not.
@@ -134,7 +145,7 @@ public struct Sale: Equatable, Sendable {
   func request(session: Session) -> RedemptionRequest {
     RedemptionRequest(
       codes: codes.map { CodeRequest($0.code, giftCredits: $0.giftAmount) },
-      customer: customer?.id, orderSourceId: orderId, items: items,
+      customer: customer?.id ?? customerReference, orderSourceId: orderId, items: items,
       channel: Channel(terminal: session.terminal, cashier: session.cashier))
   }
 

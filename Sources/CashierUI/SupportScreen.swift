@@ -15,6 +15,8 @@ public struct SupportScreen: Equatable, Sendable {
   public var holderName: String?
   public var reason = ""
   public var phase = Phase.editing
+  /// The back end has no way to give a use back (`BackendCapabilities.unRedeem == .none`).
+  public var cannotGiveBack = false
 
   public init(voucher: Voucher, status: VoucherStatus, holderName: String?) {
     self.voucher = voucher
@@ -51,6 +53,8 @@ public struct SupportScreen: Equatable, Sendable {
     canvas.field(reason, x: 22, y: y + 4, width: 50, focused: editable)
     let row = y + 6
     switch phase {
+    case .editing where cannotGiveBack:
+      canvas.put("This voucher system cannot give a use back.", x: 2, y: row, style: .error)
     case .editing:
       canvas.put("Enter gives one use back; Esc goes back to the contact.", x: 2, y: row)
     case .sending:

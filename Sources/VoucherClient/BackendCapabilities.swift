@@ -58,6 +58,10 @@ public struct BackendCapabilities: Equatable, Sendable {
     case waitOut(seconds: TimeInterval, source: String)
     /// Applying again with the same order id returns the first application, never a second.
     case idempotentApply
+    /// Nothing but a redemption found: the back end documents no time after which a request
+    /// has surely finished, so until one is found the outcome stays unknown. `source` says
+    /// where that was looked up.
+    case foundOnly(source: String)
   }
 
   /// How a used voucher is given back.

@@ -28,9 +28,11 @@ public struct RESTClientConfiguration: Sendable, Equatable {
   ///   - appId: `--app-id ID`, when given.
   ///   - tokenFile: `--token-file PATH`, when given: a file holding the token (trailing
   ///     whitespace ignored).
+  ///   - requiresAppId: false for an API whose one credential is the token (a Bearer token).
   /// - Throws: `Problem` for a malformed URL, a missing app id or token, an unreadable file.
   public static func resolve(
     endpoint: String? = nil, appId: String? = nil, tokenFile: String? = nil,
+    requiresAppId: Bool = true,
     environment: [String: String] = ProcessInfo.processInfo.environment
   ) throws(Problem) -> RESTClientConfiguration? {
     func nonEmpty(_ text: String?) -> String? {
@@ -46,7 +48,8 @@ public struct RESTClientConfiguration: Sendable, Equatable {
     else {
       throw Problem(description: "the endpoint “\(endpointText)” is not an http(s) URL")
     }
-    guard let id = nonEmpty(appId) ?? nonEmpty(environment["VOUCHER_POS_APP_ID"]) else {
+    let given = nonEmpty(appId) ?? nonEmpty(environment["VOUCHER_POS_APP_ID"])
+    guard let id = given ?? (requiresAppId ? nil : "") else {
       throw Problem(description: "an endpoint needs an app id: --app-id or VOUCHER_POS_APP_ID")
     }
     let token: String

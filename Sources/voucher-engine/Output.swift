@@ -68,7 +68,12 @@ extension Customer {
     [
       "id": id, "source_id": Output.optional(sourceId), "name": Output.optional(name),
       "email": Output.optional(email), "phone": Output.optional(phone),
-      "member_number": Output.optional(memberNumber), "metadata": metadata,
+      "member_number": Output.optional(memberNumber),
+      // Any JSON since metadata became a `JSONValue`: as Foundation objects, or the whole
+      // document is refused by JSONSerialization.
+      "metadata":
+        (try? JSONSerialization.jsonObject(
+          with: JSONEncoder().encode(metadata), options: .fragmentsAllowed)) ?? NSNull(),
       "created_at": Output.date(createdAt),
     ]
   }

@@ -1,6 +1,8 @@
 import Dispatch
 import EngageServer
 import Foundation
+import PlainServer
+import VaucharServer
 import VoucherEngine
 import VoucherServer
 
@@ -13,6 +15,7 @@ enum ServeCommand {
                [--timeout S] [--header-timeout S] [--body-timeout S] [--drain-timeout S]
                [--max-connections N] [--per-address N]
                [--auth-failures-per-key N] [--auth-failures-per-address N] [--auth-window S]
+               [--plain-rate-limits GET,CREATE,VALIDATE,APPLY] [--plain-rate-window S]
 
       Serves the Voucherify-compatible REST API over the database (default listen address
       127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
@@ -23,12 +26,18 @@ enum ServeCommand {
       Voyado Engage v3 is served under /api/v3/ (apikey: APP_ID:TOKEN; not with
       --voucherify-only); --engage-rate N
       sets its limit of requests per second per key (default 200, as Engage's).
+      Vauchar's routes are served at /vouchers… and /verifycredentials (Basic auth: the
+      key's app id as merchant id, its token as API key), and the plain voucher API under
+      /plain/v1/ (Bearer APP_ID:TOKEN), neither with --voucherify-only. The plain API's
+      limits per key and window (default 100,50,200,100 per 60 s) are set with
+      --plain-rate-limits and --plain-rate-window.
       --threads N: by default (0) every connection gets a thread of its own, so a till's
       redemption, which holds its thread until it is on disk, never waits behind another
       till's; N (up to 256) serves all connections from a pool of N threads instead.
       --voucherify-only: serve exactly Voucherify's routes, fields and parameters, without
       our extensions (GET /health, reactivate, name search, Idempotency-Key, the
-      X-Voucher-Engine-Capabilities header): to prove a client needs nothing of ours.
+      X-Voucher-Engine-Capabilities header, and the other dialects): to prove a client needs
+      nothing of ours.
 
       Limits (defaults in brackets):
       --timeout S            a connection must start a request within S s of opening or of
@@ -57,7 +66,7 @@ enum ServeCommand {
       options: [
         "listen", "threads", "timeout", "engage-rate", "header-timeout", "body-timeout",
         "drain-timeout", "max-connections", "per-address", "auth-failures-per-key",
-        "auth-failures-per-address", "auth-window",
+        "auth-failures-per-address", "auth-window", "plain-rate-limits", "plain-rate-window",
       ])
   ) { context in
     let listen = context.arguments.value("listen") ?? "127.0.0.1:8080"
@@ -91,6 +100,12 @@ enum ServeCommand {
     limits.window = try arguments.integer("auth-window", in: 1...86_400) ?? limits.window
     let engageRate =
       try context.arguments.integer("engage-rate", in: 1...100_000) ?? EngageDialect.defaultRate
+    let window = try context.arguments.integer("plain-rate-window", in: 1...3600) ?? 60
+    let limitsText = context.arguments.value("plain-rate-limits") ?? "100,50,200,100"
+    guard let plainLimits = PlainRateLimits.parse(limitsText, window: window) else {
+      throw UsageError(
+        "--plain-rate-limits must be four whole numbers above 0, like 100,50,200,100")
+    }
     let voucherifyOnly = context.arguments.flag("voucherify-only")
     let engine = try context.engine()
     let server: APIServer
@@ -99,7 +114,12 @@ enum ServeCommand {
         engine: engine, host: host, port: port, options: options, authLimits: limits,
         accessLog: context.arguments.flag("quiet") ? .none : .standardError,
         // Voucherify's surface only means no other dialect either.
-        dialects: voucherifyOnly ? [] : [EngageDialect(engine: engine, rate: engageRate)],
+        dialects: voucherifyOnly
+          ? []
+          : [
+            EngageDialect(engine: engine, rate: engageRate), VaucharDialect(engine: engine),
+            PlainDialect(engine: engine, limits: plainLimits),
+          ],
         surface: voucherifyOnly ? .voucherifyOnly : .full)
     } catch let error as HTTPServerError {
       Output.error(error.description)

@@ -34,12 +34,16 @@ struct Options: Equatable {
   var prints = false
   var api = API.engine
 
-  /// The dialect an `--endpoint` speaks.
-  enum API: String, Equatable {
+  /// The dialect an `--endpoint` speaks; one case per client the till has.
+  enum API: String, Equatable, CaseIterable {
     /// `voucher-engine serve` (Voucherify's API with our fence).
     case engine
     /// Voyado Engage v3.
     case engage
+    /// Vauchar: --app-id is the merchant id, --token-file holds the API key.
+    case vauchar
+    /// The plain voucher API: --token-file holds the Bearer token; no app id.
+    case vouchersV1 = "vouchers-v1"
   }
 
   static let help = """
@@ -55,9 +59,14 @@ struct Options: Equatable {
       --endpoint URL          A REST endpoint (voucher-engine serve, or a Voucherify-
                               compatible server) instead of a local database. Also
                               $VOUCHER_POS_ENDPOINT.
-      --api engine|engage     What the endpoint speaks: our engine's API (default) or
+      --api engine|engage|vauchar|vouchers-v1
+                              What the endpoint speaks: our engine's API (default);
                               Voyado Engage v3 (key in --token-file: the tenant's
-                              apikey, or APP_ID:TOKEN for voucher-engine serve).
+                              apikey, or APP_ID:TOKEN for voucher-engine serve);
+                              Vauchar (--app-id is the merchant id, --token-file holds
+                              the API key); the plain voucher API (its base URL with the
+                              prefix, serve: http://HOST:PORT/plain/v1; --token-file
+                              holds the Bearer token; no app id).
       --app-id ID             The endpoint key's app id (or $VOUCHER_POS_APP_ID).
       --token-file PATH       A file holding the key's token (or $VOUCHER_POS_APP_TOKEN);
                               never give a token on the command line, where ps shows it.
@@ -138,7 +147,10 @@ struct Options: Equatable {
       case "--api":
         let text = try value(flag, inline: inline)
         guard let api = API(rawValue: text) else {
-          throw UsageError(message: "--api must be engine or engage, not “\(text)”")
+          throw UsageError(
+            message:
+              "--api must be \(API.allCases.map(\.rawValue).joined(separator: ", ")), not “\(text)”"
+          )
         }
         options.api = api
       case "--token", "--app-token":

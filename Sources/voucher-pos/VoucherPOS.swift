@@ -1,6 +1,8 @@
 import CashierUI
 import EngageClient
 import Foundation
+import PlainClient
+import VaucharClient
 import VoucherClient
 import VoucherEngine
 import VoucherRESTClient
@@ -150,6 +152,20 @@ enum VoucherPOS {
         endpoint: options.endpoint, appId: options.appId, tokenFile: options.tokenFile)
       return EngageClient(
         baseURL: remote.endpoint, apikey: remote.apikey, userAgent: "voucher-pos/\(version)")
+    case .vauchar:
+      guard
+        let remote = try RESTClientConfiguration.resolve(
+          endpoint: options.endpoint, appId: options.appId, tokenFile: options.tokenFile)
+      else { return nil }
+      return VaucharClient(
+        baseURL: remote.endpoint, merchantId: remote.appId, apiKey: remote.token)
+    case .vouchersV1:
+      // A Bearer token is its one credential.
+      guard
+        let remote = try RESTClientConfiguration.resolve(
+          endpoint: options.endpoint, tokenFile: options.tokenFile, requiresAppId: false)
+      else { return nil }
+      return PlainClient(baseURL: remote.endpoint, token: remote.token)
     }
   }
 

@@ -38,4 +38,47 @@ struct CapabilityTests {
     await till.press(.tab, .function(2))
     #expect(till.state.findContact.focus == .code)
   }
+
+  @Test("without contact lookup the cart takes a customer reference, sent with the sale")
+  func customerReference() async throws {
+    let till = try Till()
+    var session = till.state.session
+    session.capabilities.contactSearch = []
+    session.capabilities.unRedeem = .none
+    till.state = AppState(session: session, now: till.state.now)
+    await till.type("WELCOME10")
+    await till.press(.enter)
+    #expect(till.state.route == .cart)
+    #expect(till.screen().contains("id, email or phone (Tab), if any"))
+    #expect(!till.screen().contains("F2 finds one"))
+    await till.press(.tab, .tab)
+    #expect(till.state.cart.focus == .customer)
+    await till.type("shop-42")
+    #expect(till.state.sale.customerReference == "shop-42")
+    #expect(till.state.sale.request(session: till.state.session).customer == "shop-42")
+    #expect(till.screen().contains("shop-42"))
+    await till.press(.enter)
+    #expect(till.state.cart.focus == .line)
+    // Blank clears it: nothing is sent.
+    await till.press(.tab, .tab)
+    for _ in 0..<7 { await till.press(.backspace) }
+    #expect(till.state.sale.customerReference == nil)
+    #expect(till.state.sale.request(session: till.state.session).customer == nil)
+  }
+
+  @Test("support on a back end that cannot give a use back says so and sends nothing")
+  func cannotGiveBack() async throws {
+    let till = try Till(role: .support)
+    till.state.session.capabilities.unRedeem = .none
+    await till.openAlice()
+    var screen = SupportScreen(
+      voucher: try #require(till.state.contact?.selected?.voucher), status: .used,
+      holderName: "Alice")
+    screen.cannotGiveBack = true
+    till.state.support = screen
+    till.state.route = .support
+    #expect(till.screen().contains("This voucher system cannot give a use back."))
+    await till.press(.enter)
+    #expect(till.state.support?.phase == .editing)
+  }
 }

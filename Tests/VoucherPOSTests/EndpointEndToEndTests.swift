@@ -14,7 +14,10 @@ final class LiveEngineServer {
   let database: String
   private let process = Process()
 
-  init(voucherifyOnly: Bool = false) throws {
+  /// - Parameters:
+  ///   - voucherifyOnly: serve exactly the Voucherify surface (`--voucherify-only`).
+  ///   - serveArguments: further `serve` flags (a dialect's limits).
+  init(voucherifyOnly: Bool = false, serveArguments: [String] = []) throws {
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "voucher-pos-e2e-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -33,7 +36,7 @@ final class LiveEngineServer {
     process.executableURL = URL(fileURLWithPath: engine)
     process.arguments =
       ["serve", "--listen", "127.0.0.1:0", "--quiet", "--db", database]
-      + (voucherifyOnly ? ["--voucherify-only"] : [])
+      + (voucherifyOnly ? ["--voucherify-only"] : []) + serveArguments
     let output = Pipe()
     process.standardOutput = output
     process.standardError = FileHandle.nullDevice
