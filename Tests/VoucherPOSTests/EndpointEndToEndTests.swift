@@ -122,39 +122,41 @@ struct EndpointEndToEndTests {
   }
 
   @Test("a till sells a whole sale through a server of Voucherify's surface only")
-  func saleOverVoucherifyOnly() throws {
-    let server = try LiveEngineServer(voucherifyOnly: true)
-    let tmux = TmuxSession()
-    defer { tmux.stop() }
-    try tmux.startPOS(
-      "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T03"
-    )
-    try tmux.waitFor("● online")
-    try tmux.waitFor("Type email or customer id (exact).")
-    // No name search there: the contact is found by the exact email.
-    try tmux.type("alice@example.com")
-    try tmux.waitFor("Alice Example")
-    try tmux.send("Enter")
-    let wallet = try tmux.waitFor("ALICE-10OFF-2026")
-    #expect(wallet.contains("ALICE-5X-2026"))
-    try tmux.send("Enter")
-    try tmux.waitFor("Add line")
-    try tmux.type("prod_1 1 259.00")
-    try tmux.send("Enter")
-    try tmux.waitFor("259.00             259.00")
-    try tmux.send("F5")
-    let validated = try tmux.waitFor("Valid. F9 redeems.")
-    #expect(validated.contains("25.90"))
-    #expect(validated.contains("233.10"))
-    try tmux.send("F9")
-    try tmux.waitFor("Press Enter to redeem")
-    try tmux.send("Enter")
-    let receipt = try tmux.waitFor("Enter starts a new sale.")
-    let text = receipt.replacing(#/ {2,}/#, with: " ")
-    #expect(text.contains("Redeemed"))
-    #expect(text.contains("Redemption r_"))
-    #expect(text.contains("Amount to pay 233.10"))
-    #expect(try server.succeededRedemptions(order: try orderId(in: receipt)) == 1)
+  func saleOverVoucherifyOnly() async throws {
+    try await blocking {
+      let server = try LiveEngineServer(voucherifyOnly: true)
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.startPOS(
+        "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T03"
+      )
+      try tmux.waitFor("● online")
+      try tmux.waitFor("Type email or customer id (exact).")
+      // No name search there: the contact is found by the exact email.
+      try tmux.type("alice@example.com")
+      try tmux.waitFor("Alice Example")
+      try tmux.send("Enter")
+      let wallet = try tmux.waitFor("ALICE-10OFF-2026")
+      #expect(wallet.contains("ALICE-5X-2026"))
+      try tmux.send("Enter")
+      try tmux.waitFor("Add line")
+      try tmux.type("prod_1 1 259.00")
+      try tmux.send("Enter")
+      try tmux.waitFor("259.00             259.00")
+      try tmux.send("F5")
+      let validated = try tmux.waitFor("Valid. F9 redeems.")
+      #expect(validated.contains("25.90"))
+      #expect(validated.contains("233.10"))
+      try tmux.send("F9")
+      try tmux.waitFor("Press Enter to redeem")
+      try tmux.send("Enter")
+      let receipt = try tmux.waitFor("Enter starts a new sale.")
+      let text = receipt.replacing(#/ {2,}/#, with: " ")
+      #expect(text.contains("Redeemed"))
+      #expect(text.contains("Redemption r_"))
+      #expect(text.contains("Amount to pay 233.10"))
+      #expect(try server.succeededRedemptions(order: try orderId(in: receipt)) == 1)
+    }
   }
 }
 
