@@ -49,7 +49,8 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   canvas.put(backend, x: start, y: 0, style: [.reverse, .bold])
 
   let footer = KeyMap.footer(
-    for: state.route, role: session.role, enter: state.enterLabel, width: canvas.width - 2)
+    for: state.route, role: session.role, enter: state.enterLabel, width: canvas.width - 2,
+    unavailable: session.capabilities.unavailableCommands)
   let footerTop = canvas.height - max(1, footer.count)
   let area = Rect(x: 0, y: 2, width: canvas.width, height: footerTop - 3)
   let title: String

@@ -161,12 +161,14 @@ public enum KeyMap {
 
   /// The footer of `route` for `role`, wrapped to `width` columns (at most two lines):
   /// `F1 Help  Enter Open  …`. `enter` says what Enter does here; nil leaves it out.
-  public static func footer(for route: Route, role: Role, enter: String?, width: Int = 78)
-    -> [String]
-  {
+  /// - Parameter unavailable: what the back end cannot do; left out of the footer.
+  public static func footer(
+    for route: Route, role: Role, enter: String?, width: Int = 78,
+    unavailable: Set<Command> = []
+  ) -> [String] {
     let items = bindings.compactMap { binding -> String? in
       guard binding.screens.contains(route) || binding.command == .confirm,
-        binding.role == nil || binding.role == role
+        binding.role == nil || binding.role == role, !unavailable.contains(binding.command)
       else { return nil }
       if binding.command == .confirm { return enter.map { "Enter \($0)" } }
       return binding.footer.map { "\(binding.keys[0].name) \($0)" }

@@ -59,3 +59,14 @@ public struct Session: Equatable, Sendable {
       "\(terminal)-\(saleTag)-\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits)"
   }
 }
+
+extension BackendCapabilities {
+  /// Commands this back end cannot carry out: the footer does not offer them (the key
+  /// still says why, if pressed).
+  var unavailableCommands: Set<Command> {
+    var commands: Set<Command> = []
+    if !listsDaysSales { commands.insert(.daysSales) }
+    if unRedeem == .none { commands.insert(.reactivate) }
+    return commands
+  }
+}

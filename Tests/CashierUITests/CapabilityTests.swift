@@ -82,3 +82,14 @@ struct CapabilityTests {
     #expect(till.state.support?.phase == .editing)
   }
 }
+
+@Suite("capabilities in the footer")
+struct CapabilityFooterTests {
+  @Test("a back end without a day's sales is not offered F7 in the footer")
+  func noSalesKey() throws {
+    let till = try Till()
+    #expect(till.screen().contains("F7 Sales"))
+    till.state.session.capabilities.listsDaysSales = false
+    #expect(!till.screen().contains("F7 Sales"))
+  }
+}
