@@ -11,6 +11,9 @@ public enum Action: Equatable, Sendable {
   case tick(Date)
   /// The endpoint's health check came back.
   case backendChecked(answers: Bool)
+  /// The role the back end grants the till's key (nil: it does not say).
+  case roleReported(Result<APIRole?, ClientError>)
+  case staffPINChecked(Result<StaffPINCheck, ClientError>)
 
   case queryEdited(String)
   case codeEdited(String)
@@ -72,6 +75,9 @@ public enum Effect: Equatable, Sendable {
   case void(redemptionId: String, reason: String, by: String?)
   /// Ask whether the REST endpoint answers (for the status bar).
   case checkBackend
+  /// Asks the back end which role the till's key has.
+  case askRole
+  case checkStaffPIN(name: String, pin: String)
   /// Write every cell of the screen again (Ctrl-L: a terminal something else scribbled on).
   case redraw
   case quit

@@ -24,7 +24,13 @@ extension AppState {
 
     case .backendChecked(let answers):
       session.backendAnswers = answers
+      // A role not told at start (the server was down) is asked once it answers.
+      return answers && session.roleSource == .askingServer ? [.askRole] : []
+    case .roleReported(let result):
+      if case .success(let reported) = result { session.take(reported) }
       return []
+    case .staffPINChecked(let result):
+      return staffPINChecked(result)
 
     case .queryEdited(let text):
       findContact.query = text
@@ -185,6 +191,7 @@ extension AppState {
       if [.escape, .enter, .function(1), .character("?")].contains(key) { showsHelp = false }
       return []
     }
+    if staffPIN != nil { return staffPINKey(key) }
     if let question { return answer(question, with: key) }
     let typing = !(focusedText ?? "").isEmpty
     if let command = KeyMap.command(for: key, typing: typing) { return perform(command) }
@@ -451,6 +458,10 @@ extension AppState {
         return []
       }
       guard let listed = screen.selected else { return [] }
+      if session.needsStaffPIN {
+        contact = screen
+        return askStaffPIN(for: .reactivate)
+      }
       support = SupportScreen(
         voucher: listed.voucher, status: listed.status, holderName: screen.customer.name)
       support?.cannotGiveBack = session.capabilities.unRedeem == .none

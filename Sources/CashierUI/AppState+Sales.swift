@@ -58,6 +58,11 @@ extension AppState {
         return []
       }
       if let refusal = voidRefusal(sale, among: screen.sales) {
+        if session.needsStaffPIN {
+          // Beyond a cashier's void: support's, once its PIN is given.
+          sales = screen
+          return askStaffPIN(for: .void)
+        }
         notice = Notice(refusal, isError: true)
         return []
       }
@@ -79,7 +84,8 @@ extension AppState {
 
   /// Why the one at the till may not void `sale`, or nil when they may.
   func voidRefusal(_ sale: Redemption, among all: [Redemption]) -> String? {
-    guard session.role != .support else { return nil }
+    // Support unproved by a PIN voids as a cashier does, until the PIN is given.
+    guard session.role != .support || session.needsStaffPIN else { return nil }
     let minutes = Int(session.voidWindow / 60)
     // The last sale still standing: one voided already is no longer the till's last.
     let standing = all.filter { $0.status == .succeeded }

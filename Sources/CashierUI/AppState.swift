@@ -53,6 +53,8 @@ public struct AppState: Equatable, Sendable {
   public var recovery: RecoveryScreen?
   public var sales: SalesScreen?
   public var detail: VoucherDetailScreen?
+  /// The support PIN asked over the screen (a local database's support work).
+  public var staffPIN: StaffPINPrompt?
   /// Where Esc on the day's sales goes back to.
   var routeBeforeSales = Route.findContact
   public var question: Question?
@@ -89,11 +91,13 @@ public struct AppState: Equatable, Sendable {
 
   /// The work to start before the first key: resolving what the journal left open.
   public var startEffects: [Effect] {
-    recovery?.items.map { .resolve($0.entry.attempt) } ?? []
+    (recovery?.items.map { .resolve($0.entry.attempt) } ?? [])
+      + (session.roleSource == .askingServer ? [.askRole] : [])
   }
 
   /// What Enter does on the screen at hand, for the footer; nil where it does nothing.
   public var enterLabel: String? {
+    if staffPIN != nil { return staffPIN?.phase == .checking ? nil : "Check PIN" }
     if question != nil { return "Yes" }
     switch route {
     case .emptyDatabase: return nil

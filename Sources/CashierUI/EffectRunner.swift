@@ -110,6 +110,14 @@ public struct EffectRunner: Sendable {
       } catch { return .voided(redemptionId: id, .failure(error)) }
     case .checkBackend:
       return .backendChecked(answers: await client.isReachable())
+    case .askRole:
+      do { return .roleReported(.success(try await client.grantedRole())) } catch {
+        return .roleReported(.failure(error))
+      }
+    case .checkStaffPIN(let name, let pin):
+      do {
+        return .staffPINChecked(.success(try await client.checkStaffPIN(name: name, pin: pin)))
+      } catch { return .staffPINChecked(.failure(error)) }
     case .quit, .redraw:
       return nil
     }

@@ -29,8 +29,8 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   }
   let session = state.session
   canvas.fill(y: 0, style: .reverse)
-  let right = "Till \(session.terminal) │ \(session.cashier) (\(session.role.rawValue)) "
-  let rightStart = canvas.putRight(right.fitted(to: 40), end: canvas.width, y: 0, style: .reverse)
+  let right = "Till \(session.terminal) │ \(session.cashier) (\(session.roleLabel)) "
+  let rightStart = canvas.putRight(right.fitted(to: 44), end: canvas.width, y: 0, style: .reverse)
   let start = canvas.put(" Voucher POS │ ", x: 0, y: 0, style: [.reverse, .bold])
   let room = rightStart - start - 2
   var backend = session.isDemo ? "DEMO" : session.backend.fittedFromStart(to: room)
@@ -48,9 +48,13 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   }
   canvas.put(backend, x: start, y: 0, style: [.reverse, .bold])
 
-  let footer = KeyMap.footer(
-    for: state.route, role: session.role, enter: state.enterLabel, width: canvas.width - 2,
-    unavailable: session.capabilities.unavailableCommands)
+  // Over the PIN prompt only its own keys act.
+  let footer =
+    state.staffPIN != nil
+    ? ["F1 Help  Enter Check PIN  Tab Name or PIN  Esc Not now"]
+    : KeyMap.footer(
+      for: state.route, role: session.role, enter: state.enterLabel, width: canvas.width - 2,
+      unavailable: session.capabilities.unavailableCommands)
   let footerTop = canvas.height - max(1, footer.count)
   let area = Rect(x: 0, y: 2, width: canvas.width, height: footerTop - 3)
   let title: String
@@ -98,5 +102,6 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
     canvas.put(" " + line, x: 0, y: footerTop + offset, style: .reverse)
   }
   if let question = state.question { QuestionBox.render(question, of: state, into: &canvas) }
+  state.staffPIN?.render(into: &canvas)
   if state.showsHelp { HelpScreen.render(into: &canvas, role: session.role) }
 }

@@ -1,9 +1,25 @@
 import Foundation
 import VoucherClient
+import VoucherEngine
 
 /// Who may do what at the till.
 public enum Role: String, Sendable, CaseIterable {
   case cashier, support
+}
+
+/// Where the till learnt the role it works in: a flag proves nothing, so support work on
+/// a local database waits for a staff PIN, and a server's word replaces the flag.
+public enum RoleSource: Equatable, Sendable {
+  /// `--role` alone: cashier work, or support work once a PIN is given (local database).
+  case flag
+  /// A support member's PIN was accepted this session.
+  case staffPIN
+  /// A remote back end whose key's role has not been told yet.
+  case askingServer
+  /// The server reported the key's role.
+  case server(APIRole)
+  /// The back end has no way to say; the flag's role is used and the server decides.
+  case notReported
 }
 
 /// What stays fixed while the program runs: the backend, the till and who is at it.
@@ -34,6 +50,33 @@ public struct Session: Equatable, Sendable {
   public var voidWindow: TimeInterval = 600
   /// What the back end can do: the screens offer only that, and say so.
   public var capabilities = BackendCapabilities.engine
+  /// How `role` is known.
+  public var roleSource = RoleSource.flag
+
+  /// Support work asks a staff PIN first: `--role support` on a local database.
+  public var needsStaffPIN: Bool { role == .support && roleSource == .flag && !isRemote }
+
+  /// The role for the status bar: the server's word when it gave one, and never a support
+  /// role that nothing has proved.
+  public var roleLabel: String {
+    switch roleSource {
+    case .flag: role == .support && !isRemote ? "support, PIN needed" : role.rawValue
+    case .staffPIN: "support"
+    case .askingServer: "role …"
+    case .server(let reported): reported.rawValue
+    case .notReported: "\(role.rawValue), not checked"
+    }
+  }
+
+  /// Takes the role a server reported: admin keys may do support work too.
+  public mutating func take(_ reported: APIRole?) {
+    guard let reported else {
+      roleSource = .notReported
+      return
+    }
+    roleSource = .server(reported)
+    role = reported >= .support ? .support : .cashier
+  }
 
   public init(
     backend: String, isDemo: Bool = false, terminal: String = "T01", cashier: String = "cashier",

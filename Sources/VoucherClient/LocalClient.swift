@@ -92,6 +92,18 @@ public final class LocalClient: VoucherClient {
     return try await perform { [engine, query] in try engine.redemptions(query) }
   }
 
+  public func checkStaffPIN(name: String, pin: String) async throws(ClientError)
+    -> StaffPINCheck
+  {
+    try await perform { [engine] in
+      do {
+        return try engine.verifyStaffPIN(name: name, pin: pin).map { .accepted($0) } ?? .refused
+      } catch let locked as StaffLockedOutError {
+        return .lockedOut(until: locked.until)
+      }
+    }
+  }
+
   public func history(code: String) async throws(ClientError) -> [VoucherHistoryEntry]? {
     try await perform { [engine] in try engine.history(code: code) }
   }

@@ -100,8 +100,28 @@ public protocol VoucherClient: Sendable {
   /// Gives a used voucher one use back (support role).
   func reactivate(code: String, reason: String, by: String?) async throws(ClientError) -> Rollback
 
+  /// The role the back end grants this client's key; nil when it does not say (a local
+  /// database has no key; some dialects have no such question).
+  func grantedRole() async throws(ClientError) -> APIRole?
+
+  /// Checks a member of staff's PIN where the back end keeps staff (a local database); a
+  /// remote back end's key decides instead (`.notKept`).
+  func checkStaffPIN(name: String, pin: String) async throws(ClientError) -> StaffPINCheck
+
   /// Whether the backend answers now.
   func isReachable() async -> Bool
+}
+
+/// The answer to a staff PIN.
+public enum StaffPINCheck: Equatable, Sendable {
+  /// The PIN is this member's.
+  case accepted(StaffMember)
+  /// An unknown or revoked name, or a wrong PIN: which is not said.
+  case refused
+  /// Too many wrong PINs: none is checked for this name until then.
+  case lockedOut(until: Date)
+  /// This back end keeps no staff.
+  case notKept
 }
 
 extension VoucherClient {
@@ -122,6 +142,14 @@ extension VoucherClient {
 
   /// Back ends that keep no history to read say so (nil: not known).
   public func history(code: String) async throws(ClientError) -> [VoucherHistoryEntry]? { nil }
+
+  /// Back ends that do not say which role a key has.
+  public func grantedRole() async throws(ClientError) -> APIRole? { nil }
+
+  /// Back ends that keep no staff.
+  public func checkStaffPIN(name: String, pin: String) async throws(ClientError)
+    -> StaffPINCheck
+  { .notKept }
 
   /// Back ends with no void say so.
   public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)

@@ -130,14 +130,18 @@ extension Catalog {
   /// - Throws: `CatalogError` naming the voucher or customer that failed and why, or the
   ///   store's error; nothing is kept.
   @discardableResult
-  public func applyInOneTransaction(to engine: VoucherEngine, now: Date) throws -> (
-    customers: Int, vouchers: Int, redemptions: Int
-  ) {
+  ///
+  /// - Parameter also: more work for the same transaction (a demo's staff), run after.
+  public func applyInOneTransaction(
+    to engine: VoucherEngine, now: Date, also: ((VoucherEngine) throws -> Void)? = nil
+  ) throws -> (customers: Int, vouchers: Int, redemptions: Int) {
     try engine.store.write { transaction in
       let joined = VoucherEngine(
         store: JoinedTransaction(transaction), clock: engine.clock,
         defaultCurrency: engine.defaultCurrency)
-      return try apply(to: joined, now: now)
+      let counts = try apply(to: joined, now: now)
+      try also?(joined)
+      return counts
     }
   }
 }

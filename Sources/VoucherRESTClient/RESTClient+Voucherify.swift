@@ -15,6 +15,8 @@ extension RESTClient {
     static let health = "health"
     static let walletTabs = "wallet-tabs"
     static let tillSales = "till-sales"
+    static let me = "me"
+    static let voucherHistory = "voucher-history"
   }
 
   /// How long after sending a redeem the till waits before "not redeemed" without a fence.

@@ -255,6 +255,30 @@ public final class RESTClient: VoucherClient {
     return found
   }
 
+  /// Through `GET /v1/me` where the server serves it.
+  public func grantedRole() async throws(ClientError) -> APIRole? {
+    guard await extensions().contains(Extension.me) else { return nil }
+    guard let caller = try await read(WireCaller.self, ["v1", "me"]),
+      let role = APIRole(rawValue: caller.role)
+    else { throw .backendFailed("the server sent an unreadable answer about its key") }
+    return role
+  }
+
+  /// Through `GET /v1/vouchers/{code}/history` where the server serves it; nil (not known)
+  /// elsewhere.
+  public func history(code: String) async throws(ClientError) -> [VoucherHistoryEntry]? {
+    guard await extensions().contains(Extension.voucherHistory) else { return nil }
+    let code = code.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard
+      let wire = try await read(
+        WireVoucherHistory.self, ["v1", "vouchers", code, "history"], notFoundIsNil: true)
+    else { return nil }
+    guard let entries = wire.engineValue() else {
+      throw .backendFailed("the server sent an unreadable voucher history")
+    }
+    return entries
+  }
+
   public func void(redemptionId: String, reason: String, by: String?) async throws(ClientError)
     -> [Rollback]
   {

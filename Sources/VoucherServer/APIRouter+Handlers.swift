@@ -397,6 +397,7 @@ extension APIRouter {
       ? WireReactivateRequest()
       : try decode(
         WireReactivateRequest.self, request, VoucherifyBodies.rollback(extensions: extensions))
+    try checkCashierVoid(caller, id)
     let reason = body.reason ?? query.value("reason") ?? "Rolled back through the API"
     let rollbacks = try engine.rollback(
       redemptionId: id, reason: reason, by: body.by ?? caller.key.name, idempotencyKey: key)
@@ -425,6 +426,7 @@ extension APIRouter {
       throw APIError.invalidPayload(
         "\(id) is not a stacked redemption; roll it back with POST /v1/redemptions/\(id)/rollback")
     }
+    try checkCashierVoid(caller, id)
     let reason = body.reason ?? query.value("reason") ?? "Rolled back through the API"
     let rollbacks = try engine.rollback(
       redemptionId: id, reason: reason, by: body.by ?? caller.key.name, idempotencyKey: key)
@@ -455,6 +457,45 @@ extension APIRouter {
     let redemption = try engine.redemption(id: rollback.redemptionId)
     return APIResponder.json(
       WireRollback(rollback, redemption: redemption, isGift: redemption?.giftBalanceAfter != nil))
+  }
+
+  /// `GET /v1/me`: the key's name and role.
+  func me(_ caller: Caller) -> HTTPResponse {
+    APIResponder.json(WireCaller(name: caller.key.name, role: caller.key.role.rawValue))
+  }
+
+  /// `GET /v1/vouchers/{code}/history`: its uses and the uses given back, newest first.
+  func history(_ request: HTTPRequest, _ code: String) throws -> HTTPResponse {
+    _ = try APIQuery(request, known: [])
+    let entries = try engine.history(code: code)
+    return APIResponder.json(WireVoucherHistory(code: code.normalizedCode, entries))
+  }
+
+  /// A cashier key may roll back only its till's last sale still standing, made within
+  /// `cashierVoidWindow`: the voids a till offers a cashier. Anything else needs support.
+  ///
+  /// - Throws: 403 naming the rule; 404 when there is no such redemption.
+  func checkCashierVoid(_ caller: Caller, _ id: String) throws {
+    guard caller.key.role < .support else { return }
+    guard let sale = try engine.redemption(id: id) else {
+      throw Refusal(code: nil, reason: .redemptionNotFound(id: id))
+    }
+    let minutes = Int(cashierVoidWindow / 60)
+    guard let terminal = sale.channel.terminal, sale.parentId == nil else {
+      throw APIError.cashierVoid("only a till's sale, and this one was made at no till")
+    }
+    guard engine.clock.now().timeIntervalSince(sale.date) <= cashierVoidWindow else {
+      throw APIError.cashierVoid("only within \(minutes) minutes of the sale")
+    }
+    var later = RedemptionQuery(limit: 1000)
+    later.terminal = terminal
+    later.createdAfter = sale.date
+    let standing = try engine.redemptions(later).filter {
+      $0.status == .succeeded && $0.id != sale.id && $0.date >= sale.date
+    }
+    guard standing.isEmpty else {
+      throw APIError.cashierVoid("only the till's last sale (\(terminal) has a later one)")
+    }
   }
 
   // MARK: Helpers

@@ -34,6 +34,13 @@ extension APIRouter {
 }
 
 extension APIError {
+  /// 403 for a cashier's rollback outside what a cashier may void.
+  static func cashierVoid(_ rule: String) -> APIError {
+    APIError(
+      code: 403, key: "forbidden", message: "Forbidden",
+      details: "A cashier key may void \(rule); any other void needs the support role.")
+  }
+
   /// 403 for a cashier asking for a bulk list.
   static func scoped(_ what: String) -> APIError {
     APIError(

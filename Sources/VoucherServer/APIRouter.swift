@@ -12,6 +12,9 @@ struct APIRouter: Sendable {
   /// Our extensions (fields, parameters, routes, headers) are served.
   var extensions: Bool { surface == .full }
   var throttle = AuthThrottle(limits: AuthLimits())
+  /// How long after a sale a cashier key may still void it (its till's last sale only);
+  /// support voids any.
+  var cashierVoidWindow: TimeInterval = 600
 
   /// A caller who passed authentication.
   struct Caller {
@@ -282,6 +285,10 @@ struct APIRouter: Sendable {
             try router.redeem(request, caller)
           },
         ])
+      case "me" where extensions:
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, _, caller in router.me(caller) }
+        ])
       case "qualifications":
         return pick([
           "POST": Endpoint(role: .cashier) { router, request, caller in
@@ -383,6 +390,10 @@ struct APIRouter: Sendable {
             try router.redeemOne(request, caller, id)
           },
         ])
+      case ("vouchers", "history") where extensions:
+        return pick([
+          "GET": Endpoint(role: .cashier) { router, request, _ in try router.history(request, id) }
+        ])
       case ("attempts", "close") where extensions:
         return pick([
           "POST": Endpoint(role: .cashier) { router, request, _ in
@@ -390,14 +401,16 @@ struct APIRouter: Sendable {
           }
         ])
       case ("redemptions", "rollback"):
+        // A cashier key may void its till's last sale within the window (checked by the
+        // handler); any other rollback is support's.
         return pick([
-          "POST": Endpoint(role: .support) { router, request, caller in
+          "POST": Endpoint(role: .cashier) { router, request, caller in
             try router.rollback(request, caller, id)
           }
         ])
       case ("redemptions", "rollbacks"):
         return pick([
-          "POST": Endpoint(role: .support) { router, request, caller in
+          "POST": Endpoint(role: .cashier) { router, request, caller in
             try router.rollbackStacked(request, caller, id)
           }
         ])

@@ -20,6 +20,7 @@ public final class APIServer: Sendable {
   /// - Parameters:
   ///   - dialects: other APIs served over the same engine, asked first (by path prefix).
   ///   - surface: our extensions too (the default), or Voucherify's surface only.
+  ///   - cashierVoidWindow: how long after its till's last sale a cashier key may void it.
   ///   - beforeResponding: a test hook run after the handler and before the answer is sent,
   ///     with the request and the status (to hold an answer past a client's deadline).
   /// - Throws: `HTTPServerError` when the address cannot be bound.
@@ -27,12 +28,13 @@ public final class APIServer: Sendable {
     engine: VoucherEngine, host: String = "127.0.0.1", port: Int = 8080,
     options: HTTPServerOptions = HTTPServerOptions(), authLimits: AuthLimits = AuthLimits(),
     accessLog: AccessLog = .standardError, dialects: [any ServedDialect] = [],
-    surface: APISurface = .full,
+    surface: APISurface = .full, cashierVoidWindow: TimeInterval = 600,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
     let router = APIRouter(
-      engine: engine, surface: surface, throttle: AuthThrottle(limits: authLimits))
+      engine: engine, surface: surface, throttle: AuthThrottle(limits: authLimits),
+      cashierVoidWindow: cashierVoidWindow)
     http = try HTTPServer(host: host, port: port, options: options, accessLog: accessLog) {
       request in
       // The target's text is checked before any dialect sees it.

@@ -19,9 +19,13 @@ public enum APISurface: String, Sendable {
   /// - `reactivate`: `POST /v1/vouchers/{code}/reactivate`, with a limit per voucher.
   /// - `health`: `GET /health` without a key.
   /// - `wallet-tabs`: `GET /v1/vouchers?customer=&status=` with the count of every tab.
-  /// - `till-sales`: `GET /v1/redemptions?terminal=` (a till's sales of a day).
+  /// - `till-sales`: `GET /v1/redemptions?terminal=` (a till's sales of a day), and a
+  ///   cashier key's void of its till's last sale within the server's window.
+  /// - `me`: `GET /v1/me`, the key's name and role.
+  /// - `voucher-history`: `GET /v1/vouchers/{code}/history`, its uses and uses given back.
   public static let capabilities = [
     "fence", "idempotency", "name-search", "reactivate", "health", "wallet-tabs", "till-sales",
+    "me", "voucher-history",
   ]
 
   static let capabilitiesHeader = "X-Voucher-Engine-Capabilities"

@@ -16,6 +16,7 @@ enum ServeCommand {
                [--max-connections N] [--per-address N]
                [--auth-failures-per-key N] [--auth-failures-per-address N] [--auth-window S]
                [--plain-rate-limits GET,CREATE,VALIDATE,APPLY] [--plain-rate-window S]
+               [--void-window MINUTES]
 
       Serves the Voucherify-compatible REST API over the database (default listen address
       127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
@@ -53,6 +54,8 @@ enum ServeCommand {
       --auth-failures-per-address N  failures without a valid app id from one address per
                              window, then 429 for requests from it that lack a valid key [30]
       --auth-window S        the window of both counts [60]
+      --void-window MINUTES  a cashier key may void (roll back) its till's last sale
+                             within this many minutes; any other void needs support [10]
       Bodies over 1 MiB get 413; request headers over 16 KiB get 431.
 
       SIGTERM or SIGINT: stops accepting, lets no connection start a new request (one that
@@ -67,6 +70,7 @@ enum ServeCommand {
         "listen", "threads", "timeout", "engage-rate", "header-timeout", "body-timeout",
         "drain-timeout", "max-connections", "per-address", "auth-failures-per-key",
         "auth-failures-per-address", "auth-window", "plain-rate-limits", "plain-rate-window",
+        "void-window",
       ])
   ) { context in
     let listen = context.arguments.value("listen") ?? "127.0.0.1:8080"
@@ -107,6 +111,7 @@ enum ServeCommand {
         "--plain-rate-limits must be four whole numbers above 0, like 100,50,200,100")
     }
     let voucherifyOnly = context.arguments.flag("voucherify-only")
+    let voidMinutes = try context.arguments.integer("void-window", in: 0...1440) ?? 10
     let engine = try context.engine()
     let server: APIServer
     do {
@@ -120,7 +125,8 @@ enum ServeCommand {
             EngageDialect(engine: engine, rate: engageRate), VaucharDialect(engine: engine),
             PlainDialect(engine: engine, limits: plainLimits),
           ],
-        surface: voucherifyOnly ? .voucherifyOnly : .full)
+        surface: voucherifyOnly ? .voucherifyOnly : .full,
+        cashierVoidWindow: TimeInterval(voidMinutes * 60))
     } catch let error as HTTPServerError {
       Output.error(error.description)
       return exitFailure

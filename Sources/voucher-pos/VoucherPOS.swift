@@ -83,6 +83,8 @@ enum VoucherPOS {
         if let rest = remote as? RESTClient { waitFor { await rest.discover() } }
         runner = EffectRunner(client: remote, journal: journal)
         session.isRemote = true
+        // The status bar shows the role the server grants the key, once it says.
+        session.roleSource = .askingServer
         state = AppState(session: session, now: Date())
       } else {
         if options.demo { demoFolder = try makeDemoFolder() }
@@ -245,7 +247,11 @@ enum VoucherPOS {
         message: "demo data not found: set VOUCHER_POS_DEMO_DATA to Assets/demo/demo.json")
     }
     let engine = try VoucherEngine(path: path)
-    try Catalog.load(from: catalog).applyInOneTransaction(to: engine, now: Date())
+    // A support member, so a demo's support work can be tried (its prompt names the PIN).
+    try Catalog.load(from: catalog).applyInOneTransaction(to: engine, now: Date()) { joined in
+      try joined.addStaff(
+        name: AppState.demoSupport.name, role: .support, pin: AppState.demoSupport.pin)
+    }
     return engine
   }
 }

@@ -65,6 +65,10 @@ struct SalesTests {
     let support = try await dayOfThreeSales(role: .support)
     await support.advance(by: 60 * 60)
     await support.press(.function(7), .down, .down, .enter)
+    // `--role support` alone proves nothing: the PIN first, then the void goes on.
+    #expect(support.screen().contains("Support PIN needed to void this sale"))
+    await support.giveSupportPIN()
+    #expect(support.state.sales?.phase == .voiding(reason: ""))
     await support.type("Wrong customer")
     await support.press(.enter)
     #expect(support.screen().contains("Voided T01-test0001-0001"))

@@ -421,7 +421,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter New sale  F10 Quit
   """,
   .support: """
-   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (support)
+   Voucher POS │ /data/engine.sqlite             Till T01 │ Sam Support (support)
    Reactivate voucher
     Reactivate BONUS-19500-0123 (used)
     Holder              Alice Example
@@ -443,11 +443,11 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-
+   Sam Support may do support work at this till until it quits.
    F1 Help  Enter Reactivate  Esc Back  F10 Quit
   """,
   .supportDone: """
-   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (support)
+   Voucher POS │ /data/engine.sqlite             Till T01 │ Sam Support (support)
    Reactivate voucher
     Reactivate BONUS-19500-0123 (used)
     Holder              Alice Example
@@ -497,6 +497,28 @@ let expectedScreens: [Snapshot: String] = [
     │ Esc, Enter, F1 or ? closes this help.                                    │
     └──────────────────────────────────────────────────────────────────────────┘
    F1 Help  Enter Open  Tab Next  F3 Code  F7 Sales  F10 Quit
+  """,
+  .tooSmall: """
+
+
+
+
+
+
+
+
+
+
+   Please enlarge the terminal to at least 80×24 (now 60×20)
+
+
+
+
+
+
+
+
+
   """,
   .daysSales: """
    Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
@@ -608,7 +630,51 @@ let expectedScreens: [Snapshot: String] = [
 
    F1 Help  Esc Back  F10 Quit
   """,
-  .tooSmall: """
+  .supportPIN: """
+   Voucher POS │ /data/engine.sqlite         Till T01 │ Kim (support, PIN needed)
+   Contact
+    Alice Example
+    alice@example.com · +46701234567 · member M-100123 · id customer-123
+
+     Available (3)    Redeemed (1)    Expired (1)    All (6)
+
+    Code                Value               Uses / balance    Expires     Status
+    BONUS-┌──────────────────────────────────────────────────────────────┐used
+          │ Support PIN needed to reactivate a voucher                   │
+          │ Name    [Sam Support                                     ]   │
+          │ PIN     [••                                              ]   │
+          │                                                              │
+          │ Wrong name or PIN (5 wrong in a row: a minute's wait).       │
+          └──────────────────────────────────────────────────────────────┘
+
+
+
+
+
+
+
+
+   F1 Help  Enter Check PIN  Tab Name or PIN  Esc Not now
+  """,
+  .supportPINWide: """
+   Voucher POS │ /data/engine.sqlite                             Till T01 │ Kim (support, PIN needed)
+   Contact
+    Alice Example
+    alice@example.com · +46701234567 · member M-100123 · id customer-123
+
+     Available (3)    Redeemed (1)    Expired (1)    All (6)
+
+    Code                Value               Uses / balance    Expires     Status
+    BONUS-19500-0123    195.00 off          0 of 1 left       17 Dec 2030 used
+
+
+                    ┌──────────────────────────────────────────────────────────────┐
+                    │ Support PIN needed to reactivate a voucher                   │
+                    │ Name    [Sam Support                                     ]   │
+                    │ PIN     [••                                              ]   │
+                    │                                                              │
+                    │ Wrong name or PIN (5 wrong in a row: a minute's wait).       │
+                    └──────────────────────────────────────────────────────────────┘
 
 
 
@@ -619,7 +685,24 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
-   Please enlarge the terminal to at least 80×24 (now 60×20)
+
+   F1 Help  Enter Check PIN  Tab Name or PIN  Esc Not now
+  """,
+  .receiptWide: """
+   Voucher POS │ /data/engine.sqlite                                         Till T01 │ Kim (cashier)
+   Redeem
+    Order T01-test0001-0001 · Alice Example
+    Redeemed                                              17 Mar 2030 17:46 · till T01 · cashier Kim
+    Redemption r_<id>
+
+    prod_1                 1 × 259.00                 259.00
+    ALICE-10OFF-2026       discount                   −25.90
+
+    Subtotal                                          259.00 SEK
+    Discount                                           25.90 SEK
+    Amount to pay                                     233.10 SEK
+
+    Enter starts a new sale.
 
 
 
@@ -629,6 +712,103 @@ let expectedScreens: [Snapshot: String] = [
 
 
 
+
+
+
+
+
+
+   F1 Help  Enter New sale  F10 Quit
+  """,
+  .daysSalesWide: """
+   Voucher POS │ /data/engine.sqlite                                         Till T01 │ Kim (cashier)
+   Today's sales
+    Till T01 · 17 Mar 2030
+
+    Time  Order                    Codes                  Vouchers          Paid
+    17:48 T01-test0001-0002        VOID GIFT-OPEN-300        50.00         41.00
+    17:46 T01-test0001-0001        WELCOME10                 10.00         90.00
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+    1 sale, 1 voided                                         10.00 SEK vouchers
+                                                             90.00 SEK paid
+    Voided T01-test0001-0002: 1 voucher use given back.
+
+
+   F1 Help  Esc Back  F10 Quit
+  """,
+  .voidReason: """
+   Voucher POS │ /data/engine.sqlite                     Till T01 │ Kim (cashier)
+   Today's sales
+    Till T01 · 17 Mar 2030
+
+    Time  Order                    Codes                  Vouchers          Paid
+    17:48 T01-test0001-0002        GIFT-OPEN-300             50.00         41.00
+    17:46 T01-test0001-0001        WELCOME10                 10.00         90.00
+
+
+
+
+
+
+
+
+
+
+
+    2 sales                                                  60.00 SEK vouchers
+                                                            131.00 SEK paid
+    Void reason [Returned                                          ]
+
+
+   F1 Help  Enter Void it  Esc Back  F10 Quit
+  """,
+  .voidReasonWide: """
+   Voucher POS │ /data/engine.sqlite                                         Till T01 │ Kim (cashier)
+   Today's sales
+    Till T01 · 17 Mar 2030
+
+    Time  Order                    Codes                  Vouchers          Paid
+    17:48 T01-test0001-0002        GIFT-OPEN-300             50.00         41.00
+    17:46 T01-test0001-0001        WELCOME10                 10.00         90.00
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+    2 sales                                                  60.00 SEK vouchers
+                                                            131.00 SEK paid
+    Void reason [Returned                                          ]
+
+
+   F1 Help  Enter Void it  Esc Back  F10 Quit
   """,
 ]
 

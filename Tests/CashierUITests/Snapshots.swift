@@ -10,10 +10,12 @@ enum Snapshot: String, CaseIterable {
   case cartEmpty, cartValidated, cartRejected, cartLineError, redeemConfirm, redeemCountdown
   case redeemChecking, redeemNotRedeemed, receipt, support, supportDone, help, tooSmall
   case daysSales, voucherDetail, voucherDetailGift, voucherDetailWide
+  case supportPIN, supportPINWide, receiptWide, daysSalesWide, voidReason, voidReasonWide
 
   func take() async throws -> String {
     let till = try Till(
-      role: self == .support || self == .supportDone ? .support : .cashier,
+      role: [.support, .supportDone, .supportPIN, .supportPINWide].contains(self)
+        ? .support : .cashier,
       empty: self == .emptyDatabase)
     switch self {
     case .emptyDatabase:
@@ -70,15 +72,27 @@ enum Snapshot: String, CaseIterable {
       await till.advance(by: 60)
       // The fence (LocalClient's resolve) closed the attempt: nothing was made.
       await till.send(.resolved(attempt: "T01-test0001-0001.1", .success(.notMade)))
-    case .receipt:
+    case .receipt, .receiptWide:
       await till.aliceCartValidated()
       await till.press(.function(9), .enter)
+      if self == .receiptWide { return till.screen(width: 100, height: 30) }
     case .support:
       await till.openAlice()
       await till.press(.tab, .function(6))
+      await till.giveSupportPIN()
+    case .supportPIN, .supportPINWide:
+      await till.openAlice()
+      await till.press(.tab, .function(6))
+      await till.type(Till.support.name)
+      await till.press(.tab)
+      await till.type("1111")
+      await till.press(.enter)
+      await till.type("24")
+      if self == .supportPINWide { return till.screen(width: 100, height: 30) }
     case .supportDone:
       await till.openAlice()
       await till.press(.tab, .function(6))
+      await till.giveSupportPIN()
       await till.type("Till crashed mid-sale")
       await till.press(.enter)
     case .help:
@@ -93,7 +107,7 @@ enum Snapshot: String, CaseIterable {
     case .voucherDetailGift:
       await till.openAlice()
       await till.press(.down, .down, .function(8))
-    case .daysSales:
+    case .daysSales, .daysSalesWide, .voidReason, .voidReasonWide:
       for (code, line) in [("WELCOME10", "prod_1 1 100"), ("GIFT-OPEN-300=50", "prod_2 2 45.50")] {
         await till.press(.function(3))
         await till.type(code)
@@ -104,7 +118,10 @@ enum Snapshot: String, CaseIterable {
       }
       await till.press(.function(7), .enter)
       await till.type("Returned")
+      if self == .voidReason { break }
+      if self == .voidReasonWide { return till.screen(width: 100, height: 30) }
       await till.press(.enter)
+      if self == .daysSalesWide { return till.screen(width: 100, height: 30) }
     case .tooSmall:
       return till.screen(width: 60, height: 20)
     }

@@ -13,6 +13,9 @@ final class Till {
   /// never fires during a test.
   static let start = Date(timeIntervalSince1970: 1_900_000_000)
 
+  /// The support member on the till's database (`Kim` is its cashier, PIN 1357).
+  static let support = (name: "Sam Support", pin: "2468")
+
   let folder: URL
   let clock: ManualClock
   let engine: VoucherEngine
@@ -30,6 +33,8 @@ final class Till {
       path: folder.appendingPathComponent("engine.sqlite").path, clock: clock)
     if !empty {
       try Catalog.load(from: DemoCatalog.locate()!).apply(to: engine, now: Self.start)
+      try engine.addStaff(name: Self.support.name, role: .support, pin: Self.support.pin)
+      try engine.addStaff(name: "Kim", role: .cashier, pin: "1357")
     }
     runner = EffectRunner(
       client: LocalClient(engine: engine, description: "/data/engine.sqlite"), journal: nil)
@@ -59,6 +64,14 @@ final class Till {
 
   func press(_ keys: Key..., running: Bool = true) async {
     for key in keys { await send(.key(key), running: running) }
+  }
+
+  /// Gives the support PIN the prompt asks for.
+  func giveSupportPIN() async {
+    await type(Self.support.name)
+    await press(.tab)
+    await type(Self.support.pin)
+    await press(.enter)
   }
 
   func type(_ text: String) async {

@@ -110,9 +110,11 @@ struct EndpointEndToEndTests {
       let tmux = TmuxSession()
       defer { tmux.stop() }
       try tmux.startPOS(
-        "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T02"
+        "--endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T02 --role support"
       )
       try tmux.waitFor("● online")
+      // The server's word on the key, not the flag.
+      try tmux.waitFor("(cashier)")
       try sellAliceTenPercent(tmux)
 
       server.stop()

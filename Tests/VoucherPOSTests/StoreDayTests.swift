@@ -74,4 +74,32 @@ struct StoreDayTests {
       try later.waitFor("A cashier may void a sale only within 0 minutes of it; ask support.")
     }
   }
+
+  @Test("--role support in a demo asks the support PIN before a reactivation, then goes on")
+  func supportPIN() async throws {
+    try await blocking {
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.startPOS("--demo --role support --cashier Kim")
+      try tmux.waitFor("Kim (support, PIN needed)")
+      try tmux.type("alice")
+      try tmux.waitFor("Alice Example")
+      try tmux.send("Enter")
+      try tmux.waitFor("ALICE-10OFF-2026")
+      try tmux.send("Tab")
+      try tmux.waitFor("BONUS-19500-0123")
+      try tmux.send("F6")
+      let prompt = try tmux.waitFor("Support PIN needed to reactivate a voucher")
+      #expect(prompt.contains("Demo: name Sam Support, PIN 2468"))
+      try tmux.type("Sam Support")
+      try tmux.send("Tab")
+      try tmux.type("9999")
+      try tmux.send("Enter")
+      try tmux.waitFor("Wrong name or PIN")
+      try tmux.type("2468")
+      try tmux.send("Enter")
+      let support = try tmux.waitFor("Reactivate BONUS-19500-0123")
+      #expect(support.contains("Sam Support (support)"))
+    }
+  }
 }

@@ -51,7 +51,7 @@ final class LiveServer: Sendable {
   init(
     engine: VoucherEngine, threads: Int = HTTPServerOptions().threads,
     surface: APISurface = .full, authLimits: AuthLimits = AuthLimits(),
-    accessLog: AccessLog = .none,
+    accessLog: AccessLog = .none, cashierVoidWindow: TimeInterval = 600,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
@@ -59,7 +59,8 @@ final class LiveServer: Sendable {
     options.threads = threads
     server = try APIServer(
       engine: engine, host: "127.0.0.1", port: 0, options: options, authLimits: authLimits,
-      accessLog: accessLog, surface: surface, beforeResponding: beforeResponding)
+      accessLog: accessLog, surface: surface, cashierVoidWindow: cashierVoidWindow,
+      beforeResponding: beforeResponding)
     var keys: [APIRole: IssuedAPIKey] = [:]
     for role in APIRole.allCases {
       keys[role] = try engine.addAPIKey(name: "test \(role.rawValue)", role: role)
