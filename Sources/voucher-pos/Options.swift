@@ -70,7 +70,10 @@ struct Options: Equatable {
       --app-id ID             The endpoint key's app id (or $VOUCHER_POS_APP_ID).
       --token-file PATH       A file holding the key's token (or $VOUCHER_POS_APP_TOKEN);
                               never give a token on the command line, where ps shows it.
-      --role cashier|support  Support may also reactivate used vouchers (default: cashier).
+      --role cashier|support  Support may also reactivate used vouchers and void any sale
+                              (default: cashier); on a local database only after a
+                              support member's PIN (voucher-engine staff add), over REST
+                              as far as the key's own role allows.
       --terminal ID           This till's id, recorded with every redemption (default: T01).
       --cashier NAME          Who is at the till (default: $USER).
       --redeem-timeout SECONDS
