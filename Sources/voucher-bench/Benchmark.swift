@@ -386,7 +386,8 @@ enum Benchmark {
         row.lowerIsBetter = true
         if index == 0 { demo = row } else { large = row }
       }
-      return [c, demo, large]
+      let paste = try PasteBench.measure(executable: pos, runs: runs)
+      return [c, demo, large, paste]
     } catch {
       print("time to first frame: \(error)")
       return []
