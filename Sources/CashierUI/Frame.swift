@@ -30,7 +30,7 @@ public func render(_ state: AppState, into canvas: inout Canvas) {
   let session = state.session
   canvas.fill(y: 0, style: .reverse)
   let right = "Till \(session.terminal) │ \(session.cashier) (\(session.roleLabel)) "
-  let rightStart = canvas.putRight(right.fitted(to: 44), end: canvas.width, y: 0, style: .reverse)
+  let rightStart = canvas.putRight(right.fitted(to: 40), end: canvas.width, y: 0, style: .reverse)
   let start = canvas.put(" Voucher POS │ ", x: 0, y: 0, style: [.reverse, .bold])
   let room = rightStart - start - 2
   var backend = session.isDemo ? "DEMO" : session.backend.fittedFromStart(to: room)

@@ -57,14 +57,15 @@ public struct Session: Equatable, Sendable {
   public var needsStaffPIN: Bool { role == .support && roleSource == .flag && !isRemote }
 
   /// The role for the status bar: the server's word when it gave one, and never a support
-  /// role that nothing has proved.
+  /// role that nothing has proved. Short, so the back end's name keeps its room at 80
+  /// columns: "?" marks a role no back end has confirmed (README, "Support at the till").
   public var roleLabel: String {
     switch roleSource {
-    case .flag: role == .support && !isRemote ? "support, PIN needed" : role.rawValue
+    case .flag: role == .support && !isRemote ? "support, no PIN" : role.rawValue
     case .staffPIN: "support"
     case .askingServer: "role …"
     case .server(let reported): reported.rawValue
-    case .notReported: "\(role.rawValue), not checked"
+    case .notReported: "\(role.rawValue)?"
     }
   }
 

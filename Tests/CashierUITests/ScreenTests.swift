@@ -631,7 +631,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Esc Back  F10 Quit
   """,
   .supportPIN: """
-   Voucher POS │ /data/engine.sqlite         Till T01 │ Kim (support, PIN needed)
+   Voucher POS │ /data/engine.sqlite             Till T01 │ Kim (support, no PIN)
    Contact
     Alice Example
     alice@example.com · +46701234567 · member M-100123 · id customer-123
@@ -657,7 +657,7 @@ let expectedScreens: [Snapshot: String] = [
    F1 Help  Enter Check PIN  Tab Name or PIN  Esc Not now
   """,
   .supportPINWide: """
-   Voucher POS │ /data/engine.sqlite                             Till T01 │ Kim (support, PIN needed)
+   Voucher POS │ /data/engine.sqlite                                 Till T01 │ Kim (support, no PIN)
    Contact
     Alice Example
     alice@example.com · +46701234567 · member M-100123 · id customer-123

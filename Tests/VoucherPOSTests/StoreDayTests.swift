@@ -81,7 +81,7 @@ struct StoreDayTests {
       let tmux = TmuxSession()
       defer { tmux.stop() }
       try tmux.startPOS("--demo --role support --cashier Kim")
-      try tmux.waitFor("Kim (support, PIN needed)")
+      try tmux.waitFor("Kim (support, no PIN)")
       try tmux.type("alice")
       try tmux.waitFor("Alice Example")
       try tmux.send("Enter")
