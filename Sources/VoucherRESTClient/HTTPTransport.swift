@@ -65,15 +65,22 @@ public final class HTTPTransport: Sendable {
   /// cost a read its retry.
   static let idleLifetime = Duration.seconds(20)
 
+  /// `idleLifetime` unless a test gives another (a loaded test machine can pause a test
+  /// for longer than 20 s between two reads that must share a connection).
+  let idleLifetime: Duration
   let limits: HTTPConnection.Limits
   /// A PEM file of certificates to trust for https instead of the system's (tests).
   let trustedCertificates: String?
   private let idle = Mutex<[HTTPConnection]>([])
   private let curl: CurlTransport
 
-  init(limits: HTTPConnection.Limits = .init(), trustedCertificates: String? = nil) {
+  init(
+    limits: HTTPConnection.Limits = .init(), trustedCertificates: String? = nil,
+    idleLifetime: Duration = HTTPTransport.idleLifetime
+  ) {
     self.limits = limits
     self.trustedCertificates = trustedCertificates
+    self.idleLifetime = idleLifetime
     curl = CurlTransport(idleLimit: Self.idleLimit)
   }
 
@@ -205,7 +212,7 @@ public final class HTTPTransport: Sendable {
     let found = idle.withLock { connections -> HTTPConnection? in
       while let index = connections.lastIndex(where: { $0.endpoint == endpoint }) {
         let connection = connections.remove(at: index)
-        if connection.idleSince.duration(to: .now) < Self.idleLifetime, connection.isStillOpen {
+        if connection.idleSince.duration(to: .now) < idleLifetime, connection.isStillOpen {
           return connection
         }
         stale.append(connection)

@@ -75,7 +75,7 @@ struct HTTPTransportTests {
         TinyHTTPServer.answer(
           body: body, chunkSize: request.target == "/chunked" ? 100_000 : nil))
     }
-    let transport = HTTPTransport()
+    let transport = HTTPTransport(idleLifetime: .seconds(3600))
     for path in ["/length", "/chunked"] {
       let answer = await transport.send(
         request(server.baseURL.appendingPathComponent(path)), timeout: 20)
@@ -92,7 +92,7 @@ struct HTTPTransportTests {
   @Test("keep-alive: one connection serves a run of reads; a redeem gets a fresh one")
   func keepAlive() async throws {
     let server = try TinyHTTPServer { _ in .send(TinyHTTPServer.answer("{}")) }
-    let transport = HTTPTransport()
+    let transport = HTTPTransport(idleLifetime: .seconds(3600))
     for _ in 0..<5 {
       #expect(
         await transport.send(request(server.baseURL), timeout: 5)
@@ -144,13 +144,26 @@ struct HTTPTransportTests {
     #expect(!sent.body.isEmpty)
   }
 
+  @Test("an idle connection past its lifetime is not reused: the next read opens another")
+  func idleLifetime() async throws {
+    #expect(HTTPTransport().idleLifetime == .seconds(20))
+    let server = try TinyHTTPServer { _ in .send(TinyHTTPServer.answer("{}")) }
+    let transport = HTTPTransport(idleLifetime: .zero)
+    for _ in 0..<3 {
+      #expect(
+        await transport.send(request(server.baseURL), timeout: 5)
+          == .success(.init(status: 200, body: Data("{}".utf8))))
+    }
+    #expect(server.accepted == 3)
+  }
+
   @Test("a kept-alive connection the server closed: a read goes again on a fresh one")
   func staleConnection() async throws {
     // The second request on any connection finds it closed, as after a server's idle timeout.
     let server = try TinyHTTPServer { request in
       request.index == 1 ? .close : .send(TinyHTTPServer.answer("{}"))
     }
-    let transport = HTTPTransport()
+    let transport = HTTPTransport(idleLifetime: .seconds(3600))
     let ok = HTTPTransport.Answer(status: 200, body: Data("{}".utf8))
     let first = await transport.send(request(server.baseURL), timeout: 5)
     #expect(first == .success(ok))
@@ -203,7 +216,7 @@ struct HTTPTransportTests {
       request.connection == 0
         ? .sendLate(TinyHTTPServer.answer("{}"), after: 0.6) : .send(TinyHTTPServer.answer("{}"))
     }
-    let transport = HTTPTransport()
+    let transport = HTTPTransport(idleLifetime: .seconds(3600))
     #expect(await transport.send(request(server.baseURL), timeout: 0.2) == .failure(.timedOut))
     #expect(await eventually { server.closedByClient == 1 })
     #expect(transport.idleCount == 0)
@@ -295,7 +308,7 @@ struct HTTPTransportTests {
         ? .send(TinyHTTPServer.answer(body: Array("{}".utf8), extraHeaders: ["Connection: close"]))
         : .send(Array("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}".utf8))
     }
-    let transport = HTTPTransport()
+    let transport = HTTPTransport(idleLifetime: .seconds(3600))
     for path in ["/close", "/close", "/old", "/old"] {
       let answer = await transport.send(
         request(server.baseURL.appendingPathComponent(path)), timeout: 5)
