@@ -22,7 +22,9 @@ import VoucherRESTClient
 ///   completes the voucher's use for that sale, and this API cannot give a use back; the
 ///   recovery screen names the order.
 /// - No un-redeem.
-public final class PlainClient: VoucherClient {
+public final class PlainClient: CodeOnlyClient {
+  public let systemName = "the plain voucher API"
+
   /// The API's base, with its prefix (`http://127.0.0.1:8080/plain/v1`).
   public let baseURL: URL
   private let token: String
@@ -47,20 +49,6 @@ public final class PlainClient: VoucherClient {
       redeemGuarantee: .idempotentApply, unRedeem: .none, listsDaysSales: false)
   }
 
-  // MARK: Contacts: the API has none.
-
-  public func findContacts(_ query: String, limit: Int) async throws(ClientError) -> [Customer] {
-    []
-  }
-
-  public func contact(_ reference: String) async throws(ClientError) -> Customer? { nil }
-
-  public func vouchers(of customerId: String, filter: VoucherFilter, page: Int, limit: Int)
-    async throws(ClientError) -> VoucherPage
-  {
-    throw .backendFailed("the plain voucher API does not list a customer's vouchers")
-  }
-
   // MARK: Vouchers
 
   public func voucher(code: String) async throws(ClientError) -> Voucher? {
@@ -83,12 +71,7 @@ public final class PlainClient: VoucherClient {
         code: code, order: Self.order(request), customerId: Self.customer(request)))
     let answer = try await exchange("POST", ["vouchers", "validate"], body: body)
     if answer.status == 404 {
-      let refused = RedeemableResult.restored(
-        code: code, voucher: nil, status: nil, refusal: .notFound(code: code.normalizedCode),
-        discount: 0, giftCredits: 0)
-      return .restored(
-        valid: false, redeemables: [refused], orderAmount: subtotal, discountAmount: 0,
-        giftCredits: 0, totalAmount: subtotal, customer: nil, currency: "SEK")
+      return .codeNotFound(code, orderAmount: subtotal)
     }
     let wire = try Self.decode(PlainValidation.self, answer)
     let voucher = try await self.voucher(code: wire.voucher.code)

@@ -18,7 +18,9 @@ import VoucherRESTClient
 ///   is "redeemed"; not found stays "not known yet", because a request still on its way may
 ///   land after the read, and Vauchar says nothing about how long one can take.
 /// - Support gives a use back by deleting the redemption.
-public final class VaucharClient: VoucherClient {
+public final class VaucharClient: CodeOnlyClient {
+  public let systemName = "Vauchar"
+
   public let baseURL: URL
   let merchantId: String
   private let apiKey: String
@@ -53,20 +55,6 @@ public final class VaucharClient: VoucherClient {
       unRedeem: .delete, listsDaysSales: false)
   }
 
-  // MARK: Contacts: Vauchar has none to look up.
-
-  public func findContacts(_ query: String, limit: Int) async throws(ClientError) -> [Customer] {
-    []
-  }
-
-  public func contact(_ reference: String) async throws(ClientError) -> Customer? { nil }
-
-  public func vouchers(of customerId: String, filter: VoucherFilter, page: Int, limit: Int)
-    async throws(ClientError) -> VoucherPage
-  {
-    throw .backendFailed("Vauchar does not list a customer's vouchers")
-  }
-
   // MARK: Vouchers
 
   public func voucher(code: String) async throws(ClientError) -> Voucher? {
@@ -94,12 +82,7 @@ public final class VaucharClient: VoucherClient {
     let subtotal = request.items.reduce(0) { $0 + $1.amount }
     let code = request.codes[0].code
     guard let found = try await validation(of: code) else {
-      let refused = RedeemableResult.restored(
-        code: code, voucher: nil, status: nil, refusal: .notFound(code: code.normalizedCode),
-        discount: 0, giftCredits: 0)
-      return .restored(
-        valid: false, redeemables: [refused], orderAmount: subtotal, discountAmount: 0,
-        giftCredits: 0, totalAmount: subtotal, customer: nil, currency: "SEK")
+      return .codeNotFound(code, orderAmount: subtotal)
     }
     let refusal = found.wire.validationStatus.reason(code: code, voucher: found.voucher)
     let discount = refusal == nil ? Self.discount(of: found.voucher, on: subtotal) : 0
