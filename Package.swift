@@ -28,10 +28,6 @@ let package = Package(
       providers: [.apt(["libmicrohttpd-dev"])]
     ),
     .systemLibrary(
-      name: "CPostgreSQL",
-      providers: [.apt(["libpq-dev"])]
-    ),
-    .systemLibrary(
       name: "CQRencode",
       providers: [.apt(["libqrencode-dev"])]
     ),
@@ -41,6 +37,9 @@ let package = Package(
 
     // The local engine module: model, money, rules, store, clock.
     .target(name: "VoucherEngine", dependencies: ["CSQLite", "CPostgreSQL"]),
+    // C: libpq through dlopen, loaded when a postgresql:// URL is first used, so that no
+    // program (the till least of all) links libpq and its ~30 libraries just to start.
+    .target(name: "CPostgreSQL"),
 
     // The client protocol: the embedded engine or a REST endpoint behind one interface.
     .target(name: "VoucherClient", dependencies: ["VoucherEngine"]),
@@ -174,7 +173,9 @@ let package = Package(
 )
 
 // Strict settings for every Swift target, in one place.
-let cTargets: Set<String> = ["ncurses-first-frame", "CPseudoTerminal", "CCurlTransport"]
+let cTargets: Set<String> = [
+  "ncurses-first-frame", "CPseudoTerminal", "CCurlTransport", "CPostgreSQL",
+]
 for target in package.targets where target.type != .system && !cTargets.contains(target.name) {
   var settings = target.swiftSettings ?? []
   settings.append(.swiftLanguageMode(.v6))

@@ -33,12 +33,13 @@ final class PostgreSQLConnection {
   /// Connects with a libpq connection string or `postgresql://` URL and applies the session
   /// settings every transaction relies on.
   init(conninfo: String) throws {
-    guard let connection = PQconnectdb(conninfo) else {
+    try Self.loadLibrary()
+    guard let connection = cpq_connectdb(conninfo) else {
       throw PostgreSQLError(sqlState: "", message: "out of memory")
     }
-    guard PQstatus(connection) == CONNECTION_OK else {
-      let message = String(cString: PQerrorMessage(connection)).trimmingSpaces()
-      PQfinish(connection)
+    guard cpq_status(connection) == CPQ_CONNECTION_OK else {
+      let message = String(cString: cpq_error_message(connection)).trimmingSpaces()
+      cpq_finish(connection)
       throw PostgreSQLError(sqlState: "", message: message)
     }
     handle = connection
@@ -55,21 +56,31 @@ final class PostgreSQLConnection {
       """)
   }
 
-  deinit { PQfinish(handle) }
+  deinit { cpq_finish(handle) }
+
+  /// libpq is loaded on the first connection (see CPostgreSQL.h); a machine without it gets
+  /// a sentence naming the package instead of a program that cannot start at all.
+  private static func loadLibrary() throws {
+    var reason = [CChar](repeating: 0, count: 512)
+    guard cpq_load(&reason, reason.count) == 0 else { return }
+    throw PostgreSQLError(
+      sqlState: "",
+      message: String(decoding: reason.prefix { $0 != 0 }.map(UInt8.init), as: UTF8.self))
+  }
 
   /// False once the server has gone (restarted, killed, network): the connection is dropped.
-  var isBroken: Bool { PQstatus(handle) != CONNECTION_OK }
+  var isBroken: Bool { cpq_status(handle) != CPQ_CONNECTION_OK }
 
   /// Whether a transaction is open (also one that failed and awaits its ROLLBACK).
   var inTransaction: Bool {
-    let status = PQtransactionStatus(handle)
-    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    let status = cpq_transaction_status_of(handle)
+    return status == CPQ_TRANS_INTRANS || status == CPQ_TRANS_INERROR
   }
 
   /// Runs one or more statements without parameters (schema, settings, transactions).
   func execute(_ sql: String) throws {
-    let result = PQexec(handle, sql)
-    defer { PQclear(result) }
+    let result = cpq_exec(handle, sql)
+    defer { cpq_clear(result) }
     try check(result, sql: sql)
   }
 
@@ -77,8 +88,8 @@ final class PostgreSQLConnection {
   @discardableResult
   func run(_ sql: SQL, _ values: [SQLValue] = []) throws -> Int {
     let result = try query(sql, values)
-    defer { PQclear(result) }
-    return Int(String(cString: PQcmdTuples(result))) ?? 0
+    defer { cpq_clear(result) }
+    return Int(String(cString: cpq_cmd_tuples(result))) ?? 0
   }
 
   @discardableResult
@@ -91,8 +102,8 @@ final class PostgreSQLConnection {
     -> T?
   {
     let result = try query(sql, values)
-    defer { PQclear(result) }
-    guard PQntuples(result) > 0 else { return nil }
+    defer { cpq_clear(result) }
+    guard cpq_ntuples(result) > 0 else { return nil }
     return try map(PostgreSQLRow(result: result, index: 0))
   }
 
@@ -105,8 +116,8 @@ final class PostgreSQLConnection {
   /// Runs a statement and calls `body` for each row of its result.
   func each(_ sql: SQL, _ values: [SQLValue], _ body: (PostgreSQLRow) throws -> Void) throws {
     let result = try query(sql, values)
-    defer { PQclear(result) }
-    for index in 0..<PQntuples(result) {
+    defer { cpq_clear(result) }
+    for index in 0..<cpq_ntuples(result) {
       try body(PostgreSQLRow(result: result, index: index))
     }
   }
@@ -138,10 +149,10 @@ final class PostgreSQLConnection {
   /// Loads rows with `COPY … FROM STDIN` (text format): `produce` calls its argument once per
   /// row. Many times faster than an INSERT per row for the move from SQLite.
   func copyIn(_ sql: String, _ produce: (([SQLValue]) throws -> Void) throws -> Void) throws {
-    let start = PQexec(handle, sql)
-    let status = PQresultStatus(start)
-    PQclear(start)
-    guard status == PGRES_COPY_IN else {
+    let start = cpq_exec(handle, sql)
+    let status = cpq_result_status(start)
+    cpq_clear(start)
+    guard status == CPQ_COPY_IN else {
       throw PostgreSQLError(sqlState: "", message: "\(lastMessage) in: \(sql)")
     }
     var buffer: [UInt8] = []
@@ -149,7 +160,7 @@ final class PostgreSQLConnection {
     func flush() throws {
       let sent = buffer.withUnsafeBufferPointer { bytes in
         bytes.baseAddress!.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-          PQputCopyData(handle, $0, Int32(bytes.count))
+          cpq_put_copy_data(handle, $0, Int32(bytes.count))
         }
       }
       guard sent == 1 else { throw PostgreSQLError(sqlState: "", message: lastMessage) }
@@ -173,15 +184,16 @@ final class PostgreSQLConnection {
     } catch {
       failure = error
     }
-    PQputCopyEnd(handle, failure == nil ? nil : "the copy was abandoned")
+    cpq_put_copy_end(handle, failure == nil ? nil : "the copy was abandoned")
     var endError: (any Error)?
-    while let result = PQgetResult(handle) {
-      if PQresultStatus(result) != PGRES_COMMAND_OK, endError == nil {
+    while let result = cpq_get_result(handle) {
+      if cpq_result_status(result) != CPQ_COMMAND_OK, endError == nil {
         let state = cpq_sqlstate(result).map { String(cString: $0) } ?? ""
         endError = PostgreSQLError(
-          sqlState: state, message: String(cString: PQresultErrorMessage(result)).trimmingSpaces())
+          sqlState: state,
+          message: String(cString: cpq_result_error_message(result)).trimmingSpaces())
       }
-      PQclear(result)
+      cpq_clear(result)
     }
     if let failure { throw failure }
     if let endError { throw endError }
@@ -216,13 +228,13 @@ final class PostgreSQLConnection {
       buffer.baseAddress!.withMemoryRebound(
         to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)
       ) { parameters in
-        PQexecPrepared(handle, name, Int32(values.count), parameters, nil, nil, 0)
+        cpq_exec_prepared(handle, name, Int32(values.count), parameters, nil, nil, 0)
       }
     }
     do {
       try check(result, sql: sql.text)
     } catch {
-      PQclear(result)
+      cpq_clear(result)
       throw error
     }
     return result!
@@ -231,8 +243,8 @@ final class PostgreSQLConnection {
   private func prepared(_ sql: SQL) throws -> String {
     if let name = statements[sql] { return name }
     let name = "s\(statements.count + 1)"
-    let result = PQprepare(handle, name, sql.text, 0, nil)
-    defer { PQclear(result) }
+    let result = cpq_prepare(handle, name, sql.text, 0, nil)
+    defer { cpq_clear(result) }
     try check(result, sql: sql.text)
     statements[sql] = name
     return name
@@ -242,17 +254,17 @@ final class PostgreSQLConnection {
     guard let result else {
       throw PostgreSQLError(sqlState: "", message: lastMessage)
     }
-    switch PQresultStatus(result) {
-    case PGRES_COMMAND_OK, PGRES_TUPLES_OK: return
+    switch cpq_result_status(result) {
+    case CPQ_COMMAND_OK, CPQ_TUPLES_OK: return
     default:
       let state = cpq_sqlstate(result).map { String(cString: $0) } ?? ""
-      let message = String(cString: PQresultErrorMessage(result)).trimmingSpaces()
+      let message = String(cString: cpq_result_error_message(result)).trimmingSpaces()
       throw PostgreSQLError(
         sqlState: state, message: message.isEmpty ? lastMessage : message)
     }
   }
 
-  private var lastMessage: String { String(cString: PQerrorMessage(handle)).trimmingSpaces() }
+  private var lastMessage: String { String(cString: cpq_error_message(handle)).trimmingSpaces() }
 }
 
 /// One row of a result; valid while its result is (inside the row callback).
@@ -261,9 +273,9 @@ struct PostgreSQLRow {
   fileprivate let index: Int32
 
   func optionalText(_ column: Int32) -> String? {
-    if PQgetisnull(result, index, column) != 0 { return nil }
-    let bytes = PQgetvalue(result, index, column)!
-    let count = Int(PQgetlength(result, index, column))
+    if cpq_get_is_null(result, index, column) != 0 { return nil }
+    let bytes = cpq_get_value(result, index, column)!
+    let count = Int(cpq_get_length(result, index, column))
     return bytes.withMemoryRebound(to: UInt8.self, capacity: count) {
       String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
     }
@@ -272,8 +284,8 @@ struct PostgreSQLRow {
   func text(_ column: Int32) -> String { optionalText(column) ?? "" }
 
   func optionalInt(_ column: Int32) -> Int64? {
-    if PQgetisnull(result, index, column) != 0 { return nil }
-    return Int64(String(cString: PQgetvalue(result, index, column)))
+    if cpq_get_is_null(result, index, column) != 0 { return nil }
+    return Int64(String(cString: cpq_get_value(result, index, column)))
   }
 
   func int(_ column: Int32) -> Int64 { optionalInt(column) ?? 0 }

@@ -9,6 +9,7 @@ import VoucherServer
 enum Benchmark {
   static let help = """
     Usage: voucher-bench [--quick] [--json FILE] [--contacts N] [--postgresql URL]
+                         [--only SECTION,...]
 
     Builds its own data in a temporary folder (seeded: 100,000 contacts with 10 vouchers
     each = 1,000,000 vouchers; --quick: 10,000 contacts, under a minute in all), then
@@ -24,6 +25,9 @@ enum Benchmark {
     The PostgreSQL rows run on a throwaway cluster the bench starts (initdb, a Unix socket),
     or on --postgresql URL: a database the bench may fill and erase (its data is copied
     there; pgbench's tables are made there too).
+
+    --only runs some sections of the table: engine (in-process rows, search and the raw
+    commit loop), issuance, first-frame, http, postgresql. The data is built in every case.
 
     Baselines:
       raw commit loop   one single-row UPDATE per BEGIN IMMEDIATE…COMMIT transaction, raw
@@ -65,6 +69,7 @@ enum Benchmark {
     var contacts = quick ? 10_000 : 100_000
     var jsonPath: String?
     var postgresql: String?
+    var sections = Section.all
     var index = 0
     while index < arguments.count {
       switch arguments[index] {
@@ -75,6 +80,17 @@ enum Benchmark {
       case "--postgresql" where index + 1 < arguments.count:
         index += 1
         postgresql = arguments[index]
+      case "--only" where index + 1 < arguments.count:
+        index += 1
+        let names = arguments[index].split(separator: ",").map(String.init)
+        guard !names.isEmpty, names.allSatisfy(Section.all.contains) else {
+          FileHandle.standardError.write(
+            Data(
+              "voucher-bench: --only takes \(Section.all.sorted().joined(separator: ", "))\n".utf8
+            ))
+          return 2
+        }
+        sections = Set(names)
       case "--contacts" where index + 1 < arguments.count:
         index += 1
         guard let value = Int(arguments[index]), value >= 100 else {
@@ -91,7 +107,9 @@ enum Benchmark {
       index += 1
     }
     do {
-      try run(contacts: contacts, quick: quick, jsonPath: jsonPath, postgresql: postgresql)
+      try run(
+        contacts: contacts, quick: quick, jsonPath: jsonPath, postgresql: postgresql,
+        sections: sections)
       return 0
     } catch {
       FileHandle.standardError.write(Data("voucher-bench: \(error)\n".utf8))
@@ -99,7 +117,14 @@ enum Benchmark {
     }
   }
 
-  static func run(contacts: Int, quick: Bool, jsonPath: String?, postgresql: String?) throws {
+  /// The parts of the table `--only` can pick.
+  enum Section {
+    static let all: Set<String> = ["engine", "issuance", "first-frame", "http", "postgresql"]
+  }
+
+  static func run(
+    contacts: Int, quick: Bool, jsonPath: String?, postgresql: String?, sections: Set<String>
+  ) throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
       "voucher-bench-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -122,86 +147,94 @@ enum Benchmark {
       CartItem(sku: "prod_2", quantity: 3, price: 4_950),
     ]
 
-    results.append(
-      try measure("validate, 1 code", count: iterations) { _ in
-        let contact = Int(random.next() % UInt64(contacts))
+    if sections.contains("engine") {
+      results.append(
+        try measure("validate, 1 code", count: iterations) { _ in
+          let contact = Int(random.next() % UInt64(contacts))
+          let request = RedemptionRequest(
+            codes: [CodeRequest(data.code(contact: contact, slot: Int(random.next() % 5)))],
+            customer: data.sourceId(contact), items: cart)
+          _ = try engine.validate(request)
+        })
+      results.append(
+        try measure("validate, 5 stacked codes", count: iterations) { _ in
+          let contact = Int(random.next() % UInt64(contacts))
+          let codes = (0..<5).map { CodeRequest(data.code(contact: contact, slot: $0)) }
+          _ = try engine.validate(
+            RedemptionRequest(codes: codes, customer: data.sourceId(contact), items: cart))
+        })
+      results.append(
+        try measure("lookup by email", count: iterations) { _ in
+          _ = try engine.findCustomers(data.email(Int(random.next() % UInt64(contacts))), limit: 20)
+        })
+      results.append(
+        try measure("lookup by phone", count: iterations) { _ in
+          _ = try engine.findCustomers(data.phone(Int(random.next() % UInt64(contacts))), limit: 20)
+        })
+      results.append(
+        try measure("lookup by name prefix", count: iterations) { _ in
+          let name = data.lastName(Int(random.next() % UInt64(contacts)))
+          _ = try engine.findCustomers(String(name.prefix(3)), limit: 20)
+        })
+      results += try SearchBench.rows(engine: engine, data: data, contacts: contacts, quick: quick)
+      results.append(
+        try measure("contact's voucher list", count: iterations) { _ in
+          _ = try engine.vouchers(
+            of: data.sourceId(Int(random.next() % UInt64(contacts))), filter: .all)
+        })
+
+      let raw = try rawCommitLoop(
+        path: folder.appendingPathComponent("raw.sqlite").path, count: durableCount)
+      results.append(raw)
+      var redeem = try measure("durable redeem, 1 client", count: durableCount) { iteration in
+        // Each redemption: a different contact's single-use 10 % voucher, its own order.
+        let contact = (iteration * 7919) % contacts
         let request = RedemptionRequest(
-          codes: [CodeRequest(data.code(contact: contact, slot: Int(random.next() % 5)))],
-          customer: data.sourceId(contact), items: cart)
-        _ = try engine.validate(request)
-      })
-    results.append(
-      try measure("validate, 5 stacked codes", count: iterations) { _ in
-        let contact = Int(random.next() % UInt64(contacts))
-        let codes = (0..<5).map { CodeRequest(data.code(contact: contact, slot: $0)) }
-        _ = try engine.validate(
-          RedemptionRequest(codes: codes, customer: data.sourceId(contact), items: cart))
-      })
-    results.append(
-      try measure("lookup by email", count: iterations) { _ in
-        _ = try engine.findCustomers(data.email(Int(random.next() % UInt64(contacts))), limit: 20)
-      })
-    results.append(
-      try measure("lookup by phone", count: iterations) { _ in
-        _ = try engine.findCustomers(data.phone(Int(random.next() % UInt64(contacts))), limit: 20)
-      })
-    results.append(
-      try measure("lookup by name prefix", count: iterations) { _ in
-        let name = data.lastName(Int(random.next() % UInt64(contacts)))
-        _ = try engine.findCustomers(String(name.prefix(3)), limit: 20)
-      })
-    results += try SearchBench.rows(engine: engine, data: data, contacts: contacts, quick: quick)
-    results.append(
-      try measure("contact's voucher list", count: iterations) { _ in
-        _ = try engine.vouchers(
-          of: data.sourceId(Int(random.next() % UInt64(contacts))), filter: .all)
-      })
+          codes: [CodeRequest(data.code(contact: contact, slot: 0))],
+          customer: data.sourceId(contact),
+          orderSourceId: "bench-order-\(iteration)", items: cart)
+        _ = try engine.redeem(request)
+      }
+      redeem.baseline = raw.operation
+      redeem.ratio = redeem.opsPerSecond / raw.opsPerSecond
+      results.append(redeem)
 
-    let raw = try rawCommitLoop(
-      path: folder.appendingPathComponent("raw.sqlite").path, count: durableCount)
-    results.append(raw)
-    var redeem = try measure("durable redeem, 1 client", count: durableCount) { iteration in
-      // Each redemption: a different contact's single-use 10 % voucher, its own order.
-      let contact = (iteration * 7919) % contacts
-      let request = RedemptionRequest(
-        codes: [CodeRequest(data.code(contact: contact, slot: 0))],
-        customer: data.sourceId(contact),
-        orderSourceId: "bench-order-\(iteration)", items: cart)
-      _ = try engine.redeem(request)
+      // Sixteen threads on one engine: group commit shares fsyncs between them.
+      var grouped = try measureConcurrent(
+        "durable redeem, 16 threads", threads: 16, count: durableCount
+      ) { iteration in
+        let contact = (iteration * 7919 + 1) % contacts
+        let request = RedemptionRequest(
+          codes: [CodeRequest(data.code(contact: contact, slot: 1))],
+          customer: data.sourceId(contact),
+          orderSourceId: "bench-group-\(iteration)", items: cart)
+        _ = try engine.redeem(request)
+      }
+      grouped.baseline = raw.operation
+      grouped.ratio = grouped.opsPerSecond / raw.opsPerSecond
+      results.append(grouped)
     }
-    redeem.baseline = raw.operation
-    redeem.ratio = redeem.opsPerSecond / raw.opsPerSecond
-    results.append(redeem)
 
-    // Sixteen threads on one engine: group commit shares fsyncs between them.
-    var grouped = try measureConcurrent(
-      "durable redeem, 16 threads", threads: 16, count: durableCount
-    ) { iteration in
-      let contact = (iteration * 7919 + 1) % contacts
-      let request = RedemptionRequest(
-        codes: [CodeRequest(data.code(contact: contact, slot: 1))],
-        customer: data.sourceId(contact),
-        orderSourceId: "bench-group-\(iteration)", items: cart)
-      _ = try engine.redeem(request)
+    if sections.contains("issuance") {
+      let issuance = try IssuanceBench.measure(
+        count: quick ? 100_000 : 1_000_000, folder: folder)
+      var issued = issuance.measurement
+      issued.operation += String(format: " (peak %.0f MB)", issuance.peakMegabytes)
+      results.append(issued)
     }
-    grouped.baseline = raw.operation
-    grouped.ratio = grouped.opsPerSecond / raw.opsPerSecond
-    results.append(grouped)
-
-    let issuance = try IssuanceBench.measure(count: quick ? 100_000 : 1_000_000, folder: folder)
-    var issued = issuance.measurement
-    issued.operation += String(format: " (peak %.0f MB)", issuance.peakMegabytes)
-    results.append(issued)
-
-    results += firstFrameRows(
-      database: folder.appendingPathComponent("engine.sqlite").path, quick: quick)
-
-    results += try httpRows(
-      engine: engine, data: data, contacts: contacts, quick: quick, cart: cart)
-
-    results += try PostgreSQLBench.rows(
-      url: postgresql, sqlitePath: folder.appendingPathComponent("engine.sqlite").path,
-      data: data, contacts: contacts, quick: quick, cart: cart)
+    if sections.contains("first-frame") {
+      results += firstFrameRows(
+        database: folder.appendingPathComponent("engine.sqlite").path, quick: quick)
+    }
+    if sections.contains("http") {
+      results += try httpRows(
+        engine: engine, data: data, contacts: contacts, quick: quick, cart: cart)
+    }
+    if sections.contains("postgresql") {
+      results += try PostgreSQLBench.rows(
+        url: postgresql, sqlitePath: folder.appendingPathComponent("engine.sqlite").path,
+        data: data, contacts: contacts, quick: quick, cart: cart)
+    }
 
     printTable(results, contacts: contacts, vouchers: contacts * data.vouchersPerContact)
     if let jsonPath { try writeJSON(results, to: jsonPath) }
