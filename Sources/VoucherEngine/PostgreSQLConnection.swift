@@ -131,6 +131,10 @@ final class PostgreSQLConnection {
   func eachInPages(_ sql: String, _ values: [SQLValue], _ body: (PostgreSQLRow) throws -> Void)
     throws
   {
+    // A cursor lives in a transaction; reads run without one (see `PostgreSQLStore.read`).
+    let ownTransaction = !inTransaction
+    if ownTransaction { try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") }
+    defer { if ownTransaction { try? execute("COMMIT") } }
     try run(SQL("DECLARE paged NO SCROLL CURSOR FOR " + sql), values)
     defer { try? execute("CLOSE paged") }
     while true {

@@ -34,12 +34,14 @@ extension VoucherEngine {
     try store.read { try $0.apiKeys().map(\.key) }
   }
 
-  /// Revokes a key; it stops working at once.
+  /// Revokes a key; it stops working at once on SQLite, and within
+  /// `RecentKeys.postgreSQLLifetime` (1 s) on every server of a PostgreSQL database.
   ///
   /// - Returns: false when no live key has this app id.
   @discardableResult
   public func revokeAPIKey(appId: String) throws -> Bool {
     let now = clock.now()
+    defer { recentKeys?.forget(appId: appId) }
     return try store.write { store in
       guard try store.revokeAPIKey(appId: appId, at: now) else { return false }
       try store.appendEvent(
@@ -52,9 +54,18 @@ extension VoucherEngine {
   /// an unknown app id, a revoked key or a wrong token (the caller cannot tell which).
   public func authenticate(appId: String, token: String) throws -> APIKey? {
     guard !appId.isEmpty, appId.utf8.count <= 100, token.utf8.count <= 200 else { return nil }
-    // The key is read every time, so a revocation (by any process) counts at once.
-    guard let stored = try store.read({ try $0.apiKey(appId: appId) }),
-      stored.key.revokedAt == nil
+    // On SQLite the key is read every time, so a revocation (by any process) counts at once.
+    // On PostgreSQL that read is a round trip to the database for every request, a third of
+    // a validation's: a key read there is used for at most a second after the read began, so
+    // a revocation counts on every server within that second (`revokeAPIKey` also forgets
+    // the key in its own process at once).
+    var found = recentKeys?.key(appId: appId)
+    if found == nil {
+      let readAt = ContinuousClock.now
+      found = try store.read { try $0.apiKey(appId: appId) }
+      if let found { recentKeys?.remember(found, readAt: readAt) }
+    }
+    guard let stored = found, stored.key.revokedAt == nil
     else { return nil }
     let presented = Array(token.utf8)
     if verifiedTokens.accepts(presented, appId: appId, tokenHash: stored.tokenHash) {
@@ -101,6 +112,45 @@ extension Array where Element == UInt8 {
 /// An entry only ever accepts the exact token that was verified, and only while the key's
 /// stored hash is the one it was verified against; the key itself is still read (and a
 /// revoked one refused) on every request.
+/// API keys as read from the store, each used for at most `lifetime` after it was read.
+final class RecentKeys: Sendable {
+  /// How long a PostgreSQL server keeps using a key it read: the bound on how late a
+  /// revocation made through another server is honoured.
+  static let postgreSQLLifetime: Duration = .seconds(1)
+
+  private let lifetime: Duration
+  private let entries = Mutex<[String: (key: StoredAPIKey, readAt: ContinuousClock.Instant)]>(
+    [:])
+
+  init(lifetime: Duration) { self.lifetime = lifetime }
+
+  func key(appId: String) -> StoredAPIKey? {
+    let now = ContinuousClock.now
+    return entries.withLock { entries in
+      guard let entry = entries[appId] else { return nil }
+      guard now - entry.readAt < lifetime else {
+        entries[appId] = nil
+        return nil
+      }
+      return entry.key
+    }
+  }
+
+  /// Keeps `key`, read by a read that began at `readAt`: its lifetime runs from before the
+  /// snapshot the key came from, so a revocation committed later is honoured in time.
+  func remember(_ key: StoredAPIKey, readAt: ContinuousClock.Instant) {
+    entries.withLock { entries in
+      // Keys are few (one per till or service); past this many the cache starts over.
+      if entries.count >= 1024 { entries.removeAll() }
+      entries[key.key.appId] = (key, readAt)
+    }
+  }
+
+  func forget(appId: String) {
+    _ = entries.withLock { $0.removeValue(forKey: appId) }
+  }
+}
+
 final class VerifiedTokens: Sendable {
   private struct Entry {
     let tokenHash: String

@@ -15,6 +15,9 @@ public final class VoucherEngine: Sendable {
   public let timeZone: TimeZone
   /// Tokens already checked against their key's stored hash (see `authenticate`).
   let verifiedTokens = VerifiedTokens()
+  /// Keys read in the last second, on a store where a read is a round trip to a database
+  /// server (see `authenticate`); nil on SQLite, whose reads cost microseconds.
+  let recentKeys: RecentKeys?
 
   public init(
     store: any VoucherStore, clock: any WallClock = SystemClock(), defaultCurrency: String = "SEK",
@@ -24,6 +27,14 @@ public final class VoucherEngine: Sendable {
     self.clock = clock
     self.defaultCurrency = defaultCurrency
     self.timeZone = timeZone
+    recentKeys =
+      store is PostgreSQLStore ? RecentKeys(lifetime: RecentKeys.postgreSQLLifetime) : nil
+  }
+
+  /// The schema version this release keeps its store at (each store kind numbers its own
+  /// migrations): what `GET /health` reports.
+  public var schemaVersion: Int {
+    store is PostgreSQLStore ? PostgreSQLStore.schemaVersion : SQLiteStore.schemaVersion
   }
 
   /// Where the tools keep the database unless told otherwise:

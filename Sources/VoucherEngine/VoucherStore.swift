@@ -6,7 +6,9 @@ import Foundation
 /// A store guarantees that `write` bodies run one at a time across every connection and
 /// process sharing the data, and that `write` returns only after the change is durable.
 public protocol VoucherStore: Sendable {
-  /// Runs `body` against a consistent snapshot.
+  /// Runs `body` against committed data: on SQLite one consistent snapshot for the whole
+  /// body; on PostgreSQL a snapshot per statement (no write is ever seen half done, but a
+  /// later statement may see a write that committed after an earlier one ran).
   func read<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
   /// Runs `body` in one exclusive, all-or-nothing, durable transaction. A thrown error
   /// rolls everything back.

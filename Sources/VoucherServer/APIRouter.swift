@@ -138,12 +138,12 @@ struct APIRouter: Sendable {
       _ = try engine.isEmpty()
       return APIResponder.json(
         WireHealth(
-          status: "ok", schemaVersion: SQLiteStore.schemaVersion,
+          status: "ok", schemaVersion: engine.schemaVersion,
           capabilities: APISurface.capabilities))
     } catch {
       return APIResponder.json(
         WireHealth(
-          status: "failing", schemaVersion: SQLiteStore.schemaVersion,
+          status: "failing", schemaVersion: engine.schemaVersion,
           capabilities: APISurface.capabilities), status: 503)
     }
   }
