@@ -3,19 +3,22 @@ import Foundation
 /// The PostgreSQL store: several `serve` processes (on one machine or many) share one
 /// database, which PostgreSQL backs up, replicates and fails over by its own means.
 ///
-/// Exactly once across servers: every write transaction first takes one transaction-level
-/// advisory lock (`pg_advisory_xact_lock`), so write bodies run one at a time across every
-/// connection and process on the store (its schema of the database), which is what
-/// `VoucherStore` promises and what
-/// the rules' read-check-write relies on (an attempt's idempotency record, its closed mark,
-/// a voucher's uses and a customer's per-voucher count are all read, then written). One lock
-/// rather than row locks: the rules read through the protocol before they know which rows
-/// they will change, and a single lock cannot be taken in two orders, so stacked sales on
-/// two servers can never deadlock. It costs no throughput that matters here: concurrent
-/// redemptions of one server share one transaction and one commit (group commit), and
-/// PostgreSQL releases the lock only once the commit is flushed and visible, so the next
-/// writer always reads what the last one wrote. Reads take no lock and open no transaction:
-/// each of their statements reads its own snapshot of what is committed (see `read`).
+/// Exactly once across servers, with two kinds of write. A redemption (`writeLocking`)
+/// takes the store's write lock (a transaction-level advisory lock per schema) shared, then
+/// the advisory lock of its idempotency key and the rows of its vouchers (`FOR UPDATE`),
+/// each set in sorted order, before it reads anything: the rules' read-check-write of a
+/// voucher's uses, balance, holds and per-customer count, and of the key's record, then
+/// runs on rows no other transaction can change until it commits, and redemptions of
+/// different vouchers commit side by side (PostgreSQL flushes their commits together).
+/// Sorted order means stacked sales on two servers in opposite orders cannot deadlock.
+/// Every other write (`write`, `writeGrouped`: the fence, reactivations, customers,
+/// issuance, keys, migrations) takes the write lock exclusively, so it runs alone, as
+/// `VoucherStore` promises, and the fence's close of an attempt is ordered with every
+/// redemption, whichever server either reaches. PostgreSQL releases the locks only once the
+/// commit is flushed and visible, and each statement reads the latest committed rows, so
+/// the next writer always reads what the last one wrote. Concurrent exclusive writes of
+/// one server share one transaction and one commit (group commit). Reads take no lock and
+/// open no transaction: each of their statements reads its own snapshot (see `read`).
 ///
 /// The constraints stay the last line of defence behind the rules, as in SQLite: one
 /// redemption per (voucher, order), uses never above the quantity, balances never below 0,
@@ -39,6 +42,9 @@ public final class PostgreSQLStore: VoucherStore {
   /// tables are in. Advisory locks belong to one database, and the schema's part keeps stores
   /// in different schemas of one database from waiting for each other.
   static let writeLock = "pg_advisory_xact_lock(1987016035, hashtext(current_schema()))"
+  /// The same lock, shared: what redemptions take (see `writeLocking`).
+  static let sharedWriteLock =
+    "pg_advisory_xact_lock_shared(1987016035, hashtext(current_schema()))"
 
   /// True for a `postgresql://` or `postgres://` URL (anything else is a SQLite path).
   public static func isLocation(_ text: String) -> Bool {
@@ -210,6 +216,39 @@ public final class PostgreSQLStore: VoucherStore {
     }
   }
 
+  /// A redemption: its own transaction on its own connection, so that redemptions of
+  /// different vouchers commit side by side (and PostgreSQL flushes their commits together).
+  /// It takes the write lock shared (so no exclusive write runs beside it), then each key's
+  /// advisory lock and the voucher rows, each set in sorted order (so two stacked sales in
+  /// opposite orders cannot deadlock), all before the body reads anything.
+  public func writeLocking<T>(
+    codes: [String], keys: [String], _ body: (any StoreTransaction) throws -> T
+  ) throws -> T {
+    try withRetry {
+      let connection = try begun(Control.beginRedeem)
+      defer { pool.release(connection) }
+      try connection.run(
+        Control.lockKeysAndVouchers,
+        [.text(Self.arrayLiteral(keys)), .text(Self.arrayLiteral(codes))])
+      let result = try body(PostgreSQLTransaction(connection: connection))
+      try connection.run(Control.commit)
+      return result
+    }
+  }
+
+  /// A text[] literal: every element quoted, with `"` and `\` escaped.
+  static func arrayLiteral(_ elements: [String]) -> String {
+    let quoted = elements.map { element in
+      var text = "\""
+      for character in element {
+        if character == "\"" || character == "\\" { text.append("\\") }
+        text.append(character)
+      }
+      return text + "\""
+    }
+    return "{" + quoted.joined(separator: ",") + "}"
+  }
+
   /// One transaction for the whole batch; each job after the first in a savepoint of its own.
   /// A refusal rolls back to the savepoint, which stays in place for the next job.
   private func runBatch(_ batch: [GroupCommit.Job]) throws {
@@ -281,6 +320,21 @@ public final class PostgreSQLStore: VoucherStore {
 
   private enum Control {
     static let beginWrite = "BEGIN; SELECT \(writeLock)"
+    // READ COMMITTED whatever the cluster's default: each statement after the locks reads
+    // the rows as the last holder of those locks committed them.
+    static let beginRedeem = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT \(sharedWriteLock)"
+    /// The keys' advisory locks (a lock space of their own: one bigint, not the write lock's
+    /// two integers), then the voucher rows, each in sorted order; the plan runs the first
+    /// before the second.
+    static let lockKeysAndVouchers = SQL(
+      """
+      WITH keys AS (
+        SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || k, 0)))
+          AS locked
+        FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS sorted),
+      locked_rows AS (SELECT id FROM vouchers WHERE code = ANY($2::text[]) ORDER BY id FOR UPDATE)
+      SELECT (SELECT locked FROM keys), (SELECT count(*) FROM locked_rows)
+      """)
     static let commit = SQL("COMMIT")
   }
 

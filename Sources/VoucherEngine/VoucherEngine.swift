@@ -688,8 +688,12 @@ public final class VoucherEngine: Sendable {
     let now = clock.now()
     // Only a keyed request is compared with an earlier one.
     let fingerprint = idempotencyKey == nil ? "" : Self.fingerprint(request)
-    // Grouped: concurrent redemptions share one commit (one fsync), each all-or-nothing.
-    return try store.writeGrouped { store in
+    // Grouped on SQLite: concurrent redemptions share one commit (one fsync), each
+    // all-or-nothing. On PostgreSQL, redemptions of different vouchers under different keys
+    // run side by side, each holding the locks of its vouchers and keys.
+    let codes = request.codes.map(\.code.normalizedCode)
+    let keys = idempotencyKey.map { [$0] } ?? []
+    return try store.writeLocking(codes: codes, keys: keys) { store in
       if let key = idempotencyKey,
         let replay = try Self.replay(key: key, fingerprint: fingerprint, in: store)
       {
@@ -747,7 +751,7 @@ public final class VoucherEngine: Sendable {
       let voucher = entry.voucher!
       guard try store.consumeUse(voucherId: voucher.id, giftCredits: entry.giftCredits, at: now)
       else {
-        // Unreachable while writes are serialised; kept as the last line of defence.
+        // Unreachable while the voucher is locked; kept as the last line of defence.
         throw Refusal(code: voucher.code, reason: .quantityExceeded(lastUse: nil))
       }
       var balanceAfter: Int64?

@@ -16,12 +16,31 @@ public protocol VoucherStore: Sendable {
   /// Like `write`, but may share one transaction (and one fsync) with writes running
   /// concurrently; `body` is still all-or-nothing on its own and durable on return.
   func writeGrouped<T>(_ body: (any StoreTransaction) throws -> T) throws -> T
+  /// Like `writeGrouped`, for a write that changes only the vouchers with these codes and
+  /// the records of these idempotency keys (a redemption): a store may run it at the same
+  /// time as other such writes that name none of the same vouchers or keys, and one at a
+  /// time with every other write. Its body reads what it checks only after the store has
+  /// locked those vouchers and keys, so a read-check-write stays exact.
+  ///
+  /// - Parameters:
+  ///   - codes: normalised voucher codes (unknown ones lock nothing).
+  ///   - keys: idempotency (attempt) keys.
+  func writeLocking<T>(
+    codes: [String], keys: [String], _ body: (any StoreTransaction) throws -> T
+  ) throws -> T
 }
 
 extension VoucherStore {
   /// Stores without group commit write alone.
   public func writeGrouped<T>(_ body: (any StoreTransaction) throws -> T) throws -> T {
     try write(body)
+  }
+
+  /// Stores whose writes all take one lock group them as any other write.
+  public func writeLocking<T>(
+    codes: [String], keys: [String], _ body: (any StoreTransaction) throws -> T
+  ) throws -> T {
+    try writeGrouped(body)
   }
 }
 
