@@ -115,6 +115,39 @@ struct PostgreSQLChainTests {
     #expect(try engine.counts().redemptions == 3 * made)
   }
 
+  @Test("the fence on one server racing redeems on the other: a closed attempt never lands")
+  func fenceAcrossServers() async throws {
+    let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
+    try engine.createVoucher(VoucherDraft(code: "FENCED", kind: .discount(.amount(100))))
+    let servers = [
+      try await ChainServer.start(database: url), try await ChainServer.start(database: url),
+    ]
+
+    var closed = 0
+    for attempt in 0..<40 {
+      let order = "fenced-\(attempt)"
+      async let redeemed = servers[attempt % 2].redeem(["FENCED"], order: order, key: key)
+      async let fence = servers[(attempt + 1) % 2].close(attempt: order, key: key)
+      let (redeem, close) = await (redeemed, fence)
+      let made = try engine.redemptions(RedemptionQuery(orderSourceId: order, limit: 10))
+      switch close.state {
+      case "closed":
+        closed += 1
+        #expect(redeem.status != 200 && redeem.errorKey == "attempt_closed", "\(redeem)")
+        #expect(made.isEmpty, "a closed attempt landed: \(order)")
+      case "made":
+        #expect(redeem.status == 200, "\(redeem)")
+        #expect(made.map(\.id) == [close.redemptionId].compactMap { $0 })
+        #expect(made.first?.id == redeem.redemptionId)
+      default:
+        Issue.record("the fence answered \(close)")
+      }
+    }
+    // Both outcomes are legal; the counters agree with the rows whichever came first.
+    #expect(try engine.voucher(code: "FENCED")?.redeemedQuantity == Int64(40 - closed))
+    #expect(try engine.counts().redemptions == 40 - closed)
+  }
+
   @Test("a server killed with SIGKILL under load ten times loses nothing acknowledged")
   func serverKilledUnderLoad() async throws {
     let (url, engine, key) = try Self.chainDatabase(try PostgreSQLCluster.shared())
@@ -321,6 +354,24 @@ final class ChainServer: @unchecked Sendable {
     return ChainAnswer(
       status: answer.status, errorKey: answer.errorKey,
       redemptionId: (parent?["id"] ?? first?["id"]) as? String)
+  }
+
+  /// The fence: `POST /v1/attempts/{attempt}/close`; its state (`made`, `closed`, or the
+  /// HTTP status when it failed) and the redemption it reports.
+  func close(attempt: String, key: IssuedAPIKey) async -> (state: String, redemptionId: String?) {
+    var request = URLRequest(
+      url: baseURL.appendingPathComponent("v1/attempts/\(attempt)/close"), timeoutInterval: 30)
+    request.httpMethod = "POST"
+    request.setValue(key.key.appId, forHTTPHeaderField: "X-App-Id")
+    request.setValue(key.token, forHTTPHeaderField: "X-App-Token")
+    guard let (data, response) = try? await Self.session.data(for: request) else {
+      return ("no answer", nil)
+    }
+    let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    guard (response as? HTTPURLResponse)?.statusCode == 200, let state = json["state"] as? String
+    else { return ("status \((response as? HTTPURLResponse)?.statusCode ?? 0)", nil) }
+    let redemption = json["redemption"] as? [String: Any]
+    return (state, redemption?["id"] as? String)
   }
 
   /// Polls the database until at least `count` redemptions of orders starting with `prefix`
