@@ -275,8 +275,18 @@ final class PostgreSQLConnection {
 struct PostgreSQLRow {
   fileprivate let result: OpaquePointer
   fileprivate let index: Int32
+  /// Added to every column number: a row that joins tables is read a table at a time.
+  fileprivate var offset: Int32 = 0
+
+  /// The same row with column 0 at `columns` (another table's columns in a join).
+  func shifted(by columns: Int32) -> PostgreSQLRow {
+    var row = self
+    row.offset += columns
+    return row
+  }
 
   func optionalText(_ column: Int32) -> String? {
+    let column = column + offset
     if cpq_get_is_null(result, index, column) != 0 { return nil }
     let bytes = cpq_get_value(result, index, column)!
     let count = Int(cpq_get_length(result, index, column))
@@ -288,6 +298,7 @@ struct PostgreSQLRow {
   func text(_ column: Int32) -> String { optionalText(column) ?? "" }
 
   func optionalInt(_ column: Int32) -> Int64? {
+    let column = column + offset
     if cpq_get_is_null(result, index, column) != 0 { return nil }
     return Int64(String(cString: cpq_get_value(result, index, column)))
   }

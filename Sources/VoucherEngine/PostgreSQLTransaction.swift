@@ -6,22 +6,74 @@ import Foundation
 /// with `customer(from:)` and `customerValues`, and so on), as in `SQLiteTransaction`.
 struct PostgreSQLTransaction: StoreTransaction {
   let connection: PostgreSQLConnection
-  /// The session holds read with their voucher, by voucher id (see `holdsColumn`).
-  private let holdsRead = HoldsRead()
+  /// What was read ahead of being asked for (see `Prefetched`).
+  private let prefetched = Prefetched()
 
-  /// The rules ask for a voucher's holds right after the voucher: one statement reads both,
-  /// which saves a round trip to the server per voucher of every validation and redemption.
-  /// What it read stands until this transaction writes a hold of that voucher.
-  private final class HoldsRead {
-    var byVoucher: [String: [SessionLock]] = [:]
+  /// Rows read together in one statement, to answer the rules' next questions without a
+  /// round trip each: the rules ask for a voucher's holds right after the voucher, and a
+  /// validation or redemption asks for its customer and vouchers one by one (`prefetch`).
+  /// Each entry stands until this transaction writes that kind of row.
+  private final class Prefetched {
+    /// Session holds by voucher id.
+    var holds: [String: [SessionLock]] = [:]
+    /// Live vouchers by normalised code; nil: no live voucher has the code.
+    var vouchers: [String: Voucher?] = [:]
+    /// Live customers by source id; nil: none has it.
+    var customers: [String: Customer?] = [:]
   }
 
-  /// The holds of the row's voucher as one JSON array of [key, credits, expires, created].
-  private static let holdsColumn = """
+  /// The holds of a voucher (`alias.id`) as one JSON array of [key, credits, expires, created].
+  private static func holdsColumn(of alias: String) -> String {
+    """
     (SELECT json_agg(json_build_array(h.session_key, h.gift_credits::text, h.expires_at::text,
                                       h.created_at::text))
-     FROM session_locks h WHERE h.voucher_id = vouchers.id)
+     FROM session_locks h WHERE h.voucher_id = \(alias).id)
     """
+  }
+
+  /// A customer by source id and vouchers by code, in one statement: a row per voucher
+  /// found (the customer's columns on each), or one row without a voucher.
+  private static let prefetchStatement = SQL(
+    """
+    SELECT \(qualified(customerColumns, "c")), \(qualified(voucherColumns, "v")), \(holdsColumn(of: "v"))
+    FROM (SELECT 1) AS one
+      LEFT JOIN customers c ON c.deleted_at IS NULL AND c.source_id = $1
+      LEFT JOIN vouchers v ON v.deleted_at IS NULL AND v.code = ANY($2::text[])
+    """)
+
+  /// `a, b` as `alias.a, alias.b`.
+  private static func qualified(_ columns: String, _ alias: String) -> String {
+    columns.split(separator: ",").map { "\(alias).\($0.trimmingSpaces())" }
+      .joined(separator: ", ")
+  }
+
+  private static let customerColumnCount: Int32 = 13
+  private static let voucherColumnCount: Int32 = 33
+
+  func prefetch(customer reference: String?, codes: [String]) throws {
+    // Only a source id is read ahead (tills send those); an id or an email is read when
+    // asked, so the order in which a reference is resolved stays the rules' own.
+    let sourceId = reference?.trimmingSpaces()
+    let readsCustomer = sourceId.map { !$0.isEmpty && !$0.hasPrefix(Customer.idPrefix) } ?? false
+    guard readsCustomer || !codes.isEmpty else { return }
+    var customer: Customer?
+    var vouchers: [String: Voucher] = [:]
+    try connection.each(
+      Self.prefetchStatement,
+      [readsCustomer ? .from(sourceId) : .null, .text(PostgreSQLStore.arrayLiteral(codes))]
+    ) { row in
+      if customer == nil, row.optionalText(0) != nil {
+        customer = try Self.customer(from: row)
+      }
+      let voucherRow = row.shifted(by: Self.customerColumnCount)
+      if voucherRow.optionalText(0) != nil {
+        let voucher = try voucherNotingHolds(from: voucherRow)
+        vouchers[voucher.code] = voucher
+      }
+    }
+    if readsCustomer, let sourceId { prefetched.customers[sourceId] = .some(customer) }
+    for code in codes { prefetched.vouchers[code] = .some(vouchers[code]) }
+  }
 
   /// `$1, $2, …, $count`.
   static func placeholders(_ count: Int, from first: Int = 1) -> String {
@@ -97,7 +149,8 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func customer(sourceId: String) throws -> Customer? {
-    try connection.first(Self.customerBySourceId, [.text(sourceId)], Self.customer(from:))
+    if let known = prefetched.customers[sourceId] { return known }
+    return try connection.first(Self.customerBySourceId, [.text(sourceId)], Self.customer(from:))
   }
 
   func customer(email: String) throws -> Customer? {
@@ -173,6 +226,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func deleteCustomer(id: String, at date: Date) throws {
+    prefetched.customers.removeAll()
     try connection.run(
       """
       UPDATE customers SET deleted_at = $1, updated_at = $1, source_id = NULL, email = NULL,
@@ -184,6 +238,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func insert(_ customer: Customer) throws {
+    prefetched.customers.removeAll()
     guard try connection.run(Self.insertCustomer, customerValues(customer)) == 1 else {
       throw Self.conflict("the customer's id, source id or email")
     }
@@ -191,6 +246,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func update(_ customer: Customer) throws {
+    prefetched.customers.removeAll()
     try connection.run(Self.updateCustomer, customerValues(customer))
     try connection.run("DELETE FROM customer_words WHERE customer_id = $1", [.text(customer.id)])
     try indexWords(of: customer)
@@ -216,7 +272,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
   private static let selectVouchers = "SELECT \(voucherColumns) FROM vouchers WHERE "
   private static let selectVoucherWithHolds =
-    "SELECT \(voucherColumns), \(holdsColumn) FROM vouchers WHERE "
+    "SELECT \(voucherColumns), \(holdsColumn(of: "vouchers")) FROM vouchers WHERE "
   private static let voucherByCode = SQL(
     selectVoucherWithHolds + "code = $1 AND deleted_at IS NULL")
   private static let voucherById = SQL(selectVoucherWithHolds + "id = $1 AND deleted_at IS NULL")
@@ -308,7 +364,8 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func voucher(code: String) throws -> Voucher? {
-    try connection.first(Self.voucherByCode, [.text(code)], voucherNotingHolds(from:))
+    if let known = prefetched.vouchers[code] { return known }
+    return try connection.first(Self.voucherByCode, [.text(code)], voucherNotingHolds(from:))
   }
 
   func voucher(id: String) throws -> Voucher? {
@@ -337,7 +394,7 @@ struct PostgreSQLTransaction: StoreTransaction {
             createdAt: Date(millisecondsSince1970: createdAt)))
       }
     }
-    holdsRead.byVoucher[voucher.id] = holds
+    prefetched.holds[voucher.id] = holds
     return voucher
   }
 
@@ -346,16 +403,19 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func insert(_ voucher: Voucher) throws {
+    prefetched.vouchers.removeAll()
     guard try connection.run(Self.insertVoucher, voucherValues(voucher)) == 1 else {
       throw Self.conflict("the voucher code \(voucher.code)")
     }
   }
 
   func update(_ voucher: Voucher) throws {
+    prefetched.vouchers.removeAll()
     try connection.run(Self.updateVoucher, voucherValues(voucher))
   }
 
   func markDeleted(voucherId: String, at date: Date) throws {
+    prefetched.vouchers.removeAll()
     try connection.run(
       "UPDATE vouchers SET deleted_at = $1, updated_at = $1 WHERE id = $2",
       [.from(date), .text(voucherId)])
@@ -437,13 +497,15 @@ struct PostgreSQLTransaction: StoreTransaction {
     """)
 
   func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool {
-    try connection.run(Self.consumeUse, [.integer(giftCredits), .from(date), .text(voucherId)])
-      == 1
+    prefetched.vouchers.removeAll()
+    return try connection.run(
+      Self.consumeUse, [.integer(giftCredits), .from(date), .text(voucherId)]) == 1
   }
 
   func restoreUse(
     voucherId: String, giftCredits: Int64, countingReactivation: Bool, at date: Date
   ) throws {
+    prefetched.vouchers.removeAll()
     try connection.run(
       Self.restoreUse,
       [
@@ -637,7 +699,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   )
 
   func sessionLocks(voucherId: String) throws -> [SessionLock] {
-    if let holds = holdsRead.byVoucher[voucherId] { return holds }
+    if let holds = prefetched.holds[voucherId] { return holds }
     var found: [SessionLock] = []
     try connection.each(Self.sessionLocksOfVoucher, [.text(voucherId)]) { row in
       found.append(
@@ -650,7 +712,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func putSessionLock(_ lock: SessionLock) throws {
-    holdsRead.byVoucher[lock.voucherId] = nil
+    prefetched.holds[lock.voucherId] = nil
     try connection.run(
       """
       INSERT INTO session_locks (voucher_id, session_key, gift_credits, expires_at, created_at)
@@ -665,14 +727,14 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func deleteSessionLock(voucherId: String, key: String) throws -> Bool {
-    holdsRead.byVoucher[voucherId] = nil
+    prefetched.holds[voucherId] = nil
     return try connection.run(
       "DELETE FROM session_locks WHERE voucher_id = $1 AND session_key = $2",
       [.text(voucherId), .text(key)]) > 0
   }
 
   func deleteSessionLocks(voucherId: String, expiredBy date: Date) throws {
-    holdsRead.byVoucher[voucherId] = nil
+    prefetched.holds[voucherId] = nil
     try connection.run(
       "DELETE FROM session_locks WHERE voucher_id = $1 AND expires_at <= $2",
       [.text(voucherId), .from(date)])

@@ -601,6 +601,8 @@ public final class VoucherEngine: Sendable {
     let timeZone = timeZone
     guard let session = request.session else {
       return try store.read { store in
+        try store.prefetch(
+          customer: request.customer, codes: request.codes.map(\.code.normalizedCode))
         let customer = try Self.customer(for: request, in: store)
         return try Self.evaluated(
           request, customer: customer, store: store, now: now, timeZone: timeZone)
@@ -703,6 +705,7 @@ public final class VoucherEngine: Sendable {
       if let key = idempotencyKey, try store.isAttemptClosed(key: key) {
         throw Refusal(code: nil, reason: .attemptClosed(key: key))
       }
+      try store.prefetch(customer: request.customer, codes: codes)
       let customer = try Self.customer(for: request, in: store)
       var known: [String: Voucher] = [:]
       let timeZone = self.timeZone

@@ -46,6 +46,10 @@ extension VoucherStore {
 
 /// The operations the rules need inside one transaction.
 public protocol StoreTransaction {
+  /// Says which customer (by reference: an id, source id or email) and which vouchers (by
+  /// normalised code) the body reads next, so that a store whose every read is a round trip
+  /// to a server may read them together. Changes no answer of any other method.
+  func prefetch(customer reference: String?, codes: [String]) throws
   func customer(id: String) throws -> Customer?
   func customer(sourceId: String) throws -> Customer?
   func customer(email: String) throws -> Customer?
@@ -172,4 +176,9 @@ public protocol StoreTransaction {
   /// when not counting, which saves a scan of every match).
   func searchCustomers(_ search: CustomerSearch, offset: Int, limit: Int, counting: Bool)
     throws -> (customers: [Customer], total: Int?)
+}
+
+extension StoreTransaction {
+  /// Stores whose reads are cheap read each thing when asked.
+  public func prefetch(customer reference: String?, codes: [String]) throws {}
 }

@@ -54,3 +54,20 @@ struct PostgreSQLStoreTests {
     #expect(!message.contains("secret"))
   }
 }
+
+@Test(
+  "a redemption's locks take any key text: commas, quotes, backslashes and braces",
+  arguments: StoreKind.allCases)
+func keysOfAnyTextLock(_ store: StoreKind) throws {
+  let engine = try makeEngine(store)
+  try engine.createVoucher(percent(10, code: "ODD"))
+  for key in [#"a,b"#, #"q"uote"#, #"back\slash"#, #"{brace}"#, "NULL", " spaced "] {
+    let sale = request("ODD", items: [line("prod_1", 10000)], order: "odd-\(key)")
+    let first = try engine.redeem(sale, idempotencyKey: key)
+    let again = try engine.redeem(sale, idempotencyKey: key)
+    #expect(!first.isReplay, "\(key)")
+    #expect(again.isReplay && again.redemption.id == first.redemption.id, "\(key)")
+  }
+  #expect(try engine.voucher(code: "ODD")?.redeemedQuantity == 6)
+  #expect(PostgreSQLStore.arrayLiteral([#"a,"b\"#, ""]) == #"{"a,\"b\\",""}"#)
+}
