@@ -29,6 +29,8 @@ final class PostgreSQLConnection {
   /// Prepared statement names by SQL text (`s1`, `s2`, …), per connection as the server
   /// keeps them.
   private var statements: [SQL: String] = [:]
+  /// A write held back to travel with the next statement (see `runWithNext`).
+  private var heldBack: (sql: SQL, values: [SQLValue])?
 
   /// Connects with a libpq connection string or `postgresql://` URL and applies the session
   /// settings every transaction relies on.
@@ -47,12 +49,15 @@ final class PostgreSQLConnection {
     // synchronous_commit=on: acknowledged means the commit record is flushed (whatever the
     // cluster's default). lock_timeout: a server stopped while holding the write lock makes
     // the others answer "busy" instead of hanging; idle_in_transaction_session_timeout ends
-    // such a stopped server's transaction, so the lock comes free.
+    // such a stopped server's transaction, so the lock comes free. force_generic_plan: every
+    // statement is prepared once per connection and its parameters are keys, never a
+    // reason for another plan; left to choose, the server planned the join of a
+    // validation's customer and vouchers anew at each execution, most of its time.
     try execute(
       """
       SET synchronous_commit = on; SET lock_timeout = '10s';
       SET idle_in_transaction_session_timeout = '30s'; SET client_min_messages = warning;
-      SET TIME ZONE 'UTC'
+      SET TIME ZONE 'UTC'; SET plan_cache_mode = force_generic_plan
       """)
   }
 
@@ -79,6 +84,7 @@ final class PostgreSQLConnection {
 
   /// Runs one or more statements without parameters (schema, settings, transactions).
   func execute(_ sql: String) throws {
+    try runHeldBack()
     let result = cpq_exec(handle, sql)
     defer { cpq_clear(result) }
     try check(result, sql: sql)
@@ -153,6 +159,7 @@ final class PostgreSQLConnection {
   /// Loads rows with `COPY … FROM STDIN` (text format): `produce` calls its argument once per
   /// row. Many times faster than an INSERT per row for the move from SQLite.
   func copyIn(_ sql: String, _ produce: (([SQLValue]) throws -> Void) throws -> Void) throws {
+    try runHeldBack()
     let start = cpq_exec(handle, sql)
     let status = cpq_result_status(start)
     cpq_clear(start)
@@ -216,8 +223,64 @@ final class PostgreSQLConnection {
     }
   }
 
+  /// Holds an INSERT that nothing later in the transaction reads (an event) back until the
+  /// next statement: `run(_:_:carryingHeldBack:)` sends both in one round trip (the held one
+  /// as a data-modifying CTE, which PostgreSQL always runs to completion); any other
+  /// statement, the COMMIT included, runs it first on its own.
+  func runWithNext(_ sql: SQL, _ values: [SQLValue]) throws {
+    try runHeldBack()
+    heldBack = (sql, values)
+  }
+
+  /// Runs `sql`, and with it the statement held back, if any, in one round trip. `sql` must
+  /// not read what the held statement writes (it would not see it).
+  @discardableResult
+  func run(_ sql: SQL, _ values: [SQLValue], carryingHeldBack: Bool) throws -> Int {
+    guard carryingHeldBack, let held = heldBack else { return try run(sql, values) }
+    heldBack = nil
+    let carried = SQL(
+      "WITH held AS (\(Self.renumbered(held.sql.text, after: values.count))) " + sql.text)
+    return try run(carried, values + held.values)
+  }
+
+  /// Drops what was held back: the transaction is being rolled back.
+  func discardHeldBack() { heldBack = nil }
+
+  /// Runs what was held back, if anything, on its own.
+  func runHeldBack() throws {
+    guard let held = heldBack else { return }
+    heldBack = nil
+    try run(held.sql, held.values)
+  }
+
+  /// `sql` with its parameters `$1…$n` numbered from `offset + 1`.
+  private static func renumbered(_ sql: String, after offset: Int) -> String {
+    var text = ""
+    var digits = ""
+    var inParameter = false
+    for character in sql {
+      if inParameter, character.isASCII, character.isNumber {
+        digits.append(character)
+        continue
+      }
+      if inParameter {
+        text += digits.isEmpty ? "$" : "$\(Int(digits)! + offset)"
+        digits = ""
+        inParameter = false
+      }
+      if character == "$" {
+        inParameter = true
+      } else {
+        text.append(character)
+      }
+    }
+    if inParameter { text += digits.isEmpty ? "$" : "$\(Int(digits)! + offset)" }
+    return text
+  }
+
   /// Prepares `sql` once per connection, then executes it with `values` as text parameters.
   private func query(_ sql: SQL, _ values: [SQLValue]) throws -> OpaquePointer {
+    try runHeldBack()
     let name = try prepared(sql)
     // Parameters as C strings, alive for the call (libpq copies them into its buffer).
     let strings: [UnsafeMutablePointer<CChar>?] = values.map { value in

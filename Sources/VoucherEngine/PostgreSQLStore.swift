@@ -222,15 +222,15 @@ public final class PostgreSQLStore: VoucherStore {
   /// advisory lock and the voucher rows, each set in sorted order (so two stacked sales in
   /// opposite orders cannot deadlock), all before the body reads anything.
   public func writeLocking<T>(
-    codes: [String], keys: [String], _ body: (any StoreTransaction) throws -> T
+    codes: [String], keys: [String], customer: String?,
+    _ body: (any StoreTransaction) throws -> T
   ) throws -> T {
     try withRetry {
       let connection = try begun(Control.beginRedeem)
       defer { pool.release(connection) }
-      try connection.run(
-        Control.lockKeysAndVouchers,
-        [.text(Self.arrayLiteral(keys)), .text(Self.arrayLiteral(codes))])
-      let result = try body(PostgreSQLTransaction(connection: connection))
+      let transaction = PostgreSQLTransaction(connection: connection)
+      try transaction.lockForRedemption(customer: customer, codes: codes, keys: keys)
+      let result = try body(transaction)
       try connection.run(Control.commit)
       return result
     }
@@ -323,18 +323,6 @@ public final class PostgreSQLStore: VoucherStore {
     // READ COMMITTED whatever the cluster's default: each statement after the locks reads
     // the rows as the last holder of those locks committed them.
     static let beginRedeem = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT \(sharedWriteLock)"
-    /// The keys' advisory locks (a lock space of their own: one bigint, not the write lock's
-    /// two integers), then the voucher rows, each in sorted order; the plan runs the first
-    /// before the second.
-    static let lockKeysAndVouchers = SQL(
-      """
-      WITH keys AS (
-        SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || k, 0)))
-          AS locked
-        FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS sorted),
-      locked_rows AS (SELECT id FROM vouchers WHERE code = ANY($2::text[]) ORDER BY id FOR UPDATE)
-      SELECT (SELECT locked FROM keys), (SELECT count(*) FROM locked_rows)
-      """)
     static let commit = SQL("COMMIT")
   }
 
@@ -378,7 +366,11 @@ public final class PostgreSQLStore: VoucherStore {
     /// so are the idle ones: after a restart of the database they are all broken.
     func release(_ connection: PostgreSQLConnection) {
       if !connection.isBroken, connection.inTransaction {
+        connection.discardHeldBack()
         try? connection.execute("ROLLBACK")
+      } else if !connection.isBroken {
+        // Written outside a transaction block: it is owed to the database, not rolled back.
+        try? connection.runHeldBack()
       }
       condition.lock()
       var closing: [PostgreSQLConnection] = []

@@ -25,8 +25,10 @@ public protocol VoucherStore: Sendable {
   /// - Parameters:
   ///   - codes: normalised voucher codes (unknown ones lock nothing).
   ///   - keys: idempotency (attempt) keys.
+  ///   - customer: the customer reference the body resolves (read along, not locked).
   func writeLocking<T>(
-    codes: [String], keys: [String], _ body: (any StoreTransaction) throws -> T
+    codes: [String], keys: [String], customer: String?,
+    _ body: (any StoreTransaction) throws -> T
   ) throws -> T
 }
 
@@ -38,7 +40,8 @@ extension VoucherStore {
 
   /// Stores whose writes all take one lock group them as any other write.
   public func writeLocking<T>(
-    codes: [String], keys: [String], _ body: (any StoreTransaction) throws -> T
+    codes: [String], keys: [String], customer: String?,
+    _ body: (any StoreTransaction) throws -> T
   ) throws -> T {
     try writeGrouped(body)
   }
