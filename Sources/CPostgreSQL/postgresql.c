@@ -35,7 +35,14 @@ typedef void (*notice_processor)(void *argument, const char *message);
   X(int, PQgetisnull, (const cpq_result *r, int t, int f), (r, t, f))                         \
   X(void, PQclear, (cpq_result * r), (r))                                                     \
   X(notice_processor, PQsetNoticeProcessor, (cpq_conn * c, notice_processor p, void *a),      \
-    (c, p, a))
+    (c, p, a))                                                                                \
+  X(int, PQsendQueryPrepared,                                                                 \
+    (cpq_conn * c, const char *n, int k, const char *const *v, const int *l, const int *f,    \
+     int r),                                                                                  \
+    (c, n, k, v, l, f, r))                                                                    \
+  X(int, PQenterPipelineMode, (cpq_conn * c), (c))                                            \
+  X(int, PQexitPipelineMode, (cpq_conn * c), (c))                                             \
+  X(int, PQpipelineSync, (cpq_conn * c), (c))
 
 #define CPQ_POINTER(type, name, parameters, arguments) type(*name) parameters;
 
@@ -104,6 +111,15 @@ char *cpq_get_value(const cpq_result *r, int t, int f) { return pq.PQgetvalue(r,
 int cpq_get_length(const cpq_result *r, int t, int f) { return pq.PQgetlength(r, t, f); }
 int cpq_get_is_null(const cpq_result *r, int t, int f) { return pq.PQgetisnull(r, t, f); }
 void cpq_clear(cpq_result *r) { pq.PQclear(r); }
+
+int cpq_send_query_prepared(
+    cpq_conn *c, const char *n, int k, const char *const *v, const int *l, const int *f,
+    int r) {
+  return pq.PQsendQueryPrepared(c, n, k, v, l, f, r);
+}
+int cpq_enter_pipeline_mode(cpq_conn *c) { return pq.PQenterPipelineMode(c); }
+int cpq_exit_pipeline_mode(cpq_conn *c) { return pq.PQexitPipelineMode(c); }
+int cpq_pipeline_sync(cpq_conn *c) { return pq.PQpipelineSync(c); }
 
 static void ignore_notice(void *argument, const char *message) {
   (void)argument;

@@ -282,21 +282,8 @@ final class PostgreSQLConnection {
   private func query(_ sql: SQL, _ values: [SQLValue]) throws -> OpaquePointer {
     try runHeldBack()
     let name = try prepared(sql)
-    // Parameters as C strings, alive for the call (libpq copies them into its buffer).
-    let strings: [UnsafeMutablePointer<CChar>?] = values.map { value in
-      switch value {
-      case .null: nil
-      case .integer(let number): strdup(String(number))
-      case .text(let text): strdup(text)
-      }
-    }
-    defer { for string in strings { free(string) } }
-    let result = strings.withUnsafeBufferPointer { buffer in
-      buffer.baseAddress!.withMemoryRebound(
-        to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)
-      ) { parameters in
-        cpq_exec_prepared(handle, name, Int32(values.count), parameters, nil, nil, 0)
-      }
+    let result = Self.withParameters(values) { parameters in
+      cpq_exec_prepared(handle, name, Int32(values.count), parameters, nil, nil, 0)
     }
     do {
       try check(result, sql: sql.text)
@@ -305,6 +292,85 @@ final class PostgreSQLConnection {
       throw error
     }
     return result!
+  }
+
+  /// `values` as C strings for libpq, alive for the call (libpq copies them into its buffer).
+  private static func withParameters<R>(
+    _ values: [SQLValue], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R
+  ) -> R {
+    let strings: [UnsafeMutablePointer<CChar>?] = values.map { value in
+      switch value {
+      case .null: nil
+      case .integer(let number): strdup(String(number))
+      case .text(let text): strdup(text)
+      }
+    }
+    defer { for string in strings { free(string) } }
+    return strings.withUnsafeBufferPointer { buffer in
+      buffer.baseAddress!.withMemoryRebound(
+        to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1), body)
+    }
+  }
+
+  /// Runs the parameterless `preludes` (BEGIN, a lock) and then `sql`, all in one round
+  /// trip (libpq's pipeline mode: the server still runs them one after the other, each
+  /// with its own snapshot), and calls `body` for each row of `sql`'s result.
+  ///
+  /// - Throws: the first statement's error; the ones after it did not run.
+  func each(
+    after preludes: [SQL], _ sql: SQL, _ values: [SQLValue],
+    _ body: (PostgreSQLRow) throws -> Void
+  ) throws {
+    guard !preludes.isEmpty else { return try each(sql, values, body) }
+    try runHeldBack()
+    let steps = preludes.map { ($0, [SQLValue]()) } + [(sql, values)]
+    let names = try steps.map { try prepared($0.0) }
+    guard cpq_enter_pipeline_mode(handle) == 1 else {
+      throw PostgreSQLError(sqlState: "", message: lastMessage)
+    }
+    var sent = true
+    for (index, step) in steps.enumerated() where sent {
+      sent =
+        Self.withParameters(step.1) { parameters in
+          cpq_send_query_prepared(
+            handle, names[index], Int32(step.1.count), parameters, nil, nil, 0)
+        } == 1
+    }
+    if sent { sent = cpq_pipeline_sync(handle) == 1 }
+    guard sent else {
+      let message = lastMessage
+      while let result = cpq_get_result(handle) { cpq_clear(result) }
+      _ = cpq_exit_pipeline_mode(handle)
+      throw PostgreSQLError(sqlState: "", message: message)
+    }
+    // Each statement's result, then the NULL that ends it; then the sync's own result.
+    var failure: (any Error)?
+    var last: OpaquePointer?
+    for (index, step) in steps.enumerated() {
+      guard let result = cpq_get_result(handle) else {
+        failure = failure ?? PostgreSQLError(sqlState: "", message: lastMessage)
+        break
+      }
+      while let extra = cpq_get_result(handle) { cpq_clear(extra) }
+      if failure == nil {
+        do { try check(result, sql: step.0.text) } catch { failure = error }
+      }
+      if index == steps.count - 1, failure == nil { last = result } else { cpq_clear(result) }
+    }
+    while let result = cpq_get_result(handle) {
+      let status = cpq_result_status(result)
+      cpq_clear(result)
+      if status == CPQ_PIPELINE_SYNC { break }
+    }
+    _ = cpq_exit_pipeline_mode(handle)
+    guard let last, failure == nil else {
+      if let last { cpq_clear(last) }
+      throw failure ?? PostgreSQLError(sqlState: "", message: lastMessage)
+    }
+    defer { cpq_clear(last) }
+    for index in 0..<cpq_ntuples(last) {
+      try body(PostgreSQLRow(result: last, index: index))
+    }
   }
 
   private func prepared(_ sql: SQL) throws -> String {

@@ -226,13 +226,25 @@ public final class PostgreSQLStore: VoucherStore {
     _ body: (any StoreTransaction) throws -> T
   ) throws -> T {
     try withRetry {
-      let connection = try begun(Control.beginRedeem)
-      defer { pool.release(connection) }
-      let transaction = PostgreSQLTransaction(connection: connection)
-      try transaction.lockForRedemption(customer: customer, codes: codes, keys: keys)
-      let result = try body(transaction)
-      try connection.run(Control.commit)
-      return result
+      var attempt = 0
+      while true {
+        let connection = try pool.acquire()
+        defer { pool.release(connection) }
+        let transaction = PostgreSQLTransaction(connection: connection)
+        do {
+          try transaction.lockForRedemption(
+            customer: customer, codes: codes, keys: keys, after: Control.beginRedeem)
+        } catch let error as PostgreSQLError {
+          // Found broken (the database restarted since its last use): nothing has run, so
+          // the redemption begins again once on a new connection, as `begun` does.
+          guard connection.isBroken, attempt == 0 else { throw error }
+          attempt += 1
+          continue
+        }
+        let result = try body(transaction)
+        try connection.run(Control.commit)
+        return result
+      }
     }
   }
 
@@ -322,7 +334,10 @@ public final class PostgreSQLStore: VoucherStore {
     static let beginWrite = "BEGIN; SELECT \(writeLock)"
     // READ COMMITTED whatever the cluster's default: each statement after the locks reads
     // the rows as the last holder of those locks committed them.
-    static let beginRedeem = "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT \(sharedWriteLock)"
+    // Sent with the lock statement in one round trip (see `lockForRedemption`).
+    static let beginRedeem = [
+      SQL("BEGIN ISOLATION LEVEL READ COMMITTED"), SQL("SELECT \(sharedWriteLock)"),
+    ]
     static let commit = SQL("COMMIT")
   }
 

@@ -78,10 +78,15 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// write lock exclusively, which this transaction holds shared. A hold may have gone
   /// while the statement waited for a row (a redemption of the same session), so holds are
   /// kept only where there were none; others are read again when asked for.
-  func lockForRedemption(customer reference: String?, codes: [String], keys: [String]) throws {
+  ///
+  /// - Parameter preludes: statements to run first in the same round trip (the BEGIN and
+  ///   the shared write lock, which must be held before this statement's snapshot is taken).
+  func lockForRedemption(
+    customer reference: String?, codes: [String], keys: [String], after preludes: [SQL]
+  ) throws {
     try readAhead(
       Self.lockStatement, sourceId: Self.prefetchedSourceId(reference), codes: codes,
-      extra: [.text(PostgreSQLStore.arrayLiteral(keys))], holdsOnlyIfNone: true)
+      extra: [.text(PostgreSQLStore.arrayLiteral(keys))], after: preludes, holdsOnlyIfNone: true)
   }
 
   /// The keys' advisory locks (a lock space of their own: one bigint, not the write lock's
@@ -104,13 +109,13 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// Runs a statement of `prefetchStatement`'s shape ($1 the source id, $2 the codes) and
   /// keeps what it read.
   private func readAhead(
-    _ sql: SQL, sourceId: String?, codes: [String], extra: [SQLValue],
+    _ sql: SQL, sourceId: String?, codes: [String], extra: [SQLValue], after preludes: [SQL] = [],
     holdsOnlyIfNone: Bool = false
   ) throws {
     var customer: Customer?
     var vouchers: [String: Voucher] = [:]
     try connection.each(
-      sql, [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
+      after: preludes, sql, [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
     ) { row in
       if customer == nil, row.optionalText(0) != nil {
         customer = try Self.customer(from: row)

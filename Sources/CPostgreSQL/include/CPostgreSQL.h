@@ -62,6 +62,15 @@ cpq_result *cpq_get_result(cpq_conn *connection);
 int cpq_put_copy_data(cpq_conn *connection, const char *buffer, int count);
 int cpq_put_copy_end(cpq_conn *connection, const char *error);
 
+/// Pipeline mode (libpq 14 and later): several statements sent at once, their results read
+/// in order, one round trip for all.
+int cpq_send_query_prepared(
+    cpq_conn *connection, const char *name, int count, const char *const *values,
+    const int *lengths, const int *formats, int result_format);
+int cpq_enter_pipeline_mode(cpq_conn *connection);
+int cpq_exit_pipeline_mode(cpq_conn *connection);
+int cpq_pipeline_sync(cpq_conn *connection);
+
 cpq_exec_status cpq_result_status(const cpq_result *result);
 char *cpq_result_error_message(const cpq_result *result);
 /// The SQLSTATE field (PG_DIAG_SQLSTATE is a character-literal macro, which Swift does not
