@@ -4,7 +4,9 @@ import Foundation
 /// database (PostgreSQL) can stand in without touching them.
 ///
 /// A store guarantees that `write` bodies run one at a time across every connection and
-/// process sharing the data, and that `write` returns only after the change is durable.
+/// process sharing the data (`writeLocking` bodies, redemptions, only beside others that
+/// lock none of the same vouchers and keys), and that every write returns only after the
+/// change is durable.
 public protocol VoucherStore: Sendable {
   /// Runs `body` against committed data: on SQLite one consistent snapshot for the whole
   /// body; on PostgreSQL a snapshot per statement (no write is ever seen half done, but a
