@@ -27,7 +27,8 @@ enum Benchmark {
     there; pgbench's tables are made there too).
 
     --only runs some sections of the table: engine (in-process rows, search and the raw
-    commit loop), issuance, first-frame, http, postgresql. The data is built in every case.
+    commit loop), issuance, first-frame (and the paste), http, postgresql. The data is built
+    in every case.
 
     Baselines:
       raw commit loop   one single-row UPDATE per BEGIN IMMEDIATE…COMMIT transaction, raw

@@ -71,3 +71,35 @@ func keysOfAnyTextLock(_ store: StoreKind) throws {
   #expect(try engine.voucher(code: "ODD")?.redeemedQuantity == 6)
   #expect(PostgreSQLStore.arrayLiteral([#"a,"b\"#, ""]) == #"{"a,\"b\\",""}"#)
 }
+
+@Test("the engine reports its own store's schema version (what /health says)")
+func schemaVersionOfEachStore() throws {
+  #expect(try makeEngine(.sqlite).schemaVersion == SQLiteStore.schemaVersion)
+  #expect(try makeEngine(.postgresql).schemaVersion == PostgreSQLStore.schemaVersion)
+  #expect(PostgreSQLStore.schemaVersion != SQLiteStore.schemaVersion)
+}
+
+@Test("a key revoked through one server stops working on another within its second of use")
+func revocationAcrossServers() async throws {
+  try await blocking {
+    let url = try PostgreSQLCluster.shared().createSchema()
+    let revoking = try VoucherEngine(path: url)
+    let other = try VoucherEngine(path: url)
+    let issued = try revoking.addAPIKey(name: "till 07", role: .cashier)
+    let (appId, token) = (issued.key.appId, issued.token)
+    #expect(try revoking.authenticate(appId: appId, token: token) != nil)
+    #expect(try other.authenticate(appId: appId, token: token) != nil)
+    try revoking.revokeAPIKey(appId: appId)
+    #expect(try revoking.authenticate(appId: appId, token: token) == nil)
+    // The other server read the key before the revocation; it may use it for a second from
+    // that read (RecentKeys.postgreSQLLifetime), so it is polled, with room on a busy box.
+    let deadline = Date().addingTimeInterval(10)
+    while try other.authenticate(appId: appId, token: token) != nil {
+      guard Date() < deadline else {
+        Issue.record("the revoked key still worked on the other server after 10 s")
+        return
+      }
+      usleep(20_000)
+    }
+  }
+}
