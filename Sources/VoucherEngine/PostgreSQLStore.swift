@@ -222,7 +222,7 @@ public final class PostgreSQLStore: VoucherStore {
   /// advisory lock and the voucher rows, each set in sorted order (so two stacked sales in
   /// opposite orders cannot deadlock), all before the body reads anything.
   public func writeLocking<T>(
-    codes: [String], keys: [String], customer: String?,
+    codes: [String], keys: [String], customer: String?, order: String?,
     _ body: (any StoreTransaction) throws -> T
   ) throws -> T {
     try withRetry {
@@ -233,7 +233,8 @@ public final class PostgreSQLStore: VoucherStore {
         let transaction = PostgreSQLTransaction(connection: connection)
         do {
           try transaction.lockForRedemption(
-            customer: customer, codes: codes, keys: keys, after: Control.beginRedeem)
+            customer: customer, codes: codes, keys: keys, order: order,
+            after: Control.beginRedeem)
         } catch let error as PostgreSQLError {
           // Found broken (the database restarted since its last use): nothing has run, so
           // the redemption begins again once on a new connection, as `begun` does.

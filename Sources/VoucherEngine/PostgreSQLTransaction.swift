@@ -20,6 +20,8 @@ struct PostgreSQLTransaction: StoreTransaction {
     var vouchers: [String: Voucher?] = [:]
     /// Live customers by source id; nil: none has it.
     var customers: [String: Customer?] = [:]
+    /// (voucher id, order source id) pairs known to have no redemption.
+    var unredeemed: Set<[String]> = []
   }
 
   /// The holds of a voucher (`alias.id`) as one JSON array of [key, credits, expires, created].
@@ -79,14 +81,22 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// while the statement waited for a row (a redemption of the same session), so holds are
   /// kept only where there were none; others are read again when asked for.
   ///
+  /// It also asks whether each voucher has a redemption under `order`. Only a redemption of
+  /// a voucher writes that voucher's row in the same transaction, and holds its lock; so
+  /// when the row locked is the very version this statement's snapshot sees (the same
+  /// `xmin`: nobody changed it since), "none" is the truth; after a wait for the row it may
+  /// not be, and is asked again when needed.
+  ///
   /// - Parameter preludes: statements to run first in the same round trip (the BEGIN and
   ///   the shared write lock, which must be held before this statement's snapshot is taken).
   func lockForRedemption(
-    customer reference: String?, codes: [String], keys: [String], after preludes: [SQL]
+    customer reference: String?, codes: [String], keys: [String], order: String?,
+    after preludes: [SQL]
   ) throws {
     try readAhead(
       Self.lockStatement, sourceId: Self.prefetchedSourceId(reference), codes: codes,
-      extra: [.text(PostgreSQLStore.arrayLiteral(keys))], after: preludes, holdsOnlyIfNone: true)
+      extra: [.text(PostgreSQLStore.arrayLiteral(keys)), .from(order)], after: preludes,
+      holdsOnlyIfNone: true, order: order)
   }
 
   /// The keys' advisory locks (a lock space of their own: one bigint, not the write lock's
@@ -98,11 +108,14 @@ struct PostgreSQLTransaction: StoreTransaction {
       SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || k, 0)))
         AS locked
       FROM (SELECT DISTINCT k FROM unnest($3::text[]) AS k ORDER BY k) AS sorted)
-    SELECT \(qualified(customerColumns, "c")), \(qualified(voucherColumns, "v")), \(holdsColumn(of: "v"))
+    SELECT \(qualified(customerColumns, "c")), \(qualified(voucherColumns, "v")), \(holdsColumn(of: "v")),
+      EXISTS (SELECT 1 FROM redemptions r WHERE r.voucher_id = v.id AND r.order_source_id = $4),
+      (SELECT s.xmin FROM vouchers s WHERE s.id = v.id) = v.row_version
     FROM (SELECT 1 AS one WHERE (SELECT locked FROM keys) >= 0) AS one
       LEFT JOIN customers c ON c.deleted_at IS NULL AND c.source_id = $1
       LEFT JOIN LATERAL (
-        SELECT * FROM vouchers WHERE code = ANY($2::text[]) AND deleted_at IS NULL
+        SELECT *, xmin AS row_version FROM vouchers
+        WHERE code = ANY($2::text[]) AND deleted_at IS NULL
         ORDER BY id FOR UPDATE) AS v ON true
     """)
 
@@ -110,7 +123,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// keeps what it read.
   private func readAhead(
     _ sql: SQL, sourceId: String?, codes: [String], extra: [SQLValue], after preludes: [SQL] = [],
-    holdsOnlyIfNone: Bool = false
+    holdsOnlyIfNone: Bool = false, order: String? = nil
   ) throws {
     var customer: Customer?
     var vouchers: [String: Voucher] = [:]
@@ -124,6 +137,12 @@ struct PostgreSQLTransaction: StoreTransaction {
       if voucherRow.optionalText(0) != nil {
         let voucher = try voucherNotingHolds(from: voucherRow, onlyIfNone: holdsOnlyIfNone)
         vouchers[voucher.code] = voucher
+        // The lock statement's two last columns: redeemed under `order`, row unchanged.
+        if let order, !voucherRow.bool(Self.voucherColumnCount + 1),
+          voucherRow.bool(Self.voucherColumnCount + 2)
+        {
+          prefetched.unredeemed.insert([voucher.id, order])
+        }
       }
     }
     if let sourceId { prefetched.customers[sourceId] = .some(customer) }
@@ -631,6 +650,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func insert(_ redemption: Redemption) throws {
+    prefetched.unredeemed.removeAll()
     let order = redemption.order
     try connection.run(
       Self.insertRedemption,
@@ -652,7 +672,9 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   func redemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
-    try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)]).first
+    if prefetched.unredeemed.contains([voucherId, orderSourceId]) { return nil }
+    return try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)])
+      .first
   }
 
   func redemptions(matching query: RedemptionQuery, customerId: String?, voucherId: String?)

@@ -695,8 +695,9 @@ public final class VoucherEngine: Sendable {
     // run side by side, each holding the locks of its vouchers and keys.
     let codes = request.codes.map(\.code.normalizedCode)
     let keys = idempotencyKey.map { [$0] } ?? []
-    return try store.writeLocking(codes: codes, keys: keys, customer: request.customer) {
-      store in
+    return try store.writeLocking(
+      codes: codes, keys: keys, customer: request.customer, order: request.orderSourceId
+    ) { store in
       if let key = idempotencyKey,
         let replay = try Self.replay(key: key, fingerprint: fingerprint, in: store)
       {

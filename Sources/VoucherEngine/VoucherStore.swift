@@ -28,8 +28,9 @@ public protocol VoucherStore: Sendable {
   ///   - codes: normalised voucher codes (unknown ones lock nothing).
   ///   - keys: idempotency (attempt) keys.
   ///   - customer: the customer reference the body resolves (read along, not locked).
+  ///   - order: the order source id the body looks its earlier redemptions up by.
   func writeLocking<T>(
-    codes: [String], keys: [String], customer: String?,
+    codes: [String], keys: [String], customer: String?, order: String?,
     _ body: (any StoreTransaction) throws -> T
   ) throws -> T
 }
@@ -42,7 +43,7 @@ extension VoucherStore {
 
   /// Stores whose writes all take one lock group them as any other write.
   public func writeLocking<T>(
-    codes: [String], keys: [String], customer: String?,
+    codes: [String], keys: [String], customer: String?, order: String?,
     _ body: (any StoreTransaction) throws -> T
   ) throws -> T {
     try writeGrouped(body)

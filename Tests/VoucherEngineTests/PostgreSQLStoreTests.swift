@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -101,5 +102,38 @@ func revocationAcrossServers() async throws {
       }
       usleep(20_000)
     }
+  }
+}
+
+@Test(
+  "8 threads on two engines redeem one voucher under one order at once: one redemption, replayed")
+func sameOrderRacingOnPostgreSQL() async throws {
+  try await blocking {
+    let url = try PostgreSQLCluster.shared().createSchema()
+    let engines = [try VoucherEngine(path: url), try VoucherEngine(path: url)]
+    try engines[0].createVoucher(percent(10, code: "RACE"))
+    for order in 0..<15 {
+      let sale = request("RACE", items: [line("prod_1", 10000)], order: "race-\(order)")
+      let ids = Mutex<[String]>([])
+      let failures = Mutex<[String]>([])
+      let done = DispatchGroup()
+      for thread in 0..<8 {
+        done.enter()
+        Thread {
+          do {
+            let outcome = try engines[thread % 2].redeem(sale)
+            ids.withLock { $0.append(outcome.redemption.id) }
+          } catch {
+            failures.withLock { $0.append("\(error)") }
+          }
+          done.leave()
+        }.start()
+      }
+      done.wait()
+      #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+      #expect(Set(ids.withLock { $0 }).count == 1)
+    }
+    #expect(try engines[0].voucher(code: "RACE")?.redeemedQuantity == 15)
+    #expect(try engines[0].counts().redemptions == 15)
   }
 }
