@@ -75,8 +75,14 @@ public final class SQLiteStore: VoucherStore {
       guard version <= SQLiteSchema.migrations.count else {
         throw StoreError.newerSchema(found: version, supported: SQLiteSchema.migrations.count)
       }
-      for (index, migration) in SQLiteSchema.migrations.enumerated() where index >= version {
-        try connection.execute(migration)
+      let objects = try connection.first("SELECT count(*) FROM sqlite_schema") { $0.int(0) }
+      if version == 0, objects == 0 {
+        // What the migrations would make, in one script (see `SQLiteSchema.current`).
+        try connection.execute(SQLiteSchema.current)
+      } else {
+        for (index, migration) in SQLiteSchema.migrations.enumerated() where index >= version {
+          try connection.execute(migration)
+        }
       }
       // Written only when something changed: setting it rewrites the header page, one WAL
       // frame and one fsync at every open (the till's first frame waited for it).
