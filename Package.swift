@@ -155,7 +155,7 @@ let package = Package(
       dependencies: [
         "VoucherServer", "VoucherAPI", "VoucherRESTClient", "VoucherClient", "VoucherEngine",
         "voucher-engine", "TestSupport", "VaucharWire", "VaucharServer", "VaucharClient",
-        "PlainWire", "PlainServer", "PlainClient",
+        "PlainWire", "PlainServer", "PlainClient", "EngageWire", "EngageServer", "CashierUI",
       ],
       // A TLS certificate and the python3 server the https test starts.
       exclude: ["Fixtures"]

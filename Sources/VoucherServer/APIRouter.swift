@@ -166,27 +166,14 @@ struct APIRouter: Sendable {
         token = credential
       }
     }
-    // Counted per key and address: a broken till locks itself out, and nobody elsewhere can
-    // lock a till out by sending its app id with wrong tokens.
-    let keyAtAddress = appId.map { "\($0) \(request.clientAddress)" }
-    if let keyAtAddress, let retry = throttle.keyRetryAfter(keyAtAddress) {
-      return .failure(AuthRefusal(request, retryAfter: retry, limit: throttle.limits.perKey))
+    switch try throttle.authenticate(
+      appId: appId, token: token, address: request.clientAddress, engine: engine)
+    {
+    case .passed(let key): return .success(Caller(key: key))
+    case .refused: return .failure(AuthRefusal(request))
+    case .throttled(let retry, let limit):
+      return .failure(AuthRefusal(request, retryAfter: retry, limit: limit))
     }
-    // A store that cannot be read throws: the answer is 503, not a refused key.
-    if let appId, let token, let key = try engine.authenticate(appId: appId, token: token) {
-      return .success(Caller(key: key))
-    }
-    // Only a failure pays for the lookup that says whom to count it against.
-    if let appId, let keyAtAddress, (try? engine.hasAPIKey(appId: appId)) == true {
-      throttle.keyFailed(keyAtAddress)
-    } else {
-      if let retry = throttle.addressRetryAfter(request.clientAddress) {
-        return .failure(
-          AuthRefusal(request, retryAfter: retry, limit: throttle.limits.perAddress))
-      }
-      throttle.addressFailed(request.clientAddress)
-    }
-    return .failure(AuthRefusal(request))
   }
 
   /// 401, or 429 with `Retry-After` and the rate-limit headers.
@@ -199,10 +186,7 @@ struct APIRouter: Sendable {
 
     init(_ request: HTTPRequest, retryAfter: Int, limit: Int) {
       var response = APIResponder.error(.tooManyRequests(retryAfter: retryAfter), request: request)
-      response.headers = [
-        ("Retry-After", "\(retryAfter)"), ("X-Rate-Limit-Limit", "\(limit)"),
-        ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", "\(retryAfter)"),
-      ]
+      response.headers = AuthThrottle.headers(retryAfter: retryAfter, limit: limit)
       self.response = response
     }
   }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VoucherEngine
 
 /// Failed authentications counted per key and per client address over a fixed window;
 /// past the limit, the key or the address is answered 429 until its window ends.
@@ -20,18 +21,66 @@ public struct AuthLimits: Sendable {
   public init() {}
 }
 
-final class AuthThrottle: Sendable {
+/// Shared by every dialect `serve` answers whose key is one of ours (Voucherify's headers,
+/// Engage's `apikey`), so a wrong token counts the same whichever header carried it.
+public final class AuthThrottle: Sendable {
   private struct Count {
     var windowStart: ContinuousClock.Instant
     var failures: Int
   }
 
-  let limits: AuthLimits
+  public let limits: AuthLimits
   private let keys = Mutex<[String: Count]>([:])
   private let addresses = Mutex<[String: Count]>([:])
 
-  init(limits: AuthLimits) {
+  public init(limits: AuthLimits = AuthLimits()) {
     self.limits = limits
+  }
+
+  /// What authentication decided.
+  public enum Verdict: Sendable {
+    case passed(APIKey)
+    /// No key, an unknown key, a wrong token or a revoked key: one answer for all four.
+    case refused
+    /// Too many failures for this key at this address, or for this address: 429.
+    case throttled(retryAfter: Int, limit: Int)
+  }
+
+  /// `appId` and `token` checked against the engine's keys, failures counted. A wrong or
+  /// revoked token counts against its key at `address`; no key or an unknown app id counts
+  /// against `address`, and a throttled address still passes a valid key.
+  ///
+  /// - Throws: when the store cannot be read: the answer is 503, not a refused key.
+  public func authenticate(
+    appId: String?, token: String?, address: String, engine: VoucherEngine
+  ) throws -> Verdict {
+    // Counted per key and address: a broken till locks itself out, and nobody elsewhere can
+    // lock a till out by sending its app id with wrong tokens.
+    let keyAtAddress = appId.map { "\($0) \(address)" }
+    if let keyAtAddress, let retry = keyRetryAfter(keyAtAddress) {
+      return .throttled(retryAfter: retry, limit: limits.perKey)
+    }
+    if let appId, let token, let key = try engine.authenticate(appId: appId, token: token) {
+      return .passed(key)
+    }
+    // Only a failure pays for the lookup that says whom to count it against.
+    if let appId, let keyAtAddress, (try? engine.hasAPIKey(appId: appId)) == true {
+      keyFailed(keyAtAddress)
+    } else {
+      if let retry = addressRetryAfter(address) {
+        return .throttled(retryAfter: retry, limit: limits.perAddress)
+      }
+      addressFailed(address)
+    }
+    return .refused
+  }
+
+  /// `Retry-After` and Voucherify's `X-Rate-Limit-*` headers for a 429.
+  public static func headers(retryAfter: Int, limit: Int) -> [(name: String, value: String)] {
+    [
+      ("Retry-After", "\(retryAfter)"), ("X-Rate-Limit-Limit", "\(limit)"),
+      ("X-Rate-Limit-Remaining", "0"), ("X-Rate-Limit-Reset", "\(retryAfter)"),
+    ]
   }
 
   /// Seconds until `key` may try again, or nil when it may now.

@@ -28,6 +28,23 @@ public struct HTTPRequest: Sendable {
   }
 }
 
+extension HTTPRequest {
+  /// A request for `target` as sent, its path and query decoded by `RequestTarget`: the one
+  /// way the server makes a request, from libmicrohttpd's connection or from a fuzzer's bytes.
+  init(
+    method: String, target: String, header: @escaping @Sendable (String) -> String?,
+    body: Data, requestId: String, clientAddress: String
+  ) {
+    let decoded = RequestTarget(target)
+    self.init(
+      method: method, path: decoded.path, target: target, header: header, body: body,
+      requestId: requestId)
+    targetIsValid = decoded.isValid
+    queryItems = { [items = decoded.query] in items }
+    self.clientAddress = clientAddress
+  }
+}
+
 /// One HTTP answer.
 public struct HTTPResponse: Sendable {
   public var status: Int

@@ -127,17 +127,12 @@ private func request(
   _ method: String, _ state: RequestState, _ connection: OpaquePointer, _ server: ServerContext,
   body: Data
 ) -> HTTPRequest {
-  let target = RequestTarget(state.target)
-  var request = HTTPRequest(
-    method: method, path: target.path, target: state.target,
+  HTTPRequest(
+    method: method, target: state.target,
     header: { [connection = UnsafeConnection(connection)] name in
       connection.value(kind: mhd_header_kind(), name)
     },
-    body: body, requestId: state.requestId)
-  request.targetIsValid = target.isValid
-  request.queryItems = { [items = target.query] in items }
-  request.clientAddress = state.connection?.address ?? ""
-  return request
+    body: body, requestId: state.requestId, clientAddress: state.connection?.address ?? "")
 }
 
 /// Called when a request is over (answered, timed out or dropped): frees its state.

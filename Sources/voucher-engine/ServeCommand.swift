@@ -114,19 +114,22 @@ enum ServeCommand {
     let voidMinutes = try context.arguments.integer("void-window", in: 0...1440) ?? 10
     let engine = try context.engine()
     let server: APIServer
+    // One count of failed authentications, whichever dialect's header carried the key.
+    let throttle = AuthThrottle(limits: limits)
     do {
       server = try APIServer(
-        engine: engine, host: host, port: port, options: options, authLimits: limits,
+        engine: engine, host: host, port: port, options: options,
         accessLog: context.arguments.flag("quiet") ? .none : .standardError,
         // Voucherify's surface only means no other dialect either.
         dialects: voucherifyOnly
           ? []
           : [
-            EngageDialect(engine: engine, rate: engageRate), VaucharDialect(engine: engine),
+            EngageDialect(engine: engine, rate: engageRate, throttle: throttle),
+            VaucharDialect(engine: engine),
             PlainDialect(engine: engine, limits: plainLimits),
           ],
         surface: voucherifyOnly ? .voucherifyOnly : .full,
-        cashierVoidWindow: TimeInterval(voidMinutes * 60))
+        cashierVoidWindow: TimeInterval(voidMinutes * 60), throttle: throttle)
     } catch let error as HTTPServerError {
       Output.error(error.description)
       return exitFailure

@@ -1,3 +1,5 @@
+import EngageServer
+import EngageWire
 import Foundation
 import TestSupport
 import Testing
@@ -15,6 +17,8 @@ struct AuthMatrixTests {
     /// nil: no key needed.
     let least: APIRole?
     var description: String { "\(method) \(target)" }
+    /// Voyado Engage's routes: the key in `apikey`, Engage's error object.
+    var isEngage: Bool { target.hasPrefix("/api/v3/") }
   }
 
   enum Credential: String, CaseIterable {
@@ -65,13 +69,20 @@ struct AuthMatrixTests {
     var generous = AuthLimits()
     generous.perKey = 1_000_000
     generous.perAddress = 1_000_000
-    let live = try LiveServer(engine: engine, authLimits: generous)
-    try engine.upsertCustomer(
+    let throttle = AuthThrottle(limits: generous)
+    let live = try LiveServer(
+      engine: engine, dialects: [EngageDialect(engine: engine, throttle: throttle)],
+      throttle: throttle)
+    let alice = try engine.upsertCustomer(
       CustomerDraft(sourceId: "customer-1", name: "Alice", email: "alice@example.com"))
-    for code in ["MATRIX-1", "MATRIX-2"] {
-      try engine.createVoucher(
-        VoucherDraft(code: code, kind: .discount(.amount(100)), holder: "customer-1"))
+    var vouchers: [Voucher] = []
+    for code in ["MATRIX-1", "MATRIX-2", "MATRIX-3"] {
+      vouchers.append(
+        try engine.createVoucher(
+          VoucherDraft(code: code, kind: .discount(.amount(100)), holder: "customer-1")))
     }
+    let contactGUID = try #require(EngageID.guid(engineId: alice.id, kind: .contact))
+    let rewardGUID = try #require(EngageID.guid(engineId: vouchers[2].id, kind: .rewardVoucher))
     let redemption = try engine.redeem(
       RedemptionRequest(
         codes: [CodeRequest("MATRIX-1")], customer: "customer-1", orderSourceId: "order-1",
@@ -88,15 +99,28 @@ struct AuthMatrixTests {
       case .cashier, .support, .admin: live.headers(credential.role!)
       }
     }
+    /// The same credentials in Engage's `apikey` header (and the User-Agent it requires).
+    func engageHeaders(_ credential: Credential) -> [String: String] {
+      let plain = headers(credential)
+      var engage = ["User-Agent": "MatrixTest/1.0"]
+      if let appId = plain["X-App-Id"], let token = plain["X-App-Token"] {
+        engage["apikey"] = "\(appId):\(token)"
+      }
+      return engage
+    }
     let port = live.server.port
     try await blocking {
       for row in rows {
         let target = row.target.replacingOccurrences(
-          of: "{redemption}", with: redemption.redemption.id)
+          of: "{redemption}", with: redemption.redemption.id
+        )
+        .replacingOccurrences(of: "{contact}", with: contactGUID)
+        .replacingOccurrences(of: "{reward-voucher}", with: rewardGUID)
         for credential in Credential.allCases {
           let body: Data? = row.method == "POST" || row.method == "PUT" ? Data("{}".utf8) : nil
           let answer = socketRaw(
-            row.method, port: port, target, headers: headers(credential), body: body)
+            row.method, port: port, target,
+            headers: row.isEngage ? engageHeaders(credential) : headers(credential), body: body)
           let label =
             "\(row) with \(credential.rawValue): \(answer.status) \(answer.errorKey ?? "")"
           guard let least = row.least else {
@@ -109,11 +133,14 @@ struct AuthMatrixTests {
             } else {
               #expect(![401, 403, 405].contains(answer.status), "\(label)")
               #expect(!(answer.status == 404 && answer.json["resource_type"] as? String == "route"))
+              #expect(answer.json["errorCode"] as? String != "RouteNotFound", "\(label)")
             }
           } else {
             #expect(answer.status == 401, "\(label)")
           }
-          if answer.status >= 400 { #expect(answer.isErrorObject, "\(label)") }
+          if answer.status >= 400 {
+            #expect(row.isEngage ? answer.isEngageError : answer.isErrorObject, "\(label)")
+          }
         }
       }
     }
@@ -162,6 +189,64 @@ struct AuthMatrixTests {
       #expect(answer.header("X-Rate-Limit-Limit") == "5")
       #expect(answer.header("X-Rate-Limit-Remaining") == "0")
       #expect(answer.text.contains("too_many_requests"))
+    }
+  }
+
+  @Test(
+    "Engage's apikey counts in the same failed-authentication throttle, with 429 and its headers")
+  func engageThrottled() async throws {
+    try await blocking {
+      let engine = try freshEngine(clock: SystemClock())
+      var limits = AuthLimits()
+      limits.perKey = 5
+      limits.perAddress = 8
+      let throttle = AuthThrottle(limits: limits)
+      let live = try LiveServer(
+        engine: engine, dialects: [EngageDialect(engine: engine, throttle: throttle)],
+        throttle: throttle)
+      let port = live.server.port
+      let cashier = live.keys[.cashier]!
+      let engageTarget = "/api/v3/contacts/id?email=nobody@example.com"
+      func engage(_ apikey: String?) -> RawAnswer {
+        var headers = ["User-Agent": "MatrixTest/1.0"]
+        headers["apikey"] = apikey
+        return socketRaw("GET", port: port, engageTarget, headers: headers)
+      }
+      func voucherify(_ headers: [String: String]) -> RawAnswer {
+        socketRaw("GET", port: port, "/v1/vouchers/NONE", headers: headers)
+      }
+      // Wrong tokens for one key through either header count together: 3 + 2 reach the limit.
+      var statuses: [Int] = []
+      for _ in 0..<3 {
+        statuses.append(
+          voucherify(["Authorization": "Bearer \(cashier.key.appId):vpt_wrong"]).status)
+      }
+      for _ in 0..<2 { statuses.append(engage("\(cashier.key.appId):vpt_wrong").status) }
+      #expect(statuses == Array(repeating: 401, count: 5))
+      let refused = engage("\(cashier.key.appId):vpt_wrong")
+      #expect(refused.status == 429)
+      #expect(refused.isEngageError)
+      #expect(refused.json["errorCode"] as? String == "TooManyRequests")
+      let retry = try #require(refused.headers["retry-after"].flatMap { Int($0) })
+      #expect((1...60).contains(retry))
+      #expect(refused.headers["x-rate-limit-limit"] == "5")
+      #expect(refused.headers["x-rate-limit-remaining"] == "0")
+      #expect(refused.headers["x-rate-limit-reset"] == "\(retry)")
+      // The throttled key is refused even with its right token, on either dialect …
+      #expect(engage("\(cashier.key.appId):\(cashier.token)").status == 429)
+      #expect(voucherify(live.headers(.cashier)).status == 429)
+      // … while another till's key from the same address is served.
+      let support = live.keys[.support]!
+      #expect(engage("\(support.key.appId):\(support.token)").status == 404)
+
+      // An apikey that names no key counts against the address; a valid key still passes.
+      var anonymous: [Int] = []
+      for index in 0..<10 {
+        anonymous.append(engage(index.isMultiple(of: 2) ? "no-colon" : "app_nobody:x").status)
+      }
+      #expect(anonymous == Array(repeating: 401, count: 8) + [429, 429])
+      #expect(voucherify([:]).status == 429)
+      #expect(engage("\(support.key.appId):\(support.token)").status == 404)
     }
   }
 }

@@ -167,5 +167,5 @@ func socketRaw(
   }
   let data = Data(answer.body)
   let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-  return RawAnswer(status: answer.status, json: json, body: data)
+  return RawAnswer(status: answer.status, json: json, body: data, headers: answer.headers)
 }

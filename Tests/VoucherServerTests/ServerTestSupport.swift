@@ -52,6 +52,7 @@ final class LiveServer: Sendable {
     engine: VoucherEngine, threads: Int = HTTPServerOptions().threads,
     surface: APISurface = .full, authLimits: AuthLimits = AuthLimits(),
     accessLog: AccessLog = .none, cashierVoidWindow: TimeInterval = 600,
+    dialects: [any ServedDialect] = [], throttle: AuthThrottle? = nil,
     beforeResponding: (@Sendable (HTTPRequest, Int) -> Void)? = nil
   ) throws {
     self.engine = engine
@@ -59,7 +60,8 @@ final class LiveServer: Sendable {
     options.threads = threads
     server = try APIServer(
       engine: engine, host: "127.0.0.1", port: 0, options: options, authLimits: authLimits,
-      accessLog: accessLog, surface: surface, cashierVoidWindow: cashierVoidWindow,
+      accessLog: accessLog, dialects: dialects, surface: surface,
+      cashierVoidWindow: cashierVoidWindow, throttle: throttle,
       beforeResponding: beforeResponding)
     var keys: [APIRole: IssuedAPIKey] = [:]
     for role in APIRole.allCases {
@@ -96,6 +98,11 @@ struct RawAnswer {
 
   /// The error object's key, when the body is one.
   var errorKey: String? { json["key"] as? String }
+
+  /// True when the body is Voyado Engage's error object for `status`.
+  var isEngageError: Bool {
+    json["status"] as? Int == status && json["errorCode"] is String && json["message"] is String
+  }
 
   /// True when the body is the documented error object for `status`.
   var isErrorObject: Bool {

@@ -12,6 +12,9 @@ import VoucherServer
 /// 2. `apikey` holding one of our keys as `APP_ID:TOKEN` (401 `ApiKeyRequired` /
 ///    `InvalidApiKey`). Engage keys carry no role, so every role may use every route here,
 ///    reactivation included: a till undoes the earlier vouchers of a refused sale with it.
+///    Failures count in the server's failed-authentication throttle, the one the Voucherify
+///    routes use: past its limits 429 `TooManyRequests` with `Retry-After` and
+///    `X-Rate-Limit-*`, and a valid key from a throttled address still passes.
 /// 3. At most `rate` requests per second per key, bursts of `rate` allowed (429
 ///    `TooManyRequests`); Engage answers 429 above 200 per second, the default here.
 /// 4. `Content-Type: application/json` on any request that carries a body (415
@@ -25,18 +28,23 @@ public struct EngageDialect: ServedDialect {
   /// Seconds a redeem may take to commit before it is answered 504 and fenced off.
   public let pointOfNoReturn: TimeInterval
   let limiter: EngageRateLimiter
+  let throttle: AuthThrottle
 
   /// Engage's documented figures: 429 above 200 requests per second; 4.5 s to commit.
   public static let defaultRate = 200
   public static let defaultPointOfNoReturn: TimeInterval = 4.5
 
-  /// - Parameter rateClock: the time the rate limit refills by (tests stop it).
+  /// - Parameters:
+  ///   - rateClock: the time the rate limit refills by (tests stop it).
+  ///   - throttle: failed authentications; `serve` passes the one its other routes count in.
   public init(
     engine: VoucherEngine, rate: Int = Self.defaultRate,
     pointOfNoReturn: TimeInterval = Self.defaultPointOfNoReturn,
-    rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    rateClock: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
+    throttle: AuthThrottle = AuthThrottle()
   ) {
     self.engine = engine
+    self.throttle = throttle
     self.pointOfNoReturn = pointOfNoReturn
     limiter = EngageRateLimiter(rate: rate, clock: rateClock)
   }
@@ -55,8 +63,18 @@ public struct EngageDialect: ServedDialect {
     guard let apikey = request.header("apikey"), !apikey.isEmpty else {
       return failure(401, "ApiKeyRequired", "Every request needs an apikey header.", request)
     }
-    guard let key = authenticate(apikey) else {
+    let key: APIKey
+    switch authenticate(apikey, request) {
+    case .passed(let found):
+      key = found
+    case .refused:
       return failure(401, "InvalidApiKey", "The apikey is not a live key of this server.", request)
+    case .throttled(let retryAfter, let limit):
+      var response = failure(
+        429, "TooManyRequests",
+        "Too many failed authentications; try again in \(retryAfter) s.", request)
+      response.headers = AuthThrottle.headers(retryAfter: retryAfter, limit: limit)
+      return response
     }
     var response: HTTPResponse
     if !limiter.admits(key.appId) {
@@ -75,12 +93,20 @@ public struct EngageDialect: ServedDialect {
     return response
   }
 
-  /// `APP_ID:TOKEN`, checked like every key of the server (salted hash, constant time).
-  private func authenticate(_ apikey: String) -> APIKey? {
-    guard let colon = apikey.firstIndex(of: ":") else { return nil }
-    let appId = String(apikey[..<colon])
-    let token = String(apikey[apikey.index(after: colon)...])
-    return try? engine.authenticate(appId: appId, token: token)
+  /// `APP_ID:TOKEN`, checked like every key of the server (salted hash, constant time) and
+  /// counted like every failure. An apikey without a colon names no key: it counts against
+  /// the address.
+  private func authenticate(_ apikey: String, _ request: HTTPRequest) -> AuthThrottle.Verdict {
+    var appId: String?
+    var token: String?
+    if let colon = apikey.firstIndex(of: ":") {
+      appId = String(apikey[..<colon])
+      token = String(apikey[apikey.index(after: colon)...])
+    }
+    // A store that cannot be read refuses the key, as before: Engage has no 503 for it here.
+    return
+      (try? throttle.authenticate(
+        appId: appId, token: token, address: request.clientAddress, engine: engine)) ?? .refused
   }
 
   private func route(_ request: HTTPRequest, key: APIKey) -> HTTPResponse {
