@@ -11,8 +11,10 @@ public enum Action: Equatable, Sendable {
   case tick(Date)
   /// The endpoint's health check came back.
   case backendChecked(answers: Bool)
-  /// The role the back end grants the till's key (nil: it does not say).
-  case roleReported(Result<APIRole?, ClientError>)
+  /// The role the back end grants the till's key (nil: it does not say), and what the back
+  /// end can do as now known (nil: unchanged). A server down at start is learnt this way
+  /// once it answers.
+  case roleReported(Result<APIRole?, ClientError>, capabilities: BackendCapabilities? = nil)
   case staffPINChecked(Result<StaffPINCheck, ClientError>)
 
   case queryEdited(String)

@@ -26,8 +26,13 @@ extension AppState {
       session.backendAnswers = answers
       // A role not told at start (the server was down) is asked once it answers.
       return answers && session.roleSource == .askingServer ? [.askRole] : []
-    case .roleReported(let result):
+    case .roleReported(let result, let capabilities):
       if case .success(let reported) = result { session.take(reported) }
+      if let capabilities, capabilities != session.capabilities {
+        session.capabilities = capabilities
+        // The screens offer what the back end can do now: a lookup it lacks moves to codes.
+        if !capabilities.findsContacts { findContact.focus = .code }
+      }
       return []
     case .staffPINChecked(let result):
       return staffPINChecked(result)

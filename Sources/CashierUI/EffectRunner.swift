@@ -111,9 +111,11 @@ public struct EffectRunner: Sendable {
     case .checkBackend:
       return .backendChecked(answers: await client.isReachable())
     case .askRole:
-      do { return .roleReported(.success(try await client.grantedRole())) } catch {
-        return .roleReported(.failure(error))
-      }
+      // Asking also tells a REST client what its server offers, if the start could not.
+      do {
+        let role = try await client.grantedRole()
+        return .roleReported(.success(role), capabilities: client.capabilities)
+      } catch { return .roleReported(.failure(error)) }
     case .checkStaffPIN(let name, let pin):
       do {
         return .staffPINChecked(.success(try await client.checkStaffPIN(name: name, pin: pin)))

@@ -103,4 +103,19 @@ struct StaffPINTests {
     await till.send(.roleReported(.success(nil)), running: false)
     #expect(till.screen().contains("Kim (cashier?)"))
   }
+
+  @Test("a server down at start: once it answers, the screens offer what it can do")
+  func capabilitiesLearnt() async throws {
+    let till = try Till()
+    till.state.session.isRemote = true
+    till.state.session.roleSource = .askingServer
+    // What a client that could not ask its server assumes: no lookup, no day's sales.
+    till.state.session.capabilities = BackendCapabilities(
+      contactSearch: [], validation: .server, stacking: .single,
+      redeemGuarantee: .idempotentApply, unRedeem: .none, listsDaysSales: false)
+    #expect(!till.screen().contains("F7"))
+    await till.send(.roleReported(.success(.cashier), capabilities: .engine), running: false)
+    #expect(till.state.session.capabilities == .engine)
+    #expect(till.screen().contains("F7 Sales"))
+  }
 }
