@@ -125,8 +125,8 @@ enum ServeCommand {
           ? []
           : [
             EngageDialect(engine: engine, rate: engageRate, throttle: throttle),
-            VaucharDialect(engine: engine),
-            PlainDialect(engine: engine, limits: plainLimits),
+            VaucharDialect(engine: engine, throttle: throttle),
+            PlainDialect(engine: engine, limits: plainLimits, throttle: throttle),
           ],
         surface: voucherifyOnly ? .voucherifyOnly : .full,
         cashierVoidWindow: TimeInterval(voidMinutes * 60), throttle: throttle)

@@ -1,8 +1,10 @@
 import EngageServer
 import EngageWire
 import Foundation
+import PlainServer
 import TestSupport
 import Testing
+import VaucharServer
 import VoucherClient
 import VoucherEngine
 import VoucherServer
@@ -247,6 +249,55 @@ struct AuthMatrixTests {
       #expect(anonymous == Array(repeating: 401, count: 8) + [429, 429])
       #expect(voucherify([:]).status == 429)
       #expect(engage("\(support.key.appId):\(support.token)").status == 404)
+    }
+  }
+
+  @Test("Vauchar's Basic auth and the plain API's Bearer count in the same throttle")
+  func otherDialectsThrottled() async throws {
+    try await blocking {
+      let engine = try freshEngine(clock: SystemClock())
+      var limits = AuthLimits()
+      limits.perKey = 4
+      let throttle = AuthThrottle(limits: limits)
+      let live = try LiveServer(
+        engine: engine,
+        dialects: [
+          VaucharDialect(engine: engine, throttle: throttle),
+          PlainDialect(engine: engine, throttle: throttle),
+        ],
+        throttle: throttle)
+      let port = live.server.port
+      let cashier = live.keys[.cashier]!
+      func vauchar(_ token: String) -> RawAnswer {
+        let basic = Data("\(cashier.key.appId):\(token)".utf8).base64EncodedString()
+        return socketRaw(
+          "GET", port: port, "/verifycredentials", headers: ["Authorization": "Basic \(basic)"])
+      }
+      func plain(_ token: String) -> RawAnswer {
+        socketRaw(
+          "GET", port: port, "/plain/v1/vouchers/NONE",
+          headers: ["Authorization": "Bearer \(cashier.key.appId):\(token)"])
+      }
+      // Two wrong tokens on each dialect reach the key's limit of 4 …
+      let statuses = [vauchar("wrong"), plain("wrong"), vauchar("wrong"), plain("wrong")].map(
+        \.status)
+      #expect(statuses == [401, 401, 401, 401])
+      // … and then both refuse it, the right token too, with the throttle's headers.
+      for answer in [vauchar(cashier.token), plain(cashier.token)] {
+        #expect(answer.status == 429)
+        #expect(answer.headers["retry-after"].flatMap { Int($0) } != nil)
+        #expect(answer.headers["x-rate-limit-limit"] == "4")
+      }
+      #expect(
+        socketRaw("GET", port: port, "/v1/vouchers/NONE", headers: live.headers(.cashier)).status
+          == 429)
+      // Another key from the same address is served.
+      let support = live.keys[.support]!
+      let basic = Data("\(support.key.appId):\(support.token)".utf8).base64EncodedString()
+      #expect(
+        socketRaw(
+          "GET", port: port, "/verifycredentials", headers: ["Authorization": "Basic \(basic)"]
+        ).status == 200)
     }
   }
 }

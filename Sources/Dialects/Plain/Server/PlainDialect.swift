@@ -13,14 +13,24 @@ import VoucherServer
 /// `X-RateLimit-Limit`, `-Remaining` and `-Reset` (Unix seconds) on every authenticated
 /// answer, and 429 `RATE_LIMIT_EXCEEDED` with `Retry-After` past them. Errors are
 /// `{error: {code, message, details}}`.
+///
+/// Failed authentications count in the server's throttle (shared with its other routes):
+/// past its limits the answer is 429 `TOO_MANY_FAILED_AUTHENTICATIONS` with `Retry-After`.
 public struct PlainDialect: ServedDialect {
   public static let prefix = "/plain/v1"
   let engine: VoucherEngine
   let limiter: PlainRateLimiter
+  let throttle: AuthThrottle
 
-  public init(engine: VoucherEngine, limits: PlainRateLimits = PlainRateLimits()) {
+  /// - Parameter throttle: failed authentications; `serve` passes the one its other routes
+  ///   count in.
+  public init(
+    engine: VoucherEngine, limits: PlainRateLimits = PlainRateLimits(),
+    throttle: AuthThrottle = AuthThrottle()
+  ) {
     self.engine = engine
     limiter = PlainRateLimiter(limits: limits)
+    self.throttle = throttle
   }
 
   public func claims(_ request: HTTPRequest) -> Bool {
@@ -30,8 +40,8 @@ public struct PlainDialect: ServedDialect {
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
     let key: APIKey
     switch authenticate(request) {
-    case .success(let found): key = found
-    case .failure(let error): return Self.answer(error)
+    case .key(let found): key = found
+    case .refusal(let answer): return answer
     }
     let parts = request.path.dropFirst(Self.prefix.count).split(separator: "/").map(String.init)
     let route: PlainRateLimits.Route =
@@ -464,22 +474,43 @@ public struct PlainDialect: ServedDialect {
     }
   }
 
-  private func authenticate(_ request: HTTPRequest) -> Result<APIKey, PlainError> {
+  /// A key, or the answer that refuses the request.
+  private enum Authentication {
+    case key(APIKey)
+    case refusal(HTTPResponse)
+  }
+
+  /// `Bearer APP_ID:TOKEN`, checked and counted like every key of the server.
+  private func authenticate(_ request: HTTPRequest) -> Authentication {
     guard let header = request.header("Authorization"), header.lowercased().hasPrefix("bearer ")
     else {
-      return .failure(
-        PlainError(
-          status: 401, code: "MISSING_API_KEY", message: "Authorization: Bearer is required"))
+      return .refusal(
+        Self.answer(
+          PlainError(
+            status: 401, code: "MISSING_API_KEY", message: "Authorization: Bearer is required")))
     }
     let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-    guard let colon = token.firstIndex(of: ":"),
-      let key = try? engine.authenticate(
-        appId: String(token[..<colon]), token: String(token[token.index(after: colon)...]))
-    else {
-      return .failure(
-        PlainError(status: 401, code: "INVALID_API_KEY", message: "the API key is not valid"))
+    let colon = token.firstIndex(of: ":")
+    let verdict =
+      (try? throttle.authenticate(
+        appId: colon.map { String(token[..<$0]) },
+        token: colon.map { String(token[token.index(after: $0)...]) },
+        address: request.clientAddress, engine: engine)) ?? .refused
+    switch verdict {
+    case .passed(let key):
+      return .key(key)
+    case .refused:
+      return .refusal(
+        Self.answer(
+          PlainError(status: 401, code: "INVALID_API_KEY", message: "the API key is not valid")))
+    case .throttled(let retryAfter, let limit):
+      var answer = Self.answer(
+        PlainError(
+          status: 429, code: "TOO_MANY_FAILED_AUTHENTICATIONS",
+          message: "too many failed authentications; try again in \(retryAfter) s"))
+      answer.headers = AuthThrottle.headers(retryAfter: retryAfter, limit: limit)
+      return .refusal(answer)
     }
-    return .success(key)
   }
 
   static func json(_ value: some Encodable, status: Int = 200) -> HTTPResponse {

@@ -11,11 +11,18 @@ import VoucherServer
 /// keys' app id and the API key its token, so the key's role decides what it may do (lists
 /// and voucher creation need support and admin; a till's validate and redeem need cashier).
 /// Money leaves as decimal strings and times as Unix seconds; errors are `VaucharError`.
+///
+/// Failed authentications count in the server's throttle (shared with its other routes):
+/// past its limits the answer is 429 with `Retry-After` and `X-Rate-Limit-*`.
 public struct VaucharDialect: ServedDialect {
   let engine: VoucherEngine
+  let throttle: AuthThrottle
 
-  public init(engine: VoucherEngine) {
+  /// - Parameter throttle: failed authentications; `serve` passes the one its other routes
+  ///   count in.
+  public init(engine: VoucherEngine, throttle: AuthThrottle = AuthThrottle()) {
     self.engine = engine
+    self.throttle = throttle
   }
 
   public func claims(_ request: HTTPRequest) -> Bool {
@@ -24,8 +31,18 @@ public struct VaucharDialect: ServedDialect {
   }
 
   public func handle(_ request: HTTPRequest) -> HTTPResponse {
-    guard let key = authenticate(request) else {
+    let key: APIKey
+    switch authenticate(request) {
+    case .passed(let found):
+      key = found
+    case .refused:
       return Self.error(401, "unauthorized", "wrong or missing Merchant ID or API key")
+    case .throttled(let retryAfter, let limit):
+      var response = Self.error(
+        429, "too_many_requests",
+        "too many failed authentications; try again in \(retryAfter) s")
+      response.headers = AuthThrottle.headers(retryAfter: retryAfter, limit: limit)
+      return response
     }
     var response: HTTPResponse
     do {
@@ -261,16 +278,23 @@ public struct VaucharDialect: ServedDialect {
     return try engine.customer(id)
   }
 
-  private func authenticate(_ request: HTTPRequest) -> APIKey? {
-    guard let header = request.header("Authorization"), header.lowercased().hasPrefix("basic "),
+  /// Basic `Merchant_Id:Api_Key`, checked and counted like every key of the server; a
+  /// header that names no key counts against the address.
+  private func authenticate(_ request: HTTPRequest) -> AuthThrottle.Verdict {
+    var merchant: String?
+    var apiKey: String?
+    if let header = request.header("Authorization"), header.lowercased().hasPrefix("basic "),
       let decoded = Data(
-        base64Encoded: String(header.dropFirst(6)).trimmingCharacters(
-          in: .whitespaces)),
+        base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
       let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
-    else { return nil }
-    let merchant = String(text[..<colon])
-    let apiKey = String(text[text.index(after: colon)...])
-    return try? engine.authenticate(appId: merchant, token: apiKey)
+    {
+      merchant = String(text[..<colon])
+      apiKey = String(text[text.index(after: colon)...])
+    }
+    return
+      (try? throttle.authenticate(
+        appId: merchant, token: apiKey, address: request.clientAddress, engine: engine))
+      ?? .refused
   }
 
   /// `http://HOST` as the client addressed us, for `href`.
