@@ -13,17 +13,19 @@ enum FirstFrameBench {
     let description: String
   }
 
-  /// One run; returns seconds to the marker. The child is terminated afterwards.
-  static func run(
-    executable: String, arguments: [String], marker: String, timeout: TimeInterval = 20
-  ) throws -> Double {
+  /// `executable` set up to run on a new pseudo-terminal as its whole terminal (an
+  /// xterm, UTF-8, the size the pty has): the master side, non-blocking, for reading what it
+  /// draws and writing keys; the slave side, for the caller to close once it has run.
+  static func onPseudoTerminal(_ executable: String, _ arguments: [String]) throws -> (
+    master: Int32, slave: FileHandle, process: Process
+  ) {
     var name = [CChar](repeating: 0, count: 128)
     let master = cpt_open_master(&name, name.count)
     guard master >= 0 else { throw Failure(description: "no pseudo-terminal available") }
-    defer { close(master) }
     let slavePath = String(
       decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     guard let slave = FileHandle(forUpdatingAtPath: slavePath) else {
+      close(master)
       throw Failure(description: "cannot open \(slavePath)")
     }
     let process = Process()
@@ -39,9 +41,16 @@ enum FirstFrameBench {
     process.standardInput = slave
     process.standardOutput = slave
     process.standardError = FileHandle.nullDevice
+    _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
+    return (master, slave, process)
+  }
 
-    let flags = fcntl(master, F_GETFL)
-    _ = fcntl(master, F_SETFL, flags | O_NONBLOCK)
+  /// One run; returns seconds to the marker. The child is terminated afterwards.
+  static func run(
+    executable: String, arguments: [String], marker: String, timeout: TimeInterval = 20
+  ) throws -> Double {
+    let (master, slave, process) = try onPseudoTerminal(executable, arguments)
+    defer { close(master) }
     let clock = ContinuousClock()
     let started = clock.now
     try process.run()

@@ -1,4 +1,3 @@
-import CPseudoTerminal
 import Foundation
 
 #if canImport(Glibc)
@@ -12,31 +11,9 @@ import Foundation
 enum PasteBench {
   /// `runs` pastes into one `voucher-pos --demo`, the field cleared (Ctrl-U) between them.
   static func measure(executable: String, runs: Int) throws -> Benchmark.Measurement {
-    var name = [CChar](repeating: 0, count: 128)
-    let master = cpt_open_master(&name, name.count)
-    guard master >= 0 else {
-      throw FirstFrameBench.Failure(description: "no pseudo-terminal available")
-    }
+    let (master, slave, process) = try FirstFrameBench.onPseudoTerminal(
+      executable, ["--demo"])
     defer { close(master) }
-    let slavePath = String(
-      decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    guard let slave = FileHandle(forUpdatingAtPath: slavePath) else {
-      throw FirstFrameBench.Failure(description: "cannot open \(slavePath)")
-    }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = ["--demo"]
-    var environment = ProcessInfo.processInfo.environment
-    environment["TERM"] = "xterm-256color"
-    environment["LANG"] = "C.UTF-8"
-    environment["SWIFT_BACKTRACE"] = "interactive=no"
-    environment.removeValue(forKey: "LINES")
-    environment.removeValue(forKey: "COLUMNS")
-    process.environment = environment
-    process.standardInput = slave
-    process.standardOutput = slave
-    process.standardError = FileHandle.nullDevice
-    _ = fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK)
     try process.run()
     try? slave.close()
     defer {
