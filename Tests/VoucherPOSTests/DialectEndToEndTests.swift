@@ -3,12 +3,12 @@ import TestSupport
 import Testing
 
 /// The till on `--api vauchar` and `--api vouchers-v1` against a live `voucher-engine serve`.
-/// Each sale runs on a thread of its own (`onOwnThread`): it blocks while it polls tmux.
+/// Each sale runs on a thread of its own (`blocking`): it blocks while it polls tmux.
 @Suite("end to end: the till on Vauchar and on the plain voucher API")
 struct DialectEndToEndTests {
   @Test("a code-first sale through Vauchar, redeemed once")
   func saleOverVauchar() async throws {
-    let sold = try await onOwnThread { () throws -> Sold in
+    let sold = try await blocking { () throws -> Sold in
       let server = try LiveEngineServer()
       let tmux = TmuxSession()
       defer { tmux.stop() }
@@ -23,7 +23,7 @@ struct DialectEndToEndTests {
 
   @Test("a code-first sale through the plain API, its limits set by serve's flags")
   func saleOverPlainAPI() async throws {
-    let sold = try await onOwnThread { () throws -> Sold in
+    let sold = try await blocking { () throws -> Sold in
       let server = try LiveEngineServer(serveArguments: [
         "--plain-rate-limits", "100,50,200,100", "--plain-rate-window", "60",
       ])

@@ -119,7 +119,7 @@ struct DialectConformanceTests {
     let executable = try voucherEngineExecutable()
     let database = try freshDatabasePath()
     // Child processes block while they start: on a thread of their own.
-    let (credential, base, process) = try await onOwnThread {
+    let (credential, base, process) = try await blocking {
       () throws -> (String, String, ServeChild) in
       let keyProcess = Process()
       keyProcess.executableURL = executable

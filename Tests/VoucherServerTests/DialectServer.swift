@@ -113,7 +113,7 @@ func expectValid(
     print("checked", len(json.load(open(sys.argv[1]))), "failed", failed)
     sys.exit(1 if failed else 0)
     """
-  let (status, text) = try await onOwnThread { () throws -> (Int32, String) in
+  let (status, text) = try await blocking { () throws -> (Int32, String) in
     let process = Process()
     // The shell joins stderr to stdout: one Pipe given to Process as both gets its write
     // end closed twice, and the second close can take a descriptor that reused the number.
