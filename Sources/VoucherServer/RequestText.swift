@@ -14,7 +14,32 @@ enum RequestText {
 
   /// - Throws: `APIError.invalidPayload` naming the member ("order.items[2].product_id").
   static func check(_ value: JSONValue) throws {
+    // A clean body (nearly every one) is walked once without building any member's path;
+    // only a refused one is walked again to name where. Building "order.items[2].sku" for
+    // every member cost more than parsing the body.
+    guard holdsControl(value, allowingLineBreaks: false) else { return }
     try check(value, path: "", allowingLineBreaks: false)
+  }
+
+  private static func holdsControl(_ value: JSONValue, allowingLineBreaks: Bool) -> Bool {
+    switch value {
+    case .string(let text):
+      return SafeText.firstControl(in: text, allowingLineBreaks: allowingLineBreaks) != nil
+    case .array(let elements):
+      for element in elements where holdsControl(element, allowingLineBreaks: allowingLineBreaks) {
+        return true
+      }
+      return false
+    case .object(let members):
+      for (key, member) in members {
+        if SafeText.firstControl(in: key) != nil { return true }
+        let lineBreaks = allowingLineBreaks || lineBreakFields.contains(key)
+        if holdsControl(member, allowingLineBreaks: lineBreaks) { return true }
+      }
+      return false
+    case .null, .bool, .number:
+      return false
+    }
   }
 
   private static func check(_ value: JSONValue, path: String, allowingLineBreaks: Bool) throws {
