@@ -61,7 +61,9 @@ enum VoucherPOS {
     var demoFolder: URL?
     defer { if let demoFolder { try? FileManager.default.removeItem(at: demoFolder) } }
     var state: AppState
-    var runner: EffectRunner
+    var runner: EffectRunner?
+    /// A demo's data, loading while its first frame is drawn.
+    var demoLoad: DemoLoad?
     let journal: Journal
     let defaultJournal = Journal.defaultPath(
       terminal: options.terminal, environment: ProcessInfo.processInfo.environment)
@@ -86,17 +88,30 @@ enum VoucherPOS {
         // The status bar shows the role the server grants the key, once it says.
         session.roleSource = .askingServer
         state = AppState(session: session, now: Date())
+      } else if options.demo {
+        // A demo is never empty and shows nothing of its data on the first screen: the
+        // frame is drawn while the data loads on another thread, and keys wait for it.
+        guard let catalog = DemoCatalog.locate() else {
+          throw CatalogError(
+            message: "demo data not found: set VOUCHER_POS_DEMO_DATA to Assets/demo/demo.json")
+        }
+        let folder = try makeDemoFolder()
+        demoFolder = folder
+        let path = folder.appendingPathComponent("engine.sqlite").path
+        demoLoad = DemoLoad(path: path, catalog: catalog)
+        session.backend = path
+        journal = Journal(
+          path: options.journal ?? folder.appendingPathComponent("journal.jsonl").path)
+        session.capabilities = .engine
+        state = AppState(session: session, now: Date())
       } else {
-        if options.demo { demoFolder = try makeDemoFolder() }
         let path =
           try demoFolder.map { $0.appendingPathComponent("engine.sqlite").path }
           ?? options.database ?? VoucherEngine.defaultDatabasePath()
-        let engine = try demoFolder == nil ? VoucherEngine(path: path) : openDemo(at: path)
+        let engine = try VoucherEngine(path: path)
         let isEmpty = try engine.isEmpty()
         session.backend = path
-        journal = Journal(
-          path: options.journal
-            ?? demoFolder.map { $0.appendingPathComponent("journal.jsonl").path } ?? defaultJournal)
+        journal = Journal(path: options.journal ?? defaultJournal)
         runner = EffectRunner(
           client: LocalClient(engine: engine, description: path), journal: journal)
         session.currency = engine.defaultCurrency
@@ -104,14 +119,10 @@ enum VoucherPOS {
           session: session, now: Date(),
           databaseIsEmpty: isEmpty)
       }
-      // Receipts of a demo go with its throwaway database.
-      runner.receipts = ReceiptFiler(
-        folder: options.receipts
-          ?? demoFolder.map { $0.appendingPathComponent("receipts").path }
-          ?? ReceiptFiler.defaultFolder(environment: ProcessInfo.processInfo.environment),
-        width: options.receiptWidth, prints: options.prints)
-      state.session.capabilities = runner.client.capabilities
-      state = try resumed(state, from: journal)
+      if var made = runner {
+        state = try ready(state, &made, journal, options, demoFolder: nil)
+        runner = made
+      }
     } catch {
       printError("voucher-pos: \(error)")
       return 1
@@ -128,6 +139,25 @@ enum VoucherPOS {
       colors: Environment.value("NO_COLOR").map(\.isEmpty) ?? true)
     terminalGuard.resetSequence = terminal.resetSequence
     defer { terminal.stop() }
+    if let demoLoad {
+      var canvas = Canvas(width: terminal.size.width, height: terminal.size.height)
+      render(state, into: &canvas)
+      terminal.draw(canvas)
+      do {
+        let engine = try demoLoad.wait()
+        let path = state.session.backend
+        var made = EffectRunner(
+          client: LocalClient(engine: engine, description: path), journal: journal)
+        state.session.currency = engine.defaultCurrency
+        state = try ready(state, &made, journal, options, demoFolder: demoFolder)
+        runner = made
+      } catch {
+        terminal.stop()
+        printError("voucher-pos: \(error)")
+        return 1
+      }
+    }
+    guard let runner else { return 1 }
     var running = state
     Runtime(terminal: terminal, runner: runner).run(&running)
     terminal.stop()
@@ -238,14 +268,26 @@ enum VoucherPOS {
     return URL(fileURLWithPath: String(cString: made), isDirectory: true)
   }
 
+  /// The runner's receipts and the state to start from, once the back end is open.
+  static func ready(
+    _ state: AppState, _ runner: inout EffectRunner, _ journal: Journal, _ options: Options,
+    demoFolder: URL?
+  ) throws -> AppState {
+    // Receipts of a demo go with its throwaway database.
+    runner.receipts = ReceiptFiler(
+      folder: options.receipts
+        ?? demoFolder.map { $0.appendingPathComponent("receipts").path }
+        ?? ReceiptFiler.defaultFolder(environment: ProcessInfo.processInfo.environment),
+      width: options.receiptWidth, prints: options.prints)
+    var state = state
+    state.session.capabilities = runner.client.capabilities
+    return try resumed(state, from: journal)
+  }
+
   /// The till's own durable store on a fresh database, seeded from `Assets/demo` in one
   /// transaction (one commit, not one per customer, voucher and past redemption, and no
   /// second open afterwards), so the demo never touches real data.
-  static func openDemo(at path: String) throws -> VoucherEngine {
-    guard let catalog = DemoCatalog.locate() else {
-      throw CatalogError(
-        message: "demo data not found: set VOUCHER_POS_DEMO_DATA to Assets/demo/demo.json")
-    }
+  static func openDemo(at path: String, catalog: URL) throws -> VoucherEngine {
     let engine = try VoucherEngine(path: path)
     // A support member, so a demo's support work can be tried (its prompt names the PIN).
     try Catalog.load(from: catalog).applyInOneTransaction(to: engine, now: Date()) { joined in
@@ -253,5 +295,25 @@ enum VoucherPOS {
         name: AppState.demoSupport.name, role: .support, pin: AppState.demoSupport.pin)
     }
     return engine
+  }
+}
+
+/// The demo's database made and seeded on a thread of its own, started at once; `wait`
+/// gives the engine (or the error) when the first frame is on screen.
+final class DemoLoad: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  /// Written once by the loading thread before `done` is signalled, read after the wait.
+  private var result: Result<VoucherEngine, any Error>?
+
+  init(path: String, catalog: URL) {
+    Thread.detachNewThread { [self] in
+      result = Result { try VoucherPOS.openDemo(at: path, catalog: catalog) }
+      done.signal()
+    }
+  }
+
+  func wait() throws -> VoucherEngine {
+    done.wait()
+    return try result!.get()
   }
 }
