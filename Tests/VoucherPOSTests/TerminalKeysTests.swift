@@ -25,6 +25,20 @@ struct TerminalKeysTests {
     }
   }
 
+  @Test("keys typed while the demo's data is still loading are kept, in order")
+  func keysBeforeTheDataLoaded() async throws {
+    try await blocking {
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      // Typed at once, before the first frame: the demo draws while it loads its data.
+      try tmux.startPOS()
+      try tmux.type("alice")
+      let screen = try tmux.waitFor("Alice Example")
+      #expect(screen.contains("[alice "))
+      #expect(screen.contains("alice@example.com"))
+    }
+  }
+
   @Test("a 10 KB paste lands whole in the field, which shows its end")
   func paste() async throws {
     try await blocking {
