@@ -4,7 +4,20 @@ import VoucherEngine
 
 extension AppState {
   mutating func reduce(_ action: Action) -> [Effect] {
+    let answeredBefore = session.backendAnswers == true
     noteBackend(action)
+    var effects = apply(action)
+    // A role (and what the server offers) not told at start, because the server did not
+    // answer then, is asked on its first answer of any kind.
+    if session.roleSource == .askingServer, session.backendAnswers == true, !answeredBefore,
+      !effects.contains(.askRole)
+    {
+      effects.append(.askRole)
+    }
+    return effects
+  }
+
+  private mutating func apply(_ action: Action) -> [Effect] {
     switch action {
     case .key(let key):
       return press(key)
@@ -24,8 +37,7 @@ extension AppState {
 
     case .backendChecked(let answers):
       session.backendAnswers = answers
-      // A role not told at start (the server was down) is asked once it answers.
-      return answers && session.roleSource == .askingServer ? [.askRole] : []
+      return []
     case .roleReported(let result, let capabilities):
       if case .success(let reported) = result { session.take(reported) }
       if let capabilities, capabilities != session.capabilities {
@@ -181,6 +193,7 @@ extension AppState {
     case .reactivated(let result): note(result)
     case .salesLoaded(let result): note(result)
     case .voided(_, let result): note(result)
+    case .roleReported(let result, _): note(result)
     default: break
     }
   }

@@ -5,7 +5,7 @@ import VoucherEngine
 // The support PIN: asked once per session when support work is first chosen on a local
 // database, then the chosen work goes on as if it had been allowed from the start.
 extension AppState {
-  /// The name a demo's support member has (`DemoStaff`), shown in the prompt of a demo.
+  /// The support member a demo is seeded with (`VoucherPOS.openDemo`), named in its prompt.
   public static let demoSupport = (name: "Sam Support", pin: "2468")
 
   mutating func askStaffPIN(for work: StaffPINPrompt.Work) -> [Effect] {

@@ -91,8 +91,9 @@ public struct AppState: Equatable, Sendable {
 
   /// The work to start before the first key: resolving what the journal left open.
   public var startEffects: [Effect] {
-    (recovery?.items.map { .resolve($0.entry.attempt) } ?? [])
-      + (session.roleSource == .askingServer ? [.askRole] : [])
+    // A remote back end's role is asked on its first answer (the first tick asks its
+    // health), see `reduce`.
+    recovery?.items.map { .resolve($0.entry.attempt) } ?? []
   }
 
   /// What Enter does on the screen at hand, for the footer; nil where it does nothing.

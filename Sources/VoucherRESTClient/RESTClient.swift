@@ -255,9 +255,17 @@ public final class RESTClient: VoucherClient {
     return found
   }
 
-  /// Through `GET /v1/me` where the server serves it.
+  /// Through `GET /v1/me` where the server serves it; nil only once the server has said
+  /// what it offers and `me` is not among it.
+  ///
+  /// - Throws: `.unreachable` while the server has not answered at all: whether it can
+  ///   tell the role is not known yet (the till asks again when it answers).
   public func grantedRole() async throws(ClientError) -> APIRole? {
-    guard await extensions().contains(Extension.me) else { return nil }
+    let offered = await extensions()
+    guard advertisedNames != nil else {
+      throw .unreachable("the voucher system did not answer")
+    }
+    guard offered.contains(Extension.me) else { return nil }
     guard let caller = try await read(WireCaller.self, ["v1", "me"]),
       let role = APIRole(rawValue: caller.role)
     else { throw .backendFailed("the server sent an unreadable answer about its key") }

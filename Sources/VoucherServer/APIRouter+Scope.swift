@@ -4,8 +4,8 @@ import VoucherEngine
 extension APIRouter {
   /// What a cashier key may not read although its route allows the cashier role: the bulk,
   /// unfiltered lists. A till needs a contact found by a search and that contact's
-  /// vouchers, a voucher by its code, and the redemptions of an order, a voucher or a
-  /// customer; the whole list of customers (every email and phone) or of vouchers (every
+  /// vouchers, a voucher by its code, and the redemptions of an order, a voucher, a
+  /// customer or a till (the day's sales); the whole list of customers (every email and phone) or of vouchers (every
   /// gift card's code and balance) is support's.
   ///
   /// - Returns: the refusal, or nil when the caller may go on.
@@ -22,11 +22,11 @@ extension APIRouter {
       return .scoped("lists vouchers only of one customer (customer=) or one code (code=)")
     case "redemptions"
     where !has([
-      "order_source_id", "voucher_code", "voucher", "customer",
+      "order_source_id", "voucher_code", "voucher", "customer", "terminal",
       "filters[voucher_code][conditions][$is]", "filters[customer_id][conditions][$is]",
       "filters[order_source_id][conditions][$is]",
     ]):
-      return .scoped("lists redemptions only of one order, voucher or customer")
+      return .scoped("lists redemptions only of one order, voucher, customer or till")
     default:
       return nil
     }

@@ -45,6 +45,7 @@ final class NetworkTill {
       redeemTimeout: redeemTimeout, currency: "SEK", timeZone: TimeZone(identifier: "UTC")!,
       saleTag: "net00001")
     session.isRemote = true
+    session.roleSource = .askingServer
     session.capabilities = client.capabilities
     runner = EffectRunner(client: client, journal: nil)
     state = AppState(session: session, now: Date())
@@ -139,10 +140,17 @@ struct NetworkFaultTests {
     #expect(
       await till.wait(for: "cannot be reached"), "the screen does not say so:\n\(till.screen())")
     #expect(!till.screen().contains("Alice Example"))
+    // Neither the key's role nor what the server offers is known yet, and none is guessed.
+    #expect(till.screen().contains("Kim (role …)"))
+    #expect(!till.state.session.capabilities.listsDaysSales)
     try till.proxy.start()
     #expect(await till.client.isReachable())
     await till.search("alice@example.com")
     #expect(await till.wait(for: "Alice Example"), "\(till.screen())")
+    // Its first answer has the till ask both.
+    #expect(await till.wait(for: "Kim (cashier)"), "\(till.screen())")
+    #expect(till.state.session.capabilities.listsDaysSales)
+    #expect(till.state.session.capabilities.redeemGuarantee == .fence)
     await till.press(.enter, .enter)
     await till.type("prod_1 1 259.00")
     await till.press(.enter, .function(5))

@@ -49,6 +49,27 @@ struct TillRoutesTests {
     #expect(answer.json["name"] as? String == "test cashier")
   }
 
+  @Test("a server that has not answered yet: its role is not known (thrown), never 'none'")
+  func roleOfASilentServer() async throws {
+    // A port nothing listens on: bind one, note it, close it.
+    let (live, _, _) = try await dayAtTill()
+    let port = live.server.port
+    live.server.stop()
+    let key = live.keys[.cashier]!
+    let client = RESTClient(
+      baseURL: URL(string: "http://127.0.0.1:\(port)")!, appId: key.key.appId, token: key.token,
+      readTimeout: 2)
+    let error = await clientError { try await client.grantedRole() }
+    guard case .unreachable? = error else {
+      Issue.record("expected unreachable, got \(String(describing: error))")
+      return
+    }
+    // A server of Voucherify's surface only answers, and has no way to say: nil.
+    let voucherifyOnly = try LiveServer(engine: try freshEngine(), surface: .voucherifyOnly)
+    let strict = voucherifyOnly.client(.cashier)
+    #expect(try await strict.grantedRole() == nil)
+  }
+
   @Test("a voucher's history over REST is what the engine holds, newest first")
   func history() async throws {
     let (live, _, sales) = try await dayAtTill()
@@ -104,6 +125,20 @@ struct TillRoutesTests {
     let support = live.client(.support)
     await support.discover()
     #expect(try await support.void(redemptionId: third.id, reason: "Late", by: "Sam").count == 1)
+  }
+
+  @Test("a cashier key lists its till's sales of the day (the F7 screen), not every till's")
+  func cashierListsTheTillsSales() async throws {
+    let (live, clock, sales) = try await dayAtTill()
+    let cashier = live.client(.cashier)
+    await cashier.discover()
+    let listed = try await cashier.sales(
+      terminal: "T01", from: testNow.addingTimeInterval(-60), to: clock.now())
+    #expect(Set(listed.map(\.id)) == Set(sales.map(\.id)))
+    let all = try await raw(
+      "GET", live.baseURL.appendingPathComponent("v1/redemptions"),
+      headers: live.headers(.cashier))
+    #expect(all.status == 403)
   }
 
   @Test("a cashier key may not void a sale made at no till")
