@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import VoucherClient
 import VoucherEngine
 
@@ -45,9 +46,42 @@ public enum JournalOutcome: String, Equatable, Sendable {
 /// skipped, never fatal.
 public final class Journal: Sendable {
   public let path: String
+  /// The lock that makes this till the journal's only writer, once claimed.
+  private let claimed = Mutex<Int32?>(nil)
 
   public init(path: String) {
     self.path = path
+  }
+
+  deinit {
+    claimed.withLock { descriptor in
+      if let descriptor { close(descriptor) }
+    }
+  }
+
+  /// Makes this process the journal's only user until it exits. Two tills on one journal
+  /// (two started with the same `--terminal` by one user) would each compact away the
+  /// other's unresolved attempts, and a till would forget a sale whose outcome it does not
+  /// know. The lock is on `PATH.lock`, not on the journal, whose file compaction replaces.
+  public func claim() throws(JournalError) {
+    guard claimed.withLock({ $0 == nil }) else { return }
+    let lockPath = path + ".lock"
+    try makeFolder(for: lockPath)
+    let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw JournalError(
+        description: "cannot open \(lockPath): \(String(cString: strerror(errno)))")
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      let busy = errno == EWOULDBLOCK
+      let reason = String(cString: strerror(errno))
+      close(descriptor)
+      throw JournalError(
+        description: busy
+          ? "another till is running with the journal \(path); give each till on this machine its own --terminal (or --journal)"
+          : "cannot lock \(lockPath): \(reason)")
+    }
+    claimed.withLock { $0 = descriptor }
   }
 
   /// `$XDG_STATE_HOME/voucher-pos/journal-TERMINAL.jsonl` (`~/.local/state/…` by default).
@@ -139,7 +173,7 @@ public final class Journal: Sendable {
     if !existed { syncFolder() }
   }
 
-  private func write(_ text: String, to file: String, flags: Int32) throws(JournalError) {
+  private func makeFolder(for file: String) throws(JournalError) {
     let folder = (file as NSString).deletingLastPathComponent
     do {
       try FileManager.default.createDirectory(
@@ -147,6 +181,10 @@ public final class Journal: Sendable {
     } catch {
       throw JournalError(description: "cannot create \(folder): \(error.localizedDescription)")
     }
+  }
+
+  private func write(_ text: String, to file: String, flags: Int32) throws(JournalError) {
+    try makeFolder(for: file)
     let descriptor = open(file, flags | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
       throw JournalError(description: "cannot open \(file): \(String(cString: strerror(errno)))")

@@ -92,15 +92,17 @@ struct Options: Equatable {
                               is sent, so that one left unknown by a crash or a quit is
                               resolved at the next start (default:
                               $XDG_STATE_HOME/voucher-pos/journal-TERMINAL.jsonl; with
-                              --demo, beside the throwaway database).
+                              --demo, beside the throwaway database). One till at
+                              a time: a second one on the same journal is refused.
       --help                  Show this help.
       --version               Show the version.
 
     KEYS: F1 or ? shows every key inside the program; F10 or Ctrl-Q quits.
     NO_COLOR set in the environment turns colours off.
 
-    EXIT CODES: 0 done, 1 failure (database, terminal), 2 wrong usage, 3 quit while a
-    sale's outcome was not known (it stays in the journal for the next start).
+    EXIT CODES: 0 done, 1 failure (database, terminal, journal in use), 2 wrong usage,
+    3 quit while a sale's outcome was not known (it stays in the journal for the next
+    start).
     """
 
   static func parse(_ arguments: [String]) throws(UsageError) -> Parsed {

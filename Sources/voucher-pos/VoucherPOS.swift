@@ -95,7 +95,7 @@ enum VoucherPOS {
           throw CatalogError(
             message: "demo data not found: set VOUCHER_POS_DEMO_DATA to Assets/demo/demo.json")
         }
-        let folder = try makeDemoFolder()
+        let folder = try DemoFolder.make()
         demoFolder = folder
         let path = folder.appendingPathComponent("engine.sqlite").path
         demoLoad = DemoLoad(path: path, catalog: catalog)
@@ -130,7 +130,7 @@ enum VoucherPOS {
 
     let terminalGuard = TerminalGuard(
       removeOnSignal: demoFolder.map { folder in
-        ["engine.sqlite", "engine.sqlite-wal", "engine.sqlite-shm", "journal.jsonl"].map {
+        DemoFolder.knownFiles.map {
           folder.appendingPathComponent($0).path
         } + [folder.path]
       } ?? [])
@@ -205,6 +205,9 @@ enum VoucherPOS {
   /// resolved before the first sale. The journal is rewritten with only those (a copy of
   /// one with unreadable lines is kept beside it), so it never grows without end.
   static func resumed(_ state: AppState, from journal: Journal) throws -> AppState {
+    do { try journal.claim() } catch {
+      throw Journal.JournalError(description: "the journal: \(error.description)")
+    }
     let contents = journal.read()
     if !contents.problems.isEmpty {
       try? FileManager.default.copyItem(
@@ -250,24 +253,6 @@ enum VoucherPOS {
     FileHandle.standardError.write(Data((text + "\n").utf8))
   }
 
-  /// A new folder of this run's own for the demo's database: `mkdtemp` picks a free name
-  /// and makes it private in one call, where `FileManager` took a part of a millisecond
-  /// before the first frame.
-  ///
-  /// In `$TMPDIR` when it is set, otherwise in `/dev/shm` where it exists: the demo's
-  /// database is thrown away at exit, and in memory its nine fsyncs cost nothing (first
-  /// frame 15.1 → 12.9 ms, median of 31 under a pty), and a demo box's disk is not worn.
-  static func makeDemoFolder() throws -> URL {
-    let base =
-      Environment.value("TMPDIR").flatMap { $0.isEmpty ? nil : $0 }
-      ?? (access("/dev/shm", W_OK | X_OK) == 0 ? "/dev/shm" : "/tmp")
-    var template = Array("\(base)/voucher-pos-demo-XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else {
-      throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: base])
-    }
-    return URL(fileURLWithPath: String(cString: made), isDirectory: true)
-  }
-
   /// The runner's receipts and the state to start from, once the back end is open.
   static func ready(
     _ state: AppState, _ runner: inout EffectRunner, _ journal: Journal, _ options: Options,
@@ -309,6 +294,8 @@ final class DemoLoad: @unchecked Sendable {
     Thread.detachNewThread { [self] in
       result = Result { try VoucherPOS.openDemo(at: path, catalog: catalog) }
       done.signal()
+      // Off the first frame and the load: what demos killed earlier left behind.
+      DemoFolder.removeAbandoned(keeping: (path as NSString).deletingLastPathComponent)
     }
   }
 

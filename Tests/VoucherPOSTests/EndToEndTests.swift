@@ -71,7 +71,7 @@ struct EndToEndTests {
       let pidFile = FileManager.default.temporaryDirectory
         .appendingPathComponent("voucher-pos-\(UUID().uuidString.prefix(8)).pid").path
       defer { try? FileManager.default.removeItem(atPath: pidFile) }
-      try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
+      try tmux.start("\(tmux.environment) PS1='$ ' sh")
       try tmux.waitFor("$")
       // exec keeps the pid the shell wrote down: the signal goes to voucher-pos itself.
       try tmux.type("sh -c 'echo $$ > \(pidFile); exec \(try TmuxSession.executable) --demo'")
@@ -92,12 +92,60 @@ struct EndToEndTests {
     }
   }
 
+  @Test("a demo removes the folders killed demos left behind, never a running demo's")
+  func abandonedDemoFoldersRemoved() async throws {
+    try await blocking {
+      let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "vpos-tmp-\(UUID().uuidString.prefix(8))")
+      defer { try? FileManager.default.removeItem(at: base) }
+      let files = FileManager.default
+      func folder(_ name: String, lock: Bool, receipt: Bool, age: TimeInterval) throws -> String {
+        let path = base.appendingPathComponent(name).path
+        try files.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if lock { #expect(files.createFile(atPath: path + "/demo.lock", contents: nil)) }
+        if receipt {
+          try files.createDirectory(atPath: path + "/receipts", withIntermediateDirectories: true)
+          try "receipt".write(toFile: path + "/receipts/r.txt", atomically: false, encoding: .utf8)
+        }
+        try files.setAttributes([.modificationDate: Date() - age], ofItemAtPath: path)
+        return path
+      }
+      // Killed after a sale: its lock is free, its receipts are in it.
+      let killed = try folder("voucher-pos-demo-dead01", lock: true, receipt: true, age: 120)
+      // Running: its lock is held (here, by this test).
+      let running = try folder("voucher-pos-demo-live01", lock: true, receipt: true, age: 120)
+      let held = open(running + "/demo.lock", O_RDWR)
+      defer { close(held) }
+      #expect(flock(held, LOCK_EX | LOCK_NB) == 0)
+      // Just made by a demo that has not locked it yet.
+      let starting = try folder("voucher-pos-demo-new001", lock: false, receipt: false, age: 0)
+      let unrelated = try folder("someone-else", lock: false, receipt: true, age: 120)
+
+      let tmux = TmuxSession()
+      defer { tmux.stop() }
+      try tmux.start("\(tmux.environment) TMPDIR=\(base.path) \(try TmuxSession.executable) --demo")
+      try tmux.waitFor("Find contact")
+      let deadline = Date() + 10
+      while files.fileExists(atPath: killed), Date() < deadline { usleep(20_000) }
+      #expect(!files.fileExists(atPath: killed))
+      #expect(files.fileExists(atPath: running + "/receipts/r.txt"))
+      #expect(files.fileExists(atPath: starting))
+      #expect(files.fileExists(atPath: unrelated + "/receipts/r.txt"))
+      // The running demo's own folder is there, locked.
+      let own = try files.contentsOfDirectory(atPath: base.path).filter {
+        $0.hasPrefix("voucher-pos-demo-")
+          && ![killed, running, starting].contains(base.path + "/" + $0)
+      }
+      #expect(own.count == 1)
+    }
+  }
+
   @Test("Ctrl-C leaves the terminal in cooked mode")
   func interruptRestoresTerminal() async throws {
     try await blocking {
       let tmux = TmuxSession()
       defer { tmux.stop() }
-      try tmux.start("\(TmuxSession.environment) PS1='$ ' sh")
+      try tmux.start("\(tmux.environment) PS1='$ ' sh")
       try tmux.waitFor("$")
       try tmux.type("\(try TmuxSession.executable) --demo")
       try tmux.send("Enter")

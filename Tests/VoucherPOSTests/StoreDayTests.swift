@@ -102,4 +102,42 @@ struct StoreDayTests {
       #expect(support.contains("Sam Support (support)"))
     }
   }
+
+  @Test("a second till started on the same journal is refused with one clear line, exit 1")
+  func oneTillPerJournal() async throws {
+    try await blocking {
+      let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "voucher-pos-twice-\(UUID().uuidString.prefix(8))")
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let database = folder.appendingPathComponent("store.sqlite").path
+      let seed = Process()
+      seed.executableURL = URL(fileURLWithPath: try TmuxSession.binary("voucher-engine"))
+      seed.arguments = ["seed", "--demo", "--db", database]
+      seed.standardOutput = FileHandle.nullDevice
+      try seed.run()
+      seed.waitUntilExit()
+      // Two tills of one terminal id by one user share the default journal; the second
+      // would compact away what the first has not resolved.
+      let first = TmuxSession()
+      defer { first.stop() }
+      let second = TmuxSession()
+      defer { second.stop() }
+      try first.start(
+        "\(first.environment) XDG_STATE_HOME=\(folder.path) \(try TmuxSession.executable) --db \(database) --terminal T09"
+      )
+      try first.waitFor("Find contact")
+      try second.start(
+        "\(second.environment) XDG_STATE_HOME=\(folder.path) sh -c '\(try TmuxSession.executable) --db \(database) --terminal T09; echo exit=$?'"
+      )
+      let refused = try second.waitFor("exit=")
+      #expect(refused.contains("another till is running with the journal"))
+      #expect(refused.contains("exit=1"))
+      // The first till is untouched and still sells.
+      try first.send("F3")
+      try first.type("WELCOME10")
+      try first.send("Enter")
+      try first.waitFor("Add line")
+    }
+  }
 }

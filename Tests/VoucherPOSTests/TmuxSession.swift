@@ -17,8 +17,17 @@ final class TmuxSession {
     try builtProgram(name).path
   }
 
-  static let environment =
+  /// This session's own `XDG_STATE_HOME`: a till's default journal and receipts land here,
+  /// never in the user's home, where two tests' tills of one terminal id would share them.
+  let stateFolder = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "vpos-state-\(UUID().uuidString.prefix(8))"
+  ).path
+
+  /// The environment every program in the session runs with.
+  var environment: String {
     "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 SWIFT_BACKTRACE=interactive=no"
+      + " XDG_STATE_HOME=\(stateFolder)"
+  }
 
   /// Starts `command` (a shell command line) in a detached 80×24 session.
   func start(_ command: String) throws {
@@ -30,7 +39,7 @@ final class TmuxSession {
   }
 
   func startPOS(_ arguments: String = "--demo") throws {
-    try start("\(Self.environment) \(try Self.executable) \(arguments)")
+    try start("\(environment) \(try Self.executable) \(arguments)")
   }
 
   @discardableResult
@@ -116,6 +125,7 @@ final class TmuxSession {
     started = false
     _ = try? tmux(["kill-session", "-t", "main"])
     _ = try? tmux(["kill-server"])
+    try? FileManager.default.removeItem(atPath: stateFolder)
   }
 
   deinit { stop() }

@@ -88,7 +88,7 @@ struct TrustedRedeemTests {
       let journal = server.folder.appendingPathComponent("journal.jsonl").path
       let pidFile = server.folder.appendingPathComponent("pos.pid").path
       try tmux.start(
-        "echo $$ > \(pidFile); exec \(TmuxSession.environment) \(try TmuxSession.executable) --endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T07 --redeem-timeout 2 --journal \(journal)"
+        "echo $$ > \(pidFile); exec \(tmux.environment) \(try TmuxSession.executable) --endpoint \(server.url) --app-id \(server.appId) --token-file \(server.tokenFile) --terminal T07 --redeem-timeout 2 --journal \(journal)"
       )
       try tmux.waitFor("● online")
       try tmux.send("C-e")
