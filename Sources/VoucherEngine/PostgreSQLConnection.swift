@@ -29,8 +29,8 @@ final class PostgreSQLConnection {
   /// Prepared statement names by SQL text (`s1`, `s2`, …), per connection as the server
   /// keeps them.
   private var statements: [SQL: String] = [:]
-  /// A write held back to travel with the next statement (see `runWithNext`).
-  private var heldBack: (sql: SQL, values: [SQLValue])?
+  /// Writes held back to travel with the next statement (see `runWithNext`), in order.
+  private var heldBack: [(sql: SQL, values: [SQLValue])] = []
 
   /// Connects with a libpq connection string or `postgresql://` URL and applies the session
   /// settings every transaction relies on.
@@ -223,34 +223,56 @@ final class PostgreSQLConnection {
     }
   }
 
-  /// Holds an INSERT that nothing later in the transaction reads (an event) back until the
-  /// next statement: `run(_:_:carryingHeldBack:)` sends both in one round trip (the held one
-  /// as a data-modifying CTE, which PostgreSQL always runs to completion); any other
-  /// statement, the COMMIT included, runs it first on its own.
-  func runWithNext(_ sql: SQL, _ values: [SQLValue]) throws {
-    try runHeldBack()
-    heldBack = (sql, values)
+  /// Holds a write that nothing later in the transaction reads (an event, a redemption's
+  /// row, a voucher's use) back until the transaction's next statement. Held writes run
+  /// together as one statement, each a data-modifying CTE (which PostgreSQL always runs to
+  /// completion, its constraints and triggers included): before any other statement, or
+  /// with the COMMIT in one round trip (`commit()`). A redemption's writes thus cost one
+  /// round trip with its COMMIT instead of one each.
+  ///
+  /// The statements of one round trip share a snapshot: a held write must not touch a row
+  /// another one held with it touches (PostgreSQL would apply only one of the two).
+  func runWithNext(_ sql: SQL, _ values: [SQLValue]) {
+    heldBack.append((sql, values))
   }
 
-  /// Runs `sql`, and with it the statement held back, if any, in one round trip. `sql` must
-  /// not read what the held statement writes (it would not see it).
-  @discardableResult
-  func run(_ sql: SQL, _ values: [SQLValue], carryingHeldBack: Bool) throws -> Int {
-    guard carryingHeldBack, let held = heldBack else { return try run(sql, values) }
-    heldBack = nil
-    let carried = SQL(
-      "WITH held AS (\(Self.renumbered(held.sql.text, after: values.count))) " + sql.text)
-    return try run(carried, values + held.values)
+  /// Commits, with what was held back sent in the same round trip (libpq's pipeline mode):
+  /// if a held write fails, the COMMIT after it does not run, and the transaction is rolled
+  /// back when the connection is given back.
+  func commit() throws {
+    guard let last = heldBack.popLast() else {
+      try run(Self.commitStatement)
+      return
+    }
+    let carried = carrying(last.sql, last.values)
+    let result = try pipelined([carried, (Self.commitStatement, [])])
+    cpq_clear(result)
+  }
+
+  private static let commitStatement = SQL("COMMIT")
+
+  /// `sql` with the held statements before it as CTEs, and their parameters after its own;
+  /// nothing is held afterwards.
+  private func carrying(_ sql: SQL, _ values: [SQLValue]) -> (sql: SQL, values: [SQLValue]) {
+    guard !heldBack.isEmpty else { return (sql, values) }
+    var all = values
+    var parts: [String] = []
+    for (index, held) in heldBack.enumerated() {
+      parts.append("held\(index + 1) AS (\(Self.renumbered(held.sql.text, after: all.count)))")
+      all += held.values
+    }
+    heldBack.removeAll()
+    return (SQL("WITH " + parts.joined(separator: ", ") + " " + sql.text), all)
   }
 
   /// Drops what was held back: the transaction is being rolled back.
-  func discardHeldBack() { heldBack = nil }
+  func discardHeldBack() { heldBack.removeAll() }
 
-  /// Runs what was held back, if anything, on its own.
+  /// Runs what was held back, if anything, as one statement.
   func runHeldBack() throws {
-    guard let held = heldBack else { return }
-    heldBack = nil
-    try run(held.sql, held.values)
+    guard let last = heldBack.popLast() else { return }
+    let carried = carrying(last.sql, last.values)
+    try run(carried.sql, carried.values)
   }
 
   /// `sql` with its parameters `$1…$n` numbered from `offset + 1`.
@@ -312,18 +334,29 @@ final class PostgreSQLConnection {
     }
   }
 
-  /// Runs the parameterless `preludes` (BEGIN, a lock) and then `sql`, all in one round
+  /// Runs the `preludes` (BEGIN, locks) and then `sql`, all in one round
   /// trip (libpq's pipeline mode: the server still runs them one after the other, each
   /// with its own snapshot), and calls `body` for each row of `sql`'s result.
   ///
   /// - Throws: the first statement's error; the ones after it did not run.
   func each(
-    after preludes: [SQL], _ sql: SQL, _ values: [SQLValue],
+    after preludes: [(SQL, [SQLValue])], _ sql: SQL, _ values: [SQLValue],
     _ body: (PostgreSQLRow) throws -> Void
   ) throws {
     guard !preludes.isEmpty else { return try each(sql, values, body) }
     try runHeldBack()
-    let steps = preludes.map { ($0, [SQLValue]()) } + [(sql, values)]
+    let last = try pipelined(preludes + [(sql, values)])
+    defer { cpq_clear(last) }
+    for index in 0..<cpq_ntuples(last) {
+      try body(PostgreSQLRow(result: last, index: index))
+    }
+  }
+
+  /// Sends `steps` in one round trip (libpq's pipeline mode: the server still runs them one
+  /// after the other) and returns the last one's result, to be cleared by the caller.
+  ///
+  /// - Throws: the first failed step's error; the steps after it did not run.
+  private func pipelined(_ steps: [(SQL, [SQLValue])]) throws -> OpaquePointer {
     let names = try steps.map { try prepared($0.0) }
     guard cpq_enter_pipeline_mode(handle) == 1 else {
       throw PostgreSQLError(sqlState: "", message: lastMessage)
@@ -367,10 +400,7 @@ final class PostgreSQLConnection {
       if let last { cpq_clear(last) }
       throw failure ?? PostgreSQLError(sqlState: "", message: lastMessage)
     }
-    defer { cpq_clear(last) }
-    for index in 0..<cpq_ntuples(last) {
-      try body(PostgreSQLRow(result: last, index: index))
-    }
+    return last
   }
 
   private func prepared(_ sql: SQL) throws -> String {

@@ -187,7 +187,7 @@ public final class PostgreSQLStore: VoucherStore {
       let connection = try begun(Control.beginWrite)
       defer { pool.release(connection) }
       let result = try body(PostgreSQLTransaction(connection: connection))
-      try connection.run(Control.commit)
+      try connection.commit()
       return result
     }
   }
@@ -243,7 +243,7 @@ public final class PostgreSQLStore: VoucherStore {
           continue
         }
         let result = try body(transaction)
-        try connection.run(Control.commit)
+        try connection.commit()
         return result
       }
     }
@@ -270,7 +270,7 @@ public final class PostgreSQLStore: VoucherStore {
     if batch.count == 1 {
       // Alone in its batch, a write needs no savepoint: a refusal rolls all of it back.
       if batch[0].run?(PostgreSQLTransaction(connection: connection)) ?? false {
-        try connection.run(Control.commit)
+        try connection.commit()
       }
       return
     }
@@ -284,7 +284,7 @@ public final class PostgreSQLStore: VoucherStore {
         try connection.execute("ROLLBACK TO SAVEPOINT grouped")
       }
     }
-    try connection.run(Control.commit)
+    try connection.commit()
   }
 
   /// A pooled connection with `begin` run on it. A connection found broken here (the
@@ -339,7 +339,6 @@ public final class PostgreSQLStore: VoucherStore {
     static let beginRedeem = [
       SQL("BEGIN ISOLATION LEVEL READ COMMITTED"), SQL("SELECT \(sharedWriteLock)"),
     ]
-    static let commit = SQL("COMMIT")
   }
 
   /// At most `capacity` connections, opened on demand, each used by one thread at a time.

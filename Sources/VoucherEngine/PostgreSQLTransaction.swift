@@ -22,6 +22,15 @@ struct PostgreSQLTransaction: StoreTransaction {
     var customers: [String: Customer?] = [:]
     /// (voucher id, order source id) pairs known to have no redemption.
     var unredeemed: Set<[String]> = []
+    /// Voucher rows this transaction holds locked (`lockForRedemption`): nobody else
+    /// changes them until it ends.
+    var locked: Set<String> = []
+    /// Locked vouchers whose use is held back to travel with the next statement.
+    var useHeld: Set<String> = []
+    /// Idempotency records by key; nil: the key has none.
+    var idempotency: [String: (fingerprint: String, resultId: String)?] = [:]
+    /// Whether the fence closed each attempt key.
+    var closed: [String: Bool] = [:]
   }
 
   /// The holds of a voucher (`alias.id`) as one JSON array of [key, credits, expires, created].
@@ -71,8 +80,9 @@ struct PostgreSQLTransaction: StoreTransaction {
   }
 
   /// A redemption's locks (`PostgreSQLStore.writeLocking`): its keys' advisory locks, then
-  /// its live voucher rows, each set in sorted order, read in the same statement with its
-  /// customer by source id and the vouchers' holds.
+  /// its live voucher rows, each set in sorted order, the rows read in the same statement
+  /// as its customer by source id, the vouchers' holds, and its key's idempotency record and
+  /// fence.
   ///
   /// What the statement read is what the rules need, as it stands from then on: the
   /// voucher rows are locked (a row it waited for is read as its last holder committed
@@ -80,6 +90,11 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// write lock exclusively, which this transaction holds shared. A hold may have gone
   /// while the statement waited for a row (a redemption of the same session), so holds are
   /// kept only where there were none; others are read again when asked for.
+  ///
+  /// The key's record and fence are read as they stand too: the statement's snapshot is
+  /// taken after the key's lock (a statement of its own before it), so every redemption
+  /// under the key has committed or not begun; and the fence closes attempts only under
+  /// the write lock held exclusively.
   ///
   /// It also asks whether each voucher has a redemption under `order`. Only a redemption of
   /// a voucher writes that voucher's row in the same transaction, and holds its lock; so
@@ -93,26 +108,36 @@ struct PostgreSQLTransaction: StoreTransaction {
     customer reference: String?, codes: [String], keys: [String], order: String?,
     after preludes: [SQL]
   ) throws {
+    var steps = preludes.map { ($0, [SQLValue]()) }
+    if !keys.isEmpty {
+      steps.append((Self.keyLocks, [.text(PostgreSQLStore.arrayLiteral(keys))]))
+    }
+    // One key (a till's attempt) is read ahead; more than one are read when asked for.
+    let key = keys.count == 1 ? keys[0] : nil
     try readAhead(
       Self.lockStatement, sourceId: Self.prefetchedSourceId(reference), codes: codes,
-      extra: [.text(PostgreSQLStore.arrayLiteral(keys)), .from(order)], after: preludes,
-      holdsOnlyIfNone: true, order: order)
+      extra: [.from(key), .from(order)], after: steps, holdsOnlyIfNone: true, order: order,
+      key: key)
   }
 
-  /// The keys' advisory locks (a lock space of their own: one bigint, not the write lock's
-  /// two integers), then the voucher rows, each in sorted order: the keys in an InitPlan
-  /// of the one-row side, which runs before the voucher rows are scanned and locked.
+  /// The keys' advisory locks in sorted order (a lock space of their own: one bigint, not
+  /// the write lock's two integers).
+  private static let keyLocks = SQL(
+    """
+    SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || k, 0)))
+    FROM (SELECT DISTINCT k FROM unnest($1::text[]) AS k ORDER BY k) AS sorted
+    """)
+
+  /// The voucher rows, locked in sorted order, with what `lockForRedemption` reads.
   private static let lockStatement = SQL(
     """
-    WITH keys AS (
-      SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || chr(31) || k, 0)))
-        AS locked
-      FROM (SELECT DISTINCT k FROM unnest($3::text[]) AS k ORDER BY k) AS sorted)
     SELECT \(qualified(customerColumns, "c")), \(qualified(voucherColumns, "v")), \(holdsColumn(of: "v")),
       EXISTS (SELECT 1 FROM redemptions r WHERE r.voucher_id = v.id AND r.order_source_id = $4),
-      (SELECT s.xmin FROM vouchers s WHERE s.id = v.id) = v.row_version
-    FROM (SELECT 1 AS one WHERE (SELECT locked FROM keys) >= 0) AS one
+      (SELECT s.xmin FROM vouchers s WHERE s.id = v.id) = v.row_version,
+      i.fingerprint, i.result_id, EXISTS (SELECT 1 FROM closed_attempts a WHERE a.key = $3)
+    FROM (SELECT 1) AS one
       LEFT JOIN customers c ON c.deleted_at IS NULL AND c.source_id = $1
+      LEFT JOIN idempotency_keys i ON i.key = $3
       LEFT JOIN LATERAL (
         SELECT *, xmin AS row_version FROM vouchers
         WHERE code = ANY($2::text[]) AND deleted_at IS NULL
@@ -122,11 +147,13 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// Runs a statement of `prefetchStatement`'s shape ($1 the source id, $2 the codes) and
   /// keeps what it read.
   private func readAhead(
-    _ sql: SQL, sourceId: String?, codes: [String], extra: [SQLValue], after preludes: [SQL] = [],
-    holdsOnlyIfNone: Bool = false, order: String? = nil
+    _ sql: SQL, sourceId: String?, codes: [String], extra: [SQLValue],
+    after preludes: [(SQL, [SQLValue])] = [], holdsOnlyIfNone: Bool = false,
+    order: String? = nil, key: String? = nil
   ) throws {
     var customer: Customer?
     var vouchers: [String: Voucher] = [:]
+    var first = true
     try connection.each(
       after: preludes, sql, [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
     ) { row in
@@ -134,9 +161,19 @@ struct PostgreSQLTransaction: StoreTransaction {
         customer = try Self.customer(from: row)
       }
       let voucherRow = row.shifted(by: Self.customerColumnCount)
+      // The lock statement's key columns, the same on every row.
+      if first, let key {
+        let record = voucherRow.optionalText(Self.voucherColumnCount + 3).map {
+          (fingerprint: $0, resultId: voucherRow.text(Self.voucherColumnCount + 4))
+        }
+        prefetched.idempotency[key] = .some(record)
+        prefetched.closed[key] = voucherRow.bool(Self.voucherColumnCount + 5)
+      }
+      first = false
       if voucherRow.optionalText(0) != nil {
         let voucher = try voucherNotingHolds(from: voucherRow, onlyIfNone: holdsOnlyIfNone)
         vouchers[voucher.code] = voucher
+        if holdsOnlyIfNone { prefetched.locked.insert(voucher.id) }
         // The lock statement's two last columns: redeemed under `order`, row unchanged.
         if let order, !voucherRow.bool(Self.voucherColumnCount + 1),
           voucherRow.bool(Self.voucherColumnCount + 2)
@@ -575,10 +612,33 @@ struct PostgreSQLTransaction: StoreTransaction {
     WHERE id = $3
     """)
 
+  /// A use of a voucher whose row this transaction locked, unguarded: the rules just read
+  /// that row as it stands, so a use they allowed is there, and the table's CHECKs
+  /// (`redeemed_quantity <= quantity`, `gift_balance >= 0`) refuse the statement, and so
+  /// the commit, if it is not. It travels with the redemption's row and the COMMIT.
+  private static let consumeLockedUse = SQL(
+    """
+    UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
+      gift_balance = CASE WHEN gift_balance IS NULL THEN NULL ELSE gift_balance - $1 END,
+      updated_at = $2
+    WHERE id = $3
+    """)
+
   func consumeUse(voucherId: String, giftCredits: Int64, at date: Date) throws -> Bool {
     prefetched.vouchers.removeAll()
-    return try connection.run(
-      Self.consumeUse, [.integer(giftCredits), .from(date), .text(voucherId)]) == 1
+    let values: [SQLValue] = [.integer(giftCredits), .from(date), .text(voucherId)]
+    guard prefetched.locked.contains(voucherId) else {
+      return try connection.run(Self.consumeUse, values) == 1
+    }
+    // One statement may change a row only once: a second use of the same voucher waits
+    // for the first to be sent.
+    if prefetched.useHeld.contains(voucherId) {
+      try connection.runHeldBack()
+      prefetched.useHeld.removeAll()
+    }
+    connection.runWithNext(Self.consumeLockedUse, values)
+    prefetched.useHeld.insert(voucherId)
+    return true
   }
 
   func restoreUse(
@@ -601,8 +661,6 @@ struct PostgreSQLTransaction: StoreTransaction {
     status, terminal, cashier, date, rollback_id
     """
   private static let selectRedemptions = "SELECT \(redemptionColumns) FROM redemptions WHERE "
-  private static let insertRedemption = SQL(
-    "INSERT INTO redemptions (\(redemptionColumns)) VALUES (\(placeholders(19)))")
   private static let redemptionById = SQL(selectRedemptions + "id = $1")
   private static let redemptionByVoucherOrder = SQL(
     selectRedemptions + "voucher_id = $1 AND order_source_id = $2")
@@ -649,22 +707,37 @@ struct PostgreSQLTransaction: StoreTransaction {
     }
   }
 
+  /// A redemption with its children, as one INSERT of a row each (the children after their
+  /// parent, so `seq` keeps their order), held back to travel with the next statement:
+  /// what the rules read after it (a replay, a count of uses) runs it first.
   func insert(_ redemption: Redemption) throws {
     prefetched.unredeemed.removeAll()
-    let order = redemption.order
-    try connection.run(
-      Self.insertRedemption,
-      [
-        .text(redemption.id), .from(redemption.parentId), .from(redemption.voucherId),
-        .from(redemption.voucherCode), .from(redemption.customerId), .text(order.id),
+    var rows = [redemption]
+    var next = 0
+    while next < rows.count {
+      rows += rows[next].children
+      next += 1
+    }
+    let values = rows.flatMap { row -> [SQLValue] in
+      let order = row.order
+      return [
+        .text(row.id), .from(row.parentId), .from(row.voucherId),
+        .from(row.voucherCode), .from(row.customerId), .text(order.id),
         .from(order.sourceId), .integer(order.amount), .integer(order.discountAmount),
         .integer(order.giftCredits), .integer(order.totalAmount),
-        .text(JSONText.encode(items: order.items)), .integer(redemption.amount),
-        .from(redemption.giftBalanceAfter), .text(redemption.status.rawValue),
-        .from(redemption.channel.terminal), .from(redemption.channel.cashier),
-        .from(redemption.date), .from(redemption.rollbackId),
-      ], carryingHeldBack: true)
-    for child in redemption.children { try insert(child) }
+        .text(JSONText.encode(items: order.items)), .integer(row.amount),
+        .from(row.giftBalanceAfter), .text(row.status.rawValue),
+        .from(row.channel.terminal), .from(row.channel.cashier),
+        .from(row.date), .from(row.rollbackId),
+      ]
+    }
+    connection.runWithNext(Self.insertRedemptions(rows.count), values)
+  }
+
+  private static func insertRedemptions(_ count: Int) -> SQL {
+    let rows = (0..<count).map { "(\(placeholders(19, from: 1 + 19 * $0)))" }
+    return SQL(
+      "INSERT INTO redemptions (\(redemptionColumns)) VALUES \(rows.joined(separator: ", "))")
   }
 
   func redemption(id: String) throws -> Redemption? {
@@ -836,21 +909,27 @@ struct PostgreSQLTransaction: StoreTransaction {
     "INSERT INTO events (at, actor, kind, subject, detail) VALUES ($1, $2, $3, $4, $5)")
 
   func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)? {
-    try connection.first(Self.idempotencyRecord, [.text(key)]) { ($0.text(0), $0.text(1)) }
+    if let known = prefetched.idempotency[key] { return known }
+    return try connection.first(Self.idempotencyRecord, [.text(key)]) { ($0.text(0), $0.text(1)) }
   }
 
   func saveIdempotencyRecord(key: String, fingerprint: String, resultId: String, at date: Date)
     throws
   {
-    try connection.run(
+    // Nothing reads it back in the transaction that wrote it; its trigger (the fence) runs
+    // when it is sent, with the COMMIT, and a refusal there stops the COMMIT.
+    prefetched.idempotency[key] = nil
+    connection.runWithNext(
       Self.saveIdempotencyRecord, [.text(key), .text(fingerprint), .text(resultId), .from(date)])
   }
 
   func isAttemptClosed(key: String) throws -> Bool {
-    try connection.first(Self.isAttemptClosed, [.text(key)]) { _ in true } ?? false
+    if let known = prefetched.closed[key] { return known }
+    return try connection.first(Self.isAttemptClosed, [.text(key)]) { _ in true } ?? false
   }
 
   func closeAttempt(key: String, at date: Date) throws {
+    prefetched.closed[key] = nil
     try connection.run(Self.closeAttempt, [.text(key), .from(date)])
   }
 
@@ -859,7 +938,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   {
     // Nothing reads an event in the transaction that wrote it: it travels with the next
     // statement (a redemption's row), one round trip fewer per redemption.
-    try connection.runWithNext(
+    connection.runWithNext(
       Self.appendEvent, [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
   }
 

@@ -106,51 +106,47 @@ extension Array where Element == UInt8 {
   }
 }
 
-/// The tokens that matched their key's stored hash in this process, one per app id, so the
-/// salted SHA-256 (4% of a validation over HTTP) runs once per till rather than per request.
-///
-/// An entry only ever accepts the exact token that was verified, and only while the key's
-/// stored hash is the one it was verified against; the key itself is still read (and a
-/// revoked one refused) on every request.
 /// API keys as read from the store, each used for at most `lifetime` after it was read.
 final class RecentKeys: Sendable {
   /// How long a PostgreSQL server keeps using a key it read: the bound on how late a
   /// revocation made through another server is honoured.
   static let postgreSQLLifetime: Duration = .seconds(1)
 
+  private typealias Entry = (key: StoredAPIKey, readAt: ContinuousClock.Instant)
   private let lifetime: Duration
-  private let entries = Mutex<[String: (key: StoredAPIKey, readAt: ContinuousClock.Instant)]>(
-    [:])
+  private let entries = PerThreadShards<[String: Entry]> { [:] }
 
   init(lifetime: Duration) { self.lifetime = lifetime }
 
   func key(appId: String) -> StoredAPIKey? {
     let now = ContinuousClock.now
-    return entries.withLock { entries in
-      guard let entry = entries[appId] else { return nil }
-      guard now - entry.readAt < lifetime else {
-        entries[appId] = nil
-        return nil
-      }
-      return entry.key
-    }
+    let entry = entries.withCurrent { $0[appId] }
+    guard let entry, now - entry.readAt < lifetime else { return nil }
+    return entry.key
   }
 
   /// Keeps `key`, read by a read that began at `readAt`: its lifetime runs from before the
   /// snapshot the key came from, so a revocation committed later is honoured in time.
   func remember(_ key: StoredAPIKey, readAt: ContinuousClock.Instant) {
-    entries.withLock { entries in
+    entries.withCurrent { entries in
       // Keys are few (one per till or service); past this many the cache starts over.
       if entries.count >= 1024 { entries.removeAll() }
       entries[key.key.appId] = (key, readAt)
     }
   }
 
+  /// Forgets the key on every thread's shard, at once.
   func forget(appId: String) {
-    _ = entries.withLock { $0.removeValue(forKey: appId) }
+    entries.withEach { $0[appId] = nil }
   }
 }
 
+/// The tokens that matched their key's stored hash in this process, one per app id, so the
+/// salted SHA-256 (4% of a validation over HTTP) runs once per till rather than per request.
+///
+/// An entry only ever accepts the exact token that was verified, and only while the key's
+/// stored hash is the one it was verified against; the key itself is still read (and a
+/// revoked one refused) on every request.
 final class VerifiedTokens: Sendable {
   private struct Entry {
     let tokenHash: String
@@ -159,17 +155,17 @@ final class VerifiedTokens: Sendable {
 
   /// Keys are few (one per till or service); past this many the cache starts over.
   private static let capacity = 1024
-  private let entries = Mutex<[String: Entry]>([:])
+  private let entries = PerThreadShards<[String: Entry]> { [:] }
 
   func accepts(_ token: [UInt8], appId: String, tokenHash: String) -> Bool {
-    guard let entry = entries.withLock({ $0[appId] }), entry.tokenHash == tokenHash else {
+    guard let entry = entries.withCurrent({ $0[appId] }), entry.tokenHash == tokenHash else {
       return false
     }
     return SHA256.constantTimeEqual(entry.token, token)
   }
 
   func remember(_ token: [UInt8], appId: String, tokenHash: String) {
-    entries.withLock { entries in
+    entries.withCurrent { entries in
       if entries.count >= Self.capacity { entries.removeAll() }
       entries[appId] = Entry(tokenHash: tokenHash, token: token)
     }

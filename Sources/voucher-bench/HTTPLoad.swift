@@ -155,10 +155,15 @@ extension Benchmark {
   }
 
   /// Like `measureHTTP(_:port:…)`, the connections dealt in turn to the servers on `ports`.
+  ///
+  /// As pgbench reports "without initial connection time", the clock runs from when every
+  /// connection is open to when the last answer is read; the request bytes are made before
+  /// it starts, so the figure is the server's, not the load generator's string building.
   static func measureHTTP(
     _ operation: String, ports: [Int], connections: Int, count: Int,
     request: @escaping @Sendable (Int) -> [UInt8]
   ) throws -> Measurement {
+    let requests = (0..<count).map(request)
     let next = Atomic<Int>(0)
     let opened = Atomic<Int>(0)
     let failures = Atomic<Int>(0)
@@ -166,37 +171,54 @@ extension Benchmark {
     nonisolated(unsafe) var samples: [Double] = []
     nonisolated(unsafe) var firstProblem: String?
     let clock = ContinuousClock()
-    let total = clock.measure {
-      onThreads(connections) {
+    let connected = DispatchSemaphore(value: 0)
+    let go = DispatchSemaphore(value: 0)
+    let finished = DispatchSemaphore(value: 0)
+    @Sendable func fail(_ problem: String) {
+      failures.wrappingAdd(1, ordering: .relaxed)
+      lock.lock()
+      firstProblem = firstProblem ?? problem
+      lock.unlock()
+    }
+    for _ in 0..<connections {
+      let thread = Thread {
+        defer { finished.signal() }
         var mine: [Double] = []
+        let index = opened.wrappingAdd(1, ordering: .relaxed).oldValue
+        let connection: HTTPConnection?
         do {
-          let index = opened.wrappingAdd(1, ordering: .relaxed).oldValue
-          let connection = try HTTPConnection(port: ports[index % ports.count])
+          connection = try HTTPConnection(port: ports[index % ports.count])
+        } catch {
+          connection = nil
+          fail("\(error)")
+        }
+        connected.signal()
+        go.wait()
+        guard let connection else { return }
+        do {
           while true {
             let iteration = next.wrappingAdd(1, ordering: .relaxed).oldValue
             guard iteration < count else { break }
-            let bytes = request(iteration)
             let start = clock.now
-            let status = try connection.send(bytes)
+            let status = try connection.send(requests[iteration])
             mine.append(seconds(clock.now - start))
-            if status != 200 {
-              failures.wrappingAdd(1, ordering: .relaxed)
-              lock.lock()
-              firstProblem = firstProblem ?? "HTTP \(status)"
-              lock.unlock()
-            }
+            if status != 200 { fail("HTTP \(status)") }
           }
         } catch {
-          failures.wrappingAdd(1, ordering: .relaxed)
-          lock.lock()
-          firstProblem = firstProblem ?? "\(error)"
-          lock.unlock()
+          fail("\(error)")
         }
         lock.lock()
         samples += mine
         lock.unlock()
       }
+      thread.stackSize = 1 << 20
+      thread.start()
     }
+    for _ in 0..<connections { connected.wait() }
+    let started = clock.now
+    for _ in 0..<connections { go.signal() }
+    for _ in 0..<connections { finished.wait() }
+    let total = clock.now - started
     guard failures.load(ordering: .relaxed) == 0 else {
       throw BenchError(
         "\(operation): \(failures.load(ordering: .relaxed)) failures, first: \(firstProblem ?? "?")"
