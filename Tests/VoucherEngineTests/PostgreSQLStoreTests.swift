@@ -137,3 +137,25 @@ func sameOrderRacingOnPostgreSQL() async throws {
     #expect(try engines[0].counts().redemptions == 15)
   }
 }
+
+@Test(
+  "a use held back for the COMMIT that the rules did not allow is refused by the table, and none of its writes lands"
+)
+func heldUseRefusedByTheTable() throws {
+  let engine = try makeEngine(.postgresql)
+  let voucher = try engine.createVoucher(
+    VoucherDraft(code: "ONCE", kind: .discount(.amount(500)), quantity: 1))
+  _ = try engine.redeem(request("ONCE", items: [line("prod_1", 10000)], order: "once-1"))
+  let eventsBefore = try engine.events(subject: voucher.id).count
+  // Past the rules: a second use of a used-up voucher, written as a redemption writes it.
+  #expect(throws: PostgreSQLError.self) {
+    try engine.store.writeLocking(codes: ["ONCE"], keys: [], customer: nil, order: "once-2") {
+      store in
+      #expect(try store.consumeUse(voucherId: voucher.id, giftCredits: 0, at: Date()))
+      try store.appendEvent(
+        date: Date(), actor: nil, kind: "voucher.redeemed", subject: voucher.id, detail: "{}")
+    }
+  }
+  #expect(try engine.voucher(code: "ONCE")?.redeemedQuantity == 1)
+  #expect(try engine.events(subject: voucher.id).count == eventsBefore)
+}
