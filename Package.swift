@@ -145,7 +145,8 @@ let package = Package(
     .testTarget(
       name: "VoucherPOSTests",
       dependencies: [
-        "voucher-pos", "voucher-engine", "CashierUI", "VoucherEngine", "CPseudoTerminal",
+        "voucher-pos", "voucher-engine", "voucher-bench", "CashierUI", "VoucherEngine",
+        "CPseudoTerminal",
         "EngageClient",
         "TestSupport",
       ]

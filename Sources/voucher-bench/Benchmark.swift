@@ -11,28 +11,31 @@ enum Benchmark {
     Usage: voucher-bench [--quick] [--json FILE] [--contacts N] [--postgresql URL]
                          [--only SECTION,...]
 
-    Builds its own data in a temporary folder (seeded: 100,000 contacts with 10 vouchers
-    each = 1,000,000 vouchers; --quick: 10,000 contacts, under a minute in all), then
-    measures each operation and prints: operation, ops/s, p50, p99, and the ratio to its
-    baseline measured in the same run (or the goal it is held to).
+    Builds its own data in a temporary folder (seeded: 100,000 contacts with 10
+    vouchers each = 1,000,000 vouchers; --quick: 10,000 contacts, under a minute in
+    all), then measures each operation and prints: operation, ops/s, p50, p99, and
+    the ratio to its baseline measured in the same run (or the goal it is held to).
 
-    Search: a cashier typing the first 1…5 letters of a name, each keystroke one call for the
-    first 50 matches and their exact count, timed per keystroke (goal: under 16 ms p99).
+    Search: a cashier typing the first 1…5 letters of a name, each keystroke one
+    call for the first 50 matches and their exact count, timed per keystroke (goal:
+    under 16 ms p99).
 
-    Bulk issuance runs in a child process (so its peak memory is its own): rows/s and peak
-    resident memory for 100,000 (--quick) or 1,000,000 customers from a CSV file.
+    Bulk issuance runs in a child process (so its peak memory is its own):
+    rows/s and peak resident memory for 100,000 (--quick) or 1,000,000 customers
+    from a CSV file.
 
-    The PostgreSQL rows run on a throwaway cluster the bench starts (initdb, a Unix socket),
-    or on --postgresql URL: a database the bench may fill and erase (its data is copied
-    there; pgbench's tables are made there too).
+    The PostgreSQL rows run on a throwaway cluster the bench starts (initdb, a Unix
+    socket), or on --postgresql URL: a database the bench may fill and erase (its
+    data is copied there; pgbench's tables are made there too).
 
-    --only runs some sections of the table: engine (in-process rows, search and the raw
-    commit loop), issuance, first-frame (and the paste), http, postgresql. The data is built
-    in every case.
+    --only runs some sections of the table: engine (in-process rows, search and the
+    raw commit loop), issuance, first-frame (and the paste), http, postgresql. The
+    data is built in every case.
 
     Baselines:
-      raw commit loop   one single-row UPDATE per BEGIN IMMEDIATE…COMMIT transaction, raw
-                        SQLite with the engine's pragmas (WAL, synchronous=FULL), same disk.
+      raw commit loop   one single-row UPDATE per BEGIN IMMEDIATE…COMMIT
+                        transaction, raw SQLite with the engine's pragmas (WAL,
+                        synchronous=FULL), same disk.
       pgbench -S / -N   PostgreSQL's own benchmark on the same cluster, 16 clients:
                         select-only (for validate) and simple-update (for redeem).
 

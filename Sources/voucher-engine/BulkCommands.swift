@@ -6,20 +6,24 @@ enum IssueCommand {
     name: "issue",
     help: """
       Usage: voucher-engine issue --customers FILE.csv --batch NAME
-               (--percent P [--amount-limit A] | --amount A | --gift A | --fixed A | --template voucher.json)
-               [--quantity N] [--per-customer N] [--starts DATE] [--expires DATE] [--min-order A]
-               [--pattern "WELCOME-####-####"] [--campaign NAME] [--metadata key=value ...]
-               [--out mapping.csv] [--rejects rejects.csv] [--chunk ROWS] [--db PATH] [--json]
+               (--percent P [--amount-limit A] | --amount A | --gift A | --fixed A
+                | --template voucher.json)
+               [--quantity N] [--per-customer N] [--starts DATE] [--expires DATE]
+               [--min-order A] [--pattern "WELCOME-####-####"] [--campaign NAME]
+               [--metadata key=value ...] [--out mapping.csv] [--rejects rejects.csv]
+               [--chunk ROWS] [--db PATH] [--json]
 
-      Issues one new unique code to every customer of the CSV, bound to them. The CSV has a
-      header with source_id and/or email, and optionally name, phone, member_number.
-      Customers are upserted. Idempotent per --batch: re-running the same command after a
-      crash or Ctrl-C finishes the missing rows and issues nothing twice.
+      Issues one new unique code to every customer of the CSV, bound to them. The
+      CSV has a header with source_id and/or email, and optionally name, phone,
+      member_number. Customers are upserted. Idempotent per --batch: re-running
+      the same command after a crash or Ctrl-C finishes the missing rows and
+      issues nothing twice.
 
-      Patterns: # a digit, ? a letter, * either; the alphabets leave out 0/O and 1/I/L.
-      --out writes source_id,email,code for the whole batch; bad rows go to --rejects (default
-      FILE.rejects.csv) with their line numbers, and the good rows go through. --chunk sets
-      the rows committed per transaction (default 50000): what a crash can cost to redo.
+      Patterns: # a digit, ? a letter, * either; the alphabets leave out 0/O and
+      1/I/L. --out writes source_id,email,code for the whole batch; bad rows go to
+      --rejects (default FILE.rejects.csv) with their line numbers, and the good rows
+      go through. --chunk sets the rows committed per transaction (default 50000):
+      what a crash can cost to redo.
       """,
     spec: OptionSpec(
       options: [
@@ -162,15 +166,16 @@ enum ExportCommand {
   static let command = Command(
     name: "export",
     help: """
-      Usage: voucher-engine export --format csv|voyado-xml --out FILE [--status new|used|all]
-               [--since DATE] [--db PATH]
+      Usage: voucher-engine export --format csv|voyado-xml --out FILE
+               [--status new|used|all] [--since DATE] [--db PATH]
 
-      Writes vouchers for other systems, streamed (memory stays flat on millions of rows).
-      new = not used yet, used = used at least once (with the date of the latest use).
-      --since keeps vouchers created, or used, on or after DATE (2026-11-01 or now-7d).
-      voyado-xml writes the bonus-check layout: <bonusChecks><new>…</new><used>…</used>
-      </bonusChecks>, one <bonusCheck> per voucher with checkNumber, contactKey, amount (four
-      decimals), validFrom, expires, bonusPoints (metadata bonus_points, else 0) and usedDate.
+      Writes vouchers for other systems, streamed (memory stays flat on millions of
+      rows). new = not used yet, used = used at least once (with the date of the
+      latest use). --since keeps vouchers created, or used, on or after DATE
+      (2026-11-01 or now-7d). voyado-xml writes the bonus-check layout:
+      <bonusChecks><new>…</new><used>…</used></bonusChecks>, one <bonusCheck> per
+      voucher with checkNumber, contactKey, amount (four decimals), validFrom,
+      expires, bonusPoints (metadata bonus_points, else 0) and usedDate.
       """,
     spec: OptionSpec(options: ["format", "out", "status", "since"])
   ) { context in
@@ -304,9 +309,10 @@ enum ImportCommand {
     help: """
       Usage: voucher-engine import --json FILE [--rejects FILE] [--db PATH]
 
-      Loads customers and vouchers in the catalog layout (the one Assets/demo/demo.json
-      uses; dates absolute or relative like now+30d). Each row is checked on its own: bad
-      rows are reported (to --rejects, default FILE.rejects.txt) and the good ones go in.
+      Loads customers and vouchers in the catalog layout (the one
+      Assets/demo/demo.json uses; dates absolute or relative like now+30d). Each row
+      is checked on its own: bad rows are reported (to --rejects, default
+      FILE.rejects.txt) and the good ones go in.
       Exit status 0 when every row went in, 3 when some were rejected.
       """,
     spec: OptionSpec(options: ["rejects"])

@@ -7,10 +7,10 @@ enum SeedCommand {
     help: """
       Usage: voucher-engine seed --demo [--force] [--db PATH] [--json]
 
-      Loads the demo customers and vouchers (Assets/demo/demo.json, or the file named by
-      $VOUCHER_POS_DEMO_DATA), replaying their past redemptions. Refuses a database that
-      already holds data unless --force, which deletes the database first (on PostgreSQL:
-      drops and makes again the engine's tables).
+      Loads the demo customers and vouchers (Assets/demo/demo.json, or the file named
+      by $VOUCHER_POS_DEMO_DATA), replaying their past redemptions. Refuses a database
+      that already holds data unless --force, which deletes the database first (on
+      PostgreSQL: drops and makes again the engine's tables).
       """,
     spec: OptionSpec(flags: ["demo", "force"])
   ) { context in
@@ -60,8 +60,9 @@ enum FindCustomersCommand {
     help: """
       Usage: voucher-engine customers find QUERY [--limit N] [--db PATH] [--json]
 
-      Finds contacts by id, source id, email, phone or member number (exactly) or by the
-      start of any word of the name ("lind", "ali ex"). Several matches are listed.
+      Finds contacts by id, source id, email, phone or member number (exactly)
+      or by the start of any word of the name ("lind", "ali ex"). Several
+      matches are listed.
       """,
     spec: OptionSpec(options: ["limit"])
   ) { context in
@@ -95,7 +96,8 @@ enum ListVouchersCommand {
     name: "vouchers list",
     help: """
       Usage: voucher-engine vouchers list --customer ID|SOURCE_ID|EMAIL
-               [--status available|redeemed|expired|all] [--page N] [--limit N] [--db PATH] [--json]
+               [--status available|redeemed|expired|all] [--page N] [--limit N]
+               [--db PATH] [--json]
 
       A contact's vouchers under one tab (default all), with the count of every tab.
       """,

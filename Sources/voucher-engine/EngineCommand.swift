@@ -10,33 +10,42 @@ enum EngineCommand {
 
     Commands:
       seed --demo [--force]             load the demo customers and vouchers
-      customers find QUERY              find contacts by name, email, phone, member number or id
-      vouchers list --customer REF      a contact's vouchers [--status available|redeemed|expired|all]
+      customers find QUERY              find contacts by name, email, phone,
+                                        member number or id
+      vouchers list --customer REF      a contact's vouchers
+                                        [--status available|redeemed|expired|all]
       voucher show CODE                 one voucher with its status
       validate CODE... --item SKU:QTY:PRICE [...] [--customer REF]
       redeem CODE... --order ORDER_ID --item SKU:QTY:PRICE [...] [--customer REF]
       reactivate CODE --reason TEXT [--by NAME]
       redemptions [--code C] [--customer REF] [--order O]
       redeem-loop CODE --order-prefix P --count N --item ... (soak and crash checks)
-      close-attempt KEY                 the fence: what a redeem attempt made, or close it
+      close-attempt KEY                 the fence: what a redeem attempt made, or
+                                        close it
       issue --customers FILE.csv --batch NAME --percent P|--amount A|--gift A ...
                                         one personal code per customer, resumable
-      export --format csv|voyado-xml --out FILE [--status new|used|all] [--since DATE]
+      export --format csv|voyado-xml --out FILE [--status new|used|all]
+             [--since DATE]
       import --json FILE                customers and vouchers in the catalog layout
-      serve [--listen HOST:PORT]        the REST API (Voucherify-compatible) over this database
-      migrate --from F.sqlite --to URL  move a store to PostgreSQL (counts and sums checked)
-      keys add|list|revoke              API keys for serve: --role cashier|support|admin --name N
-      staff add|list|revoke             staff PINs for support work at a till: --name N --role R
+      serve [--listen HOST:PORT]        the REST API (Voucherify-compatible) over
+                                        this database
+      migrate --from F.sqlite --to URL  move a store to PostgreSQL (counts and
+                                        sums checked)
+      keys add|list|revoke              API keys for serve:
+                                        --role cashier|support|admin --name N
+      staff add|list|revoke             staff PINs for support work at a till:
+                                        --name N --role R
 
     Options for every command:
-      --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite), or a
-                   PostgreSQL URL: postgresql://USER@HOST/DBNAME (the password from
-                   PGPASSFILE or PGPASSWORD, never in the URL)
+      --db PATH    the database (default $XDG_DATA_HOME/voucher-pos/engine.sqlite),
+                   or a PostgreSQL URL: postgresql://USER@HOST/DBNAME (the password
+                   from PGPASSFILE or PGPASSWORD, never in the URL)
       --json       machine-readable output
       --help       help for the command
 
-    Exit status: 0 done, 1 failure (database, file), 2 usage error, 3 refused by a voucher
-    rule (the reason key and sentence are printed; in --json output the key is "reason").
+    Exit status: 0 done, 1 failure (database, file), 2 usage error, 3 refused by a
+    voucher rule (the reason key and sentence are printed; in --json output the key
+    is "reason").
     """
 
   static func run(_ arguments: [String]) -> Int32 {

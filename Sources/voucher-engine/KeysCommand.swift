@@ -9,10 +9,11 @@ enum KeysCommand {
              voucher-engine keys list [--json]
              voucher-engine keys revoke APP_ID
 
-      API keys for `voucher-engine serve`. `add` prints the app id and the token once: only a
-      salted hash of the token is stored, so it cannot be shown again. Roles: cashier (read,
-      validate, redeem), support (+ rollback, reactivate), admin (+ create, change and delete
-      vouchers, gift balances, customers). A revoked key stops working at once.
+      API keys for `voucher-engine serve`. `add` prints the app id and the token once:
+      only a salted hash of the token is stored, so it cannot be shown again. Roles:
+      cashier (read, validate, redeem), support (+ rollback, reactivate), admin
+      (+ create, change and delete vouchers, gift balances, customers). A revoked key
+      stops working at once.
       Every command also takes --db PATH.
       """,
     spec: OptionSpec(options: ["role", "name"])

@@ -5,15 +5,17 @@ enum MigrateCommand {
   static let command = Command(
     name: "migrate",
     help: """
-      Usage: voucher-engine migrate --from PATH.sqlite --to postgresql://USER@HOST/DBNAME
-               [--force] [--json]
+      Usage: voucher-engine migrate --from PATH.sqlite
+               --to postgresql://USER@HOST/DBNAME [--force] [--json]
 
-      Moves a store to PostgreSQL: copies every customer, voucher, redemption, rollback,
-      event, idempotency key, closed attempt, issuance batch, validation session hold and API
-      key in one transaction, then checks that row counts and sums are equal on both sides (a
-      copy that does not add up is rolled back). Refuses a target that already holds data unless --force, which
-      replaces it. The password comes from PGPASSFILE or PGPASSWORD, never from the URL.
-      Stop the servers on the SQLite file first: what they write during the move stays behind.
+      Moves a store to PostgreSQL: copies every customer, voucher, redemption,
+      rollback, event, idempotency key, closed attempt, issuance batch, validation
+      session hold and API key in one transaction, then checks that row counts and
+      sums are equal on both sides (a copy that does not add up is rolled back).
+      Refuses a target that already holds data unless --force, which replaces it. The
+      password comes from PGPASSFILE or PGPASSWORD, never from the URL.
+      Stop the servers on the SQLite file first: what they write during the
+      move stays behind.
       """,
     spec: OptionSpec(flags: ["force"], options: ["from", "to"])
   ) { context in

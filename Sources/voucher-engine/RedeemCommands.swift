@@ -5,12 +5,12 @@ enum ValidateCommand {
   static let command = Command(
     name: "validate",
     help: """
-      Usage: voucher-engine validate CODE... --item SKU:QTY:PRICE [--item ...] [--customer REF]
-               [--db PATH] [--json]
+      Usage: voucher-engine validate CODE... --item SKU:QTY:PRICE [--item ...]
+               [--customer REF] [--db PATH] [--json]
 
-      Checks up to 30 codes against a cart without changing anything: discounts in the order
-      given, then gift cards (CODE=AMOUNT spends a named gift amount). Prices are like 259.00
-      or 259,00. Exit status 3 when a rule refuses a code.
+      Checks up to 30 codes against a cart without changing anything: discounts in the
+      order given, then gift cards (CODE=AMOUNT spends a named gift amount). Prices
+      are like 259.00 or 259,00. Exit status 3 when a rule refuses a code.
       """,
     spec: OptionSpec(options: ["customer"], repeatable: ["item"])
   ) { context in
@@ -68,12 +68,13 @@ enum RedeemCommand {
   static let command = Command(
     name: "redeem",
     help: """
-      Usage: voucher-engine redeem CODE... --order ORDER_ID --item SKU:QTY:PRICE [--item ...]
-               [--customer REF] [--terminal ID] [--cashier NAME] [--idempotency-key KEY]
-               [--db PATH] [--json]
+      Usage: voucher-engine redeem CODE... --order ORDER_ID --item SKU:QTY:PRICE
+               [--item ...] [--customer REF] [--terminal ID] [--cashier NAME]
+               [--idempotency-key KEY] [--db PATH] [--json]
 
-      Redeems every code at once or none. Exactly once per (voucher, order): running the same
-      command again returns the first redemption (marked "replayed") instead of a second one.
+      Redeems every code at once or none. Exactly once per (voucher, order): running
+      the same command again returns the first redemption (marked "replayed") instead
+      of a second one.
       Exit status 3 when a rule refuses a code.
       """,
     spec: OptionSpec(
@@ -114,10 +115,11 @@ enum ReactivateCommand {
   static let command = Command(
     name: "reactivate",
     help: """
-      Usage: voucher-engine reactivate CODE --reason TEXT [--by NAME] [--db PATH] [--json]
+      Usage: voucher-engine reactivate CODE --reason TEXT [--by NAME] [--db PATH]
+               [--json]
 
-      Gives a used voucher one use back by rolling back its latest redemption. At most the
-      voucher's reactivation limit (default 3); never for an expired voucher.
+      Gives a used voucher one use back by rolling back its latest redemption. At most
+      the voucher's reactivation limit (default 3); never for an expired voucher.
       """,
     spec: OptionSpec(options: ["reason", "by"])
   ) { context in
@@ -148,8 +150,8 @@ enum RedemptionsCommand {
   static let command = Command(
     name: "redemptions",
     help: """
-      Usage: voucher-engine redemptions [--code C] [--customer REF] [--order O] [--id R]
-               [--limit N] [--db PATH] [--json]
+      Usage: voucher-engine redemptions [--code C] [--customer REF] [--order O]
+               [--id R] [--limit N] [--db PATH] [--json]
 
       Redemptions matching every filter given, newest first.
       """,
@@ -193,13 +195,14 @@ enum RedeemLoopCommand {
   static let command = Command(
     name: "redeem-loop",
     help: """
-      Usage: voucher-engine redeem-loop CODE --order-prefix P --count N --item SKU:QTY:PRICE
-               [--customer REF] [--attempt-keys] [--db PATH]
+      Usage: voucher-engine redeem-loop CODE --order-prefix P --count N
+               --item SKU:QTY:PRICE [--customer REF] [--attempt-keys] [--db PATH]
 
-      Redeems CODE under the orders P-1 … P-N, one after another, printing one line per
-      attempt as soon as it is acknowledged: "ok ORDER REDEMPTION_ID" or "refused ORDER KEY".
-      With --attempt-keys each order is also the attempt's key, so `close-attempt` can race
-      it. For soak, concurrency and crash checks against a live database.
+      Redeems CODE under the orders P-1 … P-N, one after another, printing one line
+      per attempt as soon as it is acknowledged: "ok ORDER REDEMPTION_ID" or
+      "refused ORDER KEY". With --attempt-keys each order is also the attempt's key,
+      so `close-attempt` can race it. For soak, concurrency and crash checks against a
+      live database.
       """,
     spec: OptionSpec(
       flags: ["attempt-keys"], options: ["order-prefix", "count", "customer"],
@@ -236,11 +239,12 @@ enum CloseAttemptCommand {
       Usage: voucher-engine close-attempt KEY [--db PATH] [--json]
              voucher-engine close-attempt --prefix P --count N [--db PATH]
 
-      The fence for a redeem attempt whose answer was lost: prints "made KEY REDEMPTION_ID"
-      when the attempt (sent with that idempotency key) made a redemption, otherwise closes
-      it, so that it can never be made later, and prints "closed KEY". Asking again gives the
-      same answer. With --prefix and --count, does so for P-1 … P-N in turn, a line each
-      (for concurrency checks against `redeem-loop --attempt-keys`).
+      The fence for a redeem attempt whose answer was lost: prints
+      "made KEY REDEMPTION_ID" when the attempt (sent with that idempotency key) made
+      a redemption, otherwise closes it, so that it can never be made later, and
+      prints "closed KEY". Asking again gives the same answer. With --prefix and
+      --count, does so for P-1 … P-N in turn, a line each (for concurrency checks
+      against `redeem-loop --attempt-keys`).
       """,
     spec: OptionSpec(options: ["prefix", "count"])
   ) { context in

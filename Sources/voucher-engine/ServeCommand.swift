@@ -10,59 +10,70 @@ enum ServeCommand {
   static let command = Command(
     name: "serve",
     help: """
-      Usage: voucher-engine serve [--listen HOST:PORT] [--threads N] [--db PATH] [--quiet]
-               [--voucherify-only] [--engage-rate N]
-               [--timeout S] [--header-timeout S] [--body-timeout S] [--drain-timeout S]
-               [--max-connections N] [--per-address N]
-               [--auth-failures-per-key N] [--auth-failures-per-address N] [--auth-window S]
+      Usage: voucher-engine serve [--listen HOST:PORT] [--threads N] [--db PATH]
+               [--quiet] [--voucherify-only] [--engage-rate N]
+               [--timeout S] [--header-timeout S] [--body-timeout S]
+               [--drain-timeout S] [--max-connections N] [--per-address N]
+               [--auth-failures-per-key N] [--auth-failures-per-address N]
+               [--auth-window S]
                [--plain-rate-limits GET,CREATE,VALIDATE,APPLY] [--plain-rate-window S]
                [--void-window MINUTES]
 
-      Serves the Voucherify-compatible REST API over the database (default listen address
-      127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
-      "listening on http://HOST:PORT". One access-log line per request goes to stderr
-      (method, target, status, time, request id, app id, client address; never a token;
-      control characters escaped, the target cut at 200 characters); --quiet turns it off.
+      Serves the Voucherify-compatible REST API over the database (default listen
+      address 127.0.0.1:8080; port 0 picks a free one). The first line on stdout is
+      "listening on http://HOST:PORT". One access-log line per request goes to
+      stderr (method, target, status, time, request id, app id, client address;
+      never a token; control characters escaped, the target cut at 200 characters);
+      --quiet turns it off.
       Every route but GET /health needs a key from `voucher-engine keys add`.
       Voyado Engage v3 is served under /api/v3/ (apikey: APP_ID:TOKEN; not with
-      --voucherify-only); --engage-rate N
-      sets its limit of requests per second per key (default 200, as Engage's).
-      Vauchar's routes are served at /vouchers… and /verifycredentials (Basic auth: the
-      key's app id as merchant id, its token as API key), and the plain voucher API under
-      /plain/v1/ (Bearer APP_ID:TOKEN), neither with --voucherify-only. The plain API's
-      limits per key and window (default 100,50,200,100 per 60 s) are set with
-      --plain-rate-limits and --plain-rate-window.
-      --threads N: by default (0) every connection gets a thread of its own, so a till's
-      redemption, which holds its thread until it is on disk, never waits behind another
-      till's; N (up to 256) serves all connections from a pool of N threads instead.
-      --voucherify-only: serve exactly Voucherify's routes, fields and parameters, without
-      our extensions (GET /health, reactivate, name search, Idempotency-Key, the
-      X-Voucher-Engine-Capabilities header, and the other dialects): to prove a client needs
-      nothing of ours.
+      --voucherify-only); --engage-rate N sets its limit of requests per second per
+      key (default 200, as Engage's).
+      Vauchar's routes are served at /vouchers… and /verifycredentials (Basic auth:
+      the key's app id as merchant id, its token as API key), and the plain voucher
+      API under /plain/v1/ (Bearer APP_ID:TOKEN), neither with --voucherify-only. The
+      plain API's limits per key and window (default 100,50,200,100 per 60 s) are set
+      with --plain-rate-limits and --plain-rate-window.
+      --threads N: by default (0) every connection gets a thread of its own, so a
+      till's redemption, which holds its thread until it is on disk, never waits
+      behind another till's; N (up to 256) serves all connections from a pool of N
+      threads instead.
+      --voucherify-only: serve exactly Voucherify's routes, fields and parameters,
+      without our extensions (GET /health, reactivate, name search, Idempotency-Key,
+      the X-Voucher-Engine-Capabilities header, and the other dialects): to prove a
+      client needs nothing of ours.
 
       Limits (defaults in brackets):
-      --timeout S            a connection must start a request within S s of opening or of
-                             its last answer (idle keep-alive, or a trickling request line) [30]
-      --header-timeout S     a request's headers must be complete S s after its request line [10]
+      --timeout S            a connection must start a request within S s of opening
+                             or of its last answer (idle keep-alive, or a trickling
+                             request line) [30]
+      --header-timeout S     a request's headers must be complete S s after its
+                             request line [10]
       --body-timeout S       its body must be complete S s after its headers [30]
-      --max-connections N    connections open at once; near N the longest-idle keep-alive
-                             connections are closed to make room, at N new ones are refused [1000]
-      --per-address N        connections open at once from one client address; past it that
-                             address's longest-idle connection is closed (0: no limit) [64]
-      --auth-failures-per-key N      failed authentications of one app id per window,
-                             then 429 with Retry-After for that key [10]
-      --auth-failures-per-address N  failures without a valid app id from one address per
-                             window, then 429 for requests from it that lack a valid key [30]
+      --max-connections N    connections open at once; near N the longest-idle
+                             keep-alive connections are closed to make room, at N new
+                             ones are refused [1000]
+      --per-address N        connections open at once from one client address; past
+                             it that address's longest-idle connection is closed
+                             (0: no limit) [64]
+      --auth-failures-per-key N
+                             failed authentications of one app id per window, then 429
+                             with Retry-After for that key [10]
+      --auth-failures-per-address N
+                             failures without a valid app id from one address
+                             per window, then 429 for requests from it that lack
+                             a valid key [30]
       --auth-window S        the window of both counts [60]
-      --void-window MINUTES  a cashier key may void (roll back) its till's last sale
-                             within this many minutes; any other void needs support [10]
+      --void-window MINUTES  a cashier key may void (roll back) its till's last
+                             sale within this many minutes; any other void
+                             needs support [10]
       Bodies over 1 MiB get 413; request headers over 16 KiB get 431.
 
-      SIGTERM or SIGINT: stops accepting, lets no connection start a new request (one that
-      arrives gets 503 with Connection: close), answers every request that began, and exits
-      0. --drain-timeout S [10] bounds the wait for requests still being read (a stalled
-      upload is then closed); handlers already running (a redemption committing) finish
-      and are answered, within a second bound of the same length.
+      SIGTERM or SIGINT: stops accepting, lets no connection start a new request (one
+      that arrives gets 503 with Connection: close), answers every request that began,
+      and exits 0. --drain-timeout S [10] bounds the wait for requests still being
+      read (a stalled upload is then closed); handlers already running (a redemption
+      committing) finish and are answered, within a second bound of the same length.
       """,
     spec: OptionSpec(
       flags: ["quiet", "voucherify-only"],

@@ -5,19 +5,21 @@ enum StaffCommand {
   static let command = Command(
     name: "staff",
     help: """
-      Usage: voucher-engine staff add --name NAME --role cashier|support [--pin-file PATH] [--json]
+      Usage: voucher-engine staff add --name NAME --role cashier|support
+               [--pin-file PATH] [--json]
              voucher-engine staff list [--json]
              voucher-engine staff revoke --name NAME
 
-      Staff PINs for a till on this database: the support role (reactivations, voids) asks
-      for the PIN of a support member once per session. `add` asks the PIN twice on the
-      terminal without showing it, or reads it from the first line of --pin-file (for
-      scripts). A PIN is 4–12 digits and is never given on the command line, where `ps` and
-      shell history would keep it. Only a salted SHA-256 of it is stored. Names are unique,
-      ASCII case ignored; a revoked name may be added again.
+      Staff PINs for a till on this database: the support role (reactivations, voids)
+      asks for the PIN of a support member once per session. `add` asks the PIN twice
+      on the terminal without showing it, or reads it from the first line of
+      --pin-file (for scripts). A PIN is 4–12 digits and is never given on the command
+      line, where `ps` and shell history would keep it. Only a salted SHA-256 of it is
+      stored. Names are unique, ASCII case ignored; a revoked name may be added again.
 
-      After 5 wrong PINs in a row for one name, no PIN is checked for that name for 60 s;
-      the count is kept in the database, so restarting the till does not reset it.
+      After 5 wrong PINs in a row for one name, no PIN is checked for that
+      name for 60 s; the count is kept in the database, so restarting the till
+      does not reset it.
       Every command also takes --db PATH.
       """,
     spec: OptionSpec(

@@ -52,57 +52,64 @@ struct Options: Equatable {
     USAGE: voucher-pos [--demo | --db PATH | --endpoint URL] [options]
 
     OPTIONS:
-      --demo                  Run on a fresh throwaway database seeded with demo data;
-                              it is deleted on exit and the status bar says DEMO.
+      --demo                  Run on a fresh throwaway database seeded with
+                              demo data; it is deleted on exit and the
+                              status bar says DEMO.
       --db PATH               The engine database (default:
-                              $XDG_DATA_HOME/voucher-pos/engine.sqlite, as voucher-engine).
-      --endpoint URL          A REST endpoint (voucher-engine serve, or a Voucherify-
-                              compatible server) instead of a local database. Also
-                              $VOUCHER_POS_ENDPOINT.
+                              $XDG_DATA_HOME/voucher-pos/engine.sqlite, as
+                              voucher-engine).
+      --endpoint URL          A REST endpoint (voucher-engine serve, or a
+                              Voucherify-compatible server) instead of a local
+                              database. Also $VOUCHER_POS_ENDPOINT.
       --api engine|engage|vauchar|vouchers-v1
                               What the endpoint speaks: our engine's API (default);
                               Voyado Engage v3 (key in --token-file: the tenant's
                               apikey, or APP_ID:TOKEN for voucher-engine serve);
-                              Vauchar (--app-id is the merchant id, --token-file holds
-                              the API key); the plain voucher API (its base URL with the
-                              prefix, serve: http://HOST:PORT/plain/v1; --token-file
-                              holds the Bearer token; no app id).
+                              Vauchar (--app-id is the merchant id, --token-file
+                              holds the API key); the plain voucher API (its base
+                              URL with the prefix, serve: http://HOST:PORT/plain/v1;
+                              --token-file holds the Bearer token; no app id).
       --app-id ID             The endpoint key's app id (or $VOUCHER_POS_APP_ID).
-      --token-file PATH       A file holding the key's token (or $VOUCHER_POS_APP_TOKEN);
-                              never give a token on the command line, where ps shows it.
-      --role cashier|support  Support may also reactivate used vouchers and void any sale
-                              (default: cashier); on a local database only after a
-                              support member's PIN (voucher-engine staff add), over REST
-                              as far as the key's own role allows.
-      --terminal ID           This till's id, recorded with every redemption (default: T01).
+      --token-file PATH       A file holding the key's token (or
+                              $VOUCHER_POS_APP_TOKEN); never give a token on the
+                              command line, where ps shows it.
+      --role cashier|support  Support may also reactivate used vouchers and void any
+                              sale (default: cashier); on a local database only
+                              after a support member's PIN
+                              (voucher-engine staff add), over REST as far as the
+                              key's own role allows.
+      --terminal ID           This till's id, recorded with every redemption
+                              (default: T01).
       --cashier NAME          Who is at the till (default: $USER).
       --redeem-timeout SECONDS
-                              How long a redeem may take before its outcome is checked
-                              instead (default: 60).
-      --receipts DIR          Where a plain-text receipt of each sale is written (default:
-                              $XDG_STATE_HOME/voucher-pos/receipts; with --demo, beside
-                              the throwaway database). A voided sale gets a VOID copy.
+                              How long a redeem may take before its outcome is
+                              checked instead (default: 60).
+      --receipts DIR          Where a plain-text receipt of each sale is written
+                              (default: $XDG_STATE_HOME/voucher-pos/receipts; with
+                              --demo, beside the throwaway database). A voided sale
+                              gets a VOID copy.
       --receipt-width 42|48   The receipt printer's columns (default: 42).
       --print                 Also print each receipt with the system's lp.
       --void-window MINUTES   A cashier may void this till's last sale within this
                               many minutes (default: 10); support may void any.
       --max-sale AMOUNT       A sale above this subtotal asks before it is redeemed
                               (default: 1000000.00).
-      --journal PATH          Where each redeem attempt is written (and synced) before it
-                              is sent, so that one left unknown by a crash or a quit is
-                              resolved at the next start (default:
-                              $XDG_STATE_HOME/voucher-pos/journal-TERMINAL.jsonl; with
-                              --demo, beside the throwaway database). One till at
-                              a time: a second one on the same journal is refused.
+      --journal PATH          Where each redeem attempt is written (and synced)
+                              before it is sent, so that one left unknown by a crash
+                              or a quit is resolved at the next start (default:
+                              $XDG_STATE_HOME/voucher-pos/journal-TERMINAL.jsonl;
+                              with --demo, beside the throwaway database). One till
+                              at a time: a second one on the same journal is
+                              refused.
       --help                  Show this help.
       --version               Show the version.
 
     KEYS: F1 or ? shows every key inside the program; F10 or Ctrl-Q quits.
     NO_COLOR set in the environment turns colours off.
 
-    EXIT CODES: 0 done, 1 failure (database, terminal, journal in use), 2 wrong usage,
-    3 quit while a sale's outcome was not known (it stays in the journal for the next
-    start).
+    EXIT CODES: 0 done, 1 failure (database, terminal, journal in use), 2 wrong
+    usage, 3 quit while a sale's outcome was not known (it stays in the journal for
+    the next start).
     """
 
   static func parse(_ arguments: [String]) throws(UsageError) -> Parsed {
