@@ -87,7 +87,7 @@ struct EndToEndTests {
       let command = try String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)
       try #require(pid > 1 && pid != getpid() && command.hasPrefix("voucher-pos"), "\(command)")
       kill(pid, try #require(numbers[signal]))
-      try tmux.waitFor("$ ")
+      try tmux.waitForPrompt()
       try expectCookedMode(tmux)
     }
   }
@@ -151,6 +151,7 @@ struct EndToEndTests {
       try tmux.send("Enter")
       try tmux.waitFor("Find contact")
       try tmux.send("C-c")
+      try tmux.waitForPrompt()
       try expectCookedMode(tmux)
     }
   }

@@ -115,6 +115,27 @@ final class TmuxSession {
     throw CancellationError()
   }
 
+  /// Polls until the shell's prompt (`PS1='$ '`) is the last line shown: the program run
+  /// from it has ended and the shell reads again. Text typed before that goes to the ending
+  /// program, or is flushed when it restores the terminal (seen under load in a full run).
+  @discardableResult
+  func waitForPrompt(
+    timeout: TimeInterval = 15, sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> String {
+    let deadline = Date().addingTimeInterval(timeout)
+    var shown = ""
+    while Date() < deadline {
+      shown = try screen()
+      let last = shown.split(separator: "\n").last { !$0.allSatisfy(\.isWhitespace) }
+      if last?.trimmingCharacters(in: .whitespaces) == "$" { return shown }
+      usleep(20_000)
+    }
+    Issue.record(
+      "the shell's prompt did not come back; the screen was:\n\(shown)",
+      sourceLocation: sourceLocation)
+    throw CancellationError()
+  }
+
   func resize(width: Int, height: Int) throws {
     try tmux(["resize-window", "-t", "main", "-x", "\(width)", "-y", "\(height)"])
   }
