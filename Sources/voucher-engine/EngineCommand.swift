@@ -57,12 +57,24 @@ enum EngineCommand {
     var commandName = name
     // Two-word commands: `customers find`, `vouchers list`, `voucher show`.
     if ["customers", "vouchers", "voucher"].contains(name), let verb = rest.first,
-      !verb.hasPrefix("--")
+      !verb.hasPrefix("-")
     {
       commandName += " " + verb
       rest.removeFirst()
     }
     guard let command = commands[commandName] else {
+      // A two-word command's first word alone: its commands' help, or what it needs.
+      let group = commands.keys.filter { $0.hasPrefix(name + " ") }.sorted()
+      if commandName == name, !group.isEmpty {
+        if rest.contains("--help") || rest.contains("-h") {
+          Output.line(group.compactMap { commands[$0]?.help }.joined(separator: "\n"))
+          return exitDone
+        }
+        Output.error(
+          "“\(name)” needs a command: \(group.joined(separator: ", ")) (see voucher-engine \(name) --help)"
+        )
+        return exitUsage
+      }
       Output.error("unknown command “\(commandName)” (see voucher-engine --help)")
       return exitUsage
     }

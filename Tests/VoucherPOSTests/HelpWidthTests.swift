@@ -77,4 +77,18 @@ struct HelpWidthTests {
       }
     }
   }
+
+  @Test("a two-word command's first word: with --help or -h its help, alone what it needs")
+  func firstWordOfTwoWordCommands() throws {
+    for (word, verb) in [("customers", "find"), ("vouchers", "list"), ("voucher", "show")] {
+      for flag in ["--help", "-h"] {
+        let help = try run("voucher-engine", [word, flag])
+        #expect(help.status == 0, "\(word) \(flag): \(help.output)")
+        #expect(help.output.contains("voucher-engine \(word) \(verb)"), "\(help.output)")
+      }
+      let alone = try run("voucher-engine", [word])
+      #expect(alone.status == 2)
+      #expect(alone.output.contains("needs a command: \(word) \(verb)"), "\(alone.output)")
+    }
+  }
 }
