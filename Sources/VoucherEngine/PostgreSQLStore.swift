@@ -281,6 +281,8 @@ public final class PostgreSQLStore: VoucherStore {
       if job.run?(PostgreSQLTransaction(connection: connection)) ?? false {
         if index < batch.count - 1 { try connection.execute("RELEASE grouped; SAVEPOINT grouped") }
       } else {
+        // What the refused job held back is undone with it, not sent first.
+        connection.discardHeldBack()
         try connection.execute("ROLLBACK TO SAVEPOINT grouped")
       }
     }
