@@ -185,6 +185,7 @@ final class PostgreSQLConnection {
           switch value {
           case .null: buffer.append(contentsOf: Array(#"\N"#.utf8))
           case .integer(let number): buffer.append(contentsOf: Array(String(number).utf8))
+          case .boolean(let flag): buffer.append(flag ? 116 : 102)
           case .text(let text): Self.appendCopyText(text, to: &buffer)
           }
         }
@@ -324,6 +325,7 @@ final class PostgreSQLConnection {
       switch value {
       case .null: nil
       case .integer(let number): strdup(String(number))
+      case .boolean(let flag): strdup(flag ? "t" : "f")
       case .text(let text): strdup(text)
       }
     }
@@ -431,7 +433,7 @@ final class PostgreSQLConnection {
 }
 
 /// One row of a result; valid while its result is (inside the row callback).
-struct PostgreSQLRow {
+struct PostgreSQLRow: StoreRow {
   fileprivate let result: OpaquePointer
   fileprivate let index: Int32
   /// Added to every column number: a row that joins tables is read a table at a time.

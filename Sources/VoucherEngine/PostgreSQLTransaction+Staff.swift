@@ -3,34 +3,20 @@ import Foundation
 // Staff PINs and the Find screen's search, on PostgreSQL. The search reads the customers
 // table itself (digits of the phone, the member number without its prefix, the email's
 // local part, name words) rather than SQLite's suffix table: the same matches, each once,
-// in the same order.
+// in the same order. The staff table's columns and mapping are `StoreRows`'; a name is
+// found whatever its case by `lower(name)` (its unique index), as SQLite's NOCASE column.
 extension PostgreSQLTransaction {
-  private static let staffColumns =
-    "name, role, salt, pin_hash, created_at, revoked_at, failed_attempts, locked_until"
-
-  private static func storedStaff(from row: PostgreSQLRow) throws -> StoredStaffMember {
-    guard let role = StaffRole(rawValue: row.text(1)) else {
-      throw StoreError.corrupt("staff \(row.text(0)) has role \(row.text(1))")
-    }
-    return StoredStaffMember(
-      member: StaffMember(
-        name: row.text(0), role: role, createdAt: Date(millisecondsSince1970: row.int(4)),
-        revokedAt: row.optionalInt(5).map(Date.init(millisecondsSince1970:))),
-      salt: row.text(2), pinHash: row.text(3), failedAttempts: Int(row.int(6)),
-      lockedUntil: row.optionalInt(7).map(Date.init(millisecondsSince1970:)))
-  }
-
   func staffMember(name: String) throws -> StoredStaffMember? {
     try connection.first(
-      "SELECT \(Self.staffColumns) FROM staff WHERE lower(name) = lower($1)", [.text(name)],
-      Self.storedStaff(from:))
+      "SELECT \(StoreRows.staffColumns) FROM staff WHERE lower(name) = lower($1)",
+      [.text(name)], StoreRows.storedStaff(from:))
   }
 
   func staffMembers() throws -> [StoredStaffMember] {
     var found: [StoredStaffMember] = []
-    try connection.each("SELECT \(Self.staffColumns) FROM staff ORDER BY created_at, name", []) {
-      found.append(try Self.storedStaff(from: $0))
-    }
+    try connection.each(
+      "SELECT \(StoreRows.staffColumns) FROM staff ORDER BY created_at, name", []
+    ) { found.append(try StoreRows.storedStaff(from: $0)) }
     return found
   }
 
@@ -38,12 +24,10 @@ extension PostgreSQLTransaction {
     _ = try connection.run(
       "DELETE FROM staff WHERE lower(name) = lower($1)", [.text(staff.member.name)])
     _ = try connection.run(
-      "INSERT INTO staff (\(Self.staffColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      [
-        .text(staff.member.name), .text(staff.member.role.rawValue), .text(staff.salt),
-        .text(staff.pinHash), .from(staff.member.createdAt), .from(staff.member.revokedAt),
-        .integer(Int64(staff.failedAttempts)), .from(staff.lockedUntil),
-      ])
+      """
+      INSERT INTO staff (\(StoreRows.staffColumns))
+      VALUES (\(Self.placeholders(for: StoreRows.staffColumns)))
+      """, StoreRows.staffValues(staff))
   }
 
   func revokeStaffMember(name: String, at date: Date) throws -> Bool {

@@ -2,8 +2,11 @@ import Foundation
 
 /// `StoreTransaction` over one PostgreSQL connection inside an open transaction.
 ///
-/// Each table's columns and their mapping to the model are in one place (`customerColumns`
-/// with `customer(from:)` and `customerValues`, and so on), as in `SQLiteTransaction`.
+/// Each table's columns and their mapping to the model and to a statement's values are
+/// `StoreRows`', shared with `SQLiteTransaction`; the SQL around them is PostgreSQL's own,
+/// and so are the read-ahead (`Prefetched`) and the writes held back to travel with the
+/// next statement (`PostgreSQLConnection.runWithNext`), which save round trips SQLite
+/// does not make.
 struct PostgreSQLTransaction: StoreTransaction {
   let connection: PostgreSQLConnection
   /// What was read ahead of being asked for (see `Prefetched`).
@@ -46,20 +49,20 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// found (the customer's columns on each), or one row without a voucher.
   private static let prefetchStatement = SQL(
     """
-    SELECT \(qualified(customerColumns, "c")), \(qualified(voucherColumns, "v")), \(holdsColumn(of: "v"))
+    SELECT \(customerAndVoucherColumns)
     FROM (SELECT 1) AS one
       LEFT JOIN customers c ON c.deleted_at IS NULL AND c.source_id = $1
       LEFT JOIN vouchers v ON v.deleted_at IS NULL AND v.code = ANY($2::text[])
     """)
 
-  /// `a, b` as `alias.a, alias.b`.
-  private static func qualified(_ columns: String, _ alias: String) -> String {
-    columns.split(separator: ",").map { "\(alias).\($0.trimmingSpaces())" }
-      .joined(separator: ", ")
-  }
-
-  private static let customerColumnCount: Int32 = 13
-  private static let voucherColumnCount: Int32 = 33
+  /// A customer's columns (`c`), then a voucher's (`v`) with its holds: the read-ahead's
+  /// rows, read a table at a time (`PostgreSQLRow.shifted(by:)`).
+  private static let customerAndVoucherColumns = [
+    StoreRows.qualified(StoreRows.customerColumns, "c"),
+    StoreRows.qualified(StoreRows.voucherColumns, "v"), holdsColumn(of: "v"),
+  ].joined(separator: ", ")
+  private static let customerColumnCount = StoreRows.customerColumnCount
+  private static let voucherColumnCount = StoreRows.voucherColumnCount
 
   func prefetch(customer reference: String?, codes: [String]) throws {
     let sourceId = Self.prefetchedSourceId(reference)
@@ -131,7 +134,7 @@ struct PostgreSQLTransaction: StoreTransaction {
   /// The voucher rows, locked in sorted order, with what `lockForRedemption` reads.
   private static let lockStatement = SQL(
     """
-    SELECT \(qualified(customerColumns, "c")), \(qualified(voucherColumns, "v")), \(holdsColumn(of: "v")),
+    SELECT \(customerAndVoucherColumns),
       EXISTS (SELECT 1 FROM redemptions r WHERE r.voucher_id = v.id AND r.order_source_id = $4),
       (SELECT s.xmin FROM vouchers s WHERE s.id = v.id) = v.row_version,
       i.fingerprint, i.result_id, EXISTS (SELECT 1 FROM closed_attempts a WHERE a.key = $3)
@@ -158,7 +161,7 @@ struct PostgreSQLTransaction: StoreTransaction {
       after: preludes, sql, [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
     ) { row in
       if customer == nil, row.optionalText(0) != nil {
-        customer = try Self.customer(from: row)
+        customer = try StoreRows.customer(from: row)
       }
       let voucherRow = row.shifted(by: Self.customerColumnCount)
       // The lock statement's key columns, the same on every row.
@@ -188,7 +191,12 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   /// `$1, $2, …, $count`.
   static func placeholders(_ count: Int, from first: Int = 1) -> String {
-    (first..<(first + count)).map { "$\($0)" }.joined(separator: ", ")
+    StoreRows.parameters(count, mark: "$", from: first)
+  }
+
+  /// `$1, $2, …`: a parameter for each of `columns`.
+  static func placeholders(for columns: String) -> String {
+    placeholders(StoreRows.names(columns).count)
   }
 
   /// The error a conflicting insert reports without aborting the transaction (inserts the
@@ -200,28 +208,21 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   // MARK: Customers
 
-  private static let customerColumns = """
-    id, source_id, name, email, phone, member_number, metadata, created_at, updated_at,
-    description, address, birthdate, birthday
-    """
   // A deleted customer is a tombstone no lookup finds.
   private static let selectCustomers =
-    "SELECT \(customerColumns) FROM customers WHERE deleted_at IS NULL AND "
+    "SELECT \(StoreRows.customerColumns) FROM customers WHERE deleted_at IS NULL AND "
   private static let customerById = SQL(selectCustomers + "id = $1")
   private static let customerBySourceId = SQL(selectCustomers + "source_id = $1")
   private static let customerByEmail = SQL(selectCustomers + "email_fold = $1")
   private static let insertCustomer = SQL(
     """
-    INSERT INTO customers (id, source_id, name, email, email_fold, phone, member_number,
-                           metadata, created_at, updated_at, description, address, birthdate,
-                           birthday)
-    VALUES (\(placeholders(14))) ON CONFLICT DO NOTHING
+    INSERT INTO customers (\(StoreRows.customerWriteColumns))
+    VALUES (\(placeholders(for: StoreRows.customerWriteColumns))) ON CONFLICT DO NOTHING
     """)
   private static let updateCustomer = SQL(
     """
-    UPDATE customers SET source_id = $2, name = $3, email = $4, email_fold = $5, phone = $6,
-      member_number = $7, metadata = $8, created_at = $9, updated_at = $10, description = $11,
-      address = $12, birthdate = $13, birthday = $14 WHERE id = $1
+    UPDATE customers SET \(StoreRows.assignments(StoreRows.customerWriteColumns, mark: "$"))
+    WHERE id = $1
     """)
   private static let insertWord = SQL(
     "INSERT INTO customer_words (word, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -229,44 +230,24 @@ struct PostgreSQLTransaction: StoreTransaction {
   func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
     var found: [Customer] = []
     try connection.each(Self.selectCustomers + clause, values) {
-      found.append(try Self.customer(from: $0))
+      found.append(try StoreRows.customer(from: $0))
     }
     return found
   }
 
-  private static func customer(from row: PostgreSQLRow) throws -> Customer {
-    Customer(
-      id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
-      email: row.optionalText(3), phone: row.optionalText(4),
-      memberNumber: row.optionalText(5), metadata: try JSONValue.stored(row.text(6)),
-      description: row.optionalText(9), address: try row.optionalText(10).map(JSONValue.stored),
-      birthdate: row.optionalText(11), birthday: row.optionalText(12),
-      createdAt: Date(millisecondsSince1970: row.int(7)),
-      updatedAt: Date(millisecondsSince1970: row.int(8)))
-  }
-
-  private func customerValues(_ customer: Customer) -> [SQLValue] {
-    [
-      .text(customer.id), .from(customer.sourceId), .from(customer.name), .from(customer.email),
-      .from(customer.email.map(ContactText.foldEmail)), .from(customer.phone),
-      .from(customer.memberNumber), .text(customer.metadata.jsonText),
-      .from(customer.createdAt), .from(customer.updatedAt), .from(customer.description),
-      .from(customer.address?.jsonText), .from(customer.birthdate), .from(customer.birthday),
-    ]
-  }
-
   func customer(id: String) throws -> Customer? {
-    try connection.first(Self.customerById, [.text(id)], Self.customer(from:))
+    try connection.first(Self.customerById, [.text(id)], StoreRows.customer(from:))
   }
 
   func customer(sourceId: String) throws -> Customer? {
     if let known = prefetched.customers[sourceId] { return known }
-    return try connection.first(Self.customerBySourceId, [.text(sourceId)], Self.customer(from:))
+    return try connection.first(
+      Self.customerBySourceId, [.text(sourceId)], StoreRows.customer(from:))
   }
 
   func customer(email: String) throws -> Customer? {
     try connection.first(
-      Self.customerByEmail, [.text(ContactText.foldEmail(email))], Self.customer(from:))
+      Self.customerByEmail, [.text(ContactText.foldEmail(email))], StoreRows.customer(from:))
   }
 
   func customers(phone: String, limit: Int) throws -> [Customer] {
@@ -350,7 +331,7 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   func insert(_ customer: Customer) throws {
     prefetched.customers.removeAll()
-    guard try connection.run(Self.insertCustomer, customerValues(customer)) == 1 else {
+    guard try connection.run(Self.insertCustomer, StoreRows.customerValues(customer)) == 1 else {
       throw Self.conflict("the customer's id, source id or email")
     }
     try indexWords(of: customer)
@@ -358,7 +339,7 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   func update(_ customer: Customer) throws {
     prefetched.customers.removeAll()
-    try connection.run(Self.updateCustomer, customerValues(customer))
+    try connection.run(Self.updateCustomer, StoreRows.customerValues(customer))
     try connection.run("DELETE FROM customer_words WHERE customer_id = $1", [.text(customer.id)])
     try indexWords(of: customer)
   }
@@ -371,107 +352,31 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   // MARK: Vouchers
 
-  static let voucherColumns = """
-    id, code, campaign, type, discount_type, percent_off_bp, amount_limit, amount_off,
-    fixed_amount, gift_amount, gift_balance, currency, holder_id, start_date, expiration_date,
-    active, quantity, redeemed_quantity, per_customer, min_order_amount, applicable_to,
-    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at,
-    validity, aggregated_amount_limit, category, category_id, campaign_id, additional_info
-    """
-  private static let voucherColumnNames = voucherColumns.split(separator: ",").map {
-    $0.trimmingSpaces()
-  }
-  private static let selectVouchers = "SELECT \(voucherColumns) FROM vouchers WHERE "
+  private static let selectVouchers =
+    "SELECT \(StoreRows.voucherColumns) FROM vouchers WHERE "
   private static let selectVoucherWithHolds =
-    "SELECT \(voucherColumns), \(holdsColumn(of: "vouchers")) FROM vouchers WHERE "
+    "SELECT \(StoreRows.voucherColumns), \(holdsColumn(of: "vouchers")) FROM vouchers WHERE "
   private static let voucherByCode = SQL(
     selectVoucherWithHolds + "code = $1 AND deleted_at IS NULL")
   private static let voucherById = SQL(selectVoucherWithHolds + "id = $1 AND deleted_at IS NULL")
   private static let codeExists = SQL("SELECT 1 FROM vouchers WHERE code = $1")
   private static let insertVoucher = SQL(
     """
-    INSERT INTO vouchers (\(voucherColumns)) VALUES (\(placeholders(voucherColumnNames.count)))
-    ON CONFLICT DO NOTHING
+    INSERT INTO vouchers (\(StoreRows.voucherColumns))
+    VALUES (\(placeholders(for: StoreRows.voucherColumns))) ON CONFLICT DO NOTHING
     """)
   private static let updateVoucher = SQL(
-    "UPDATE vouchers SET "
-      + voucherColumnNames.enumerated().dropFirst().map { "\($0.element) = $\($0.offset + 1)" }
-      .joined(separator: ", ") + " WHERE id = $1")
+    """
+    UPDATE vouchers SET \(StoreRows.assignments(StoreRows.voucherColumns, mark: "$"))
+    WHERE id = $1
+    """)
 
   private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
     var found: [Voucher] = []
     try connection.each(Self.selectVouchers + clause, values) {
-      found.append(try Self.voucher(from: $0))
+      found.append(try StoreRows.voucher(from: $0))
     }
     return found
-  }
-
-  /// A voucher from the first 33 columns of `row`, in `voucherColumns` order.
-  static func voucher(from row: PostgreSQLRow) throws -> Voucher {
-    let kind: VoucherKind
-    if row.text(3) == "GIFT_VOUCHER" {
-      kind = .gift(amount: row.int(9), balance: row.int(10))
-    } else {
-      switch row.optionalText(4) {
-      case "PERCENT":
-        kind = .discount(.percent(basisPoints: row.int(5), amountLimit: row.optionalInt(6)))
-      case "AMOUNT": kind = .discount(.amount(row.int(7)))
-      case "FIXED": kind = .discount(.fixed(row.int(8)))
-      default: throw StoreError.corrupt("voucher \(row.text(1)) has no discount type")
-      }
-    }
-    var voucher = Voucher(
-      id: row.text(0), code: row.text(1), campaign: row.optionalText(2), kind: kind,
-      currency: row.text(11), holderId: row.optionalText(12),
-      startDate: row.optionalInt(13).map(Date.init(millisecondsSince1970:)),
-      expirationDate: row.optionalInt(14).map(Date.init(millisecondsSince1970:)),
-      active: row.bool(15), quantity: row.optionalInt(16), redeemedQuantity: row.int(17),
-      perCustomer: row.optionalInt(18), minOrderAmount: row.optionalInt(19),
-      applicableTo: try JSONText.decodeList(row.text(20)),
-      inapplicableTo: try JSONText.decodeList(row.text(21)), reactivationLimit: row.int(22),
-      reactivationCount: row.int(23), metadata: try JSONValue.stored(row.text(24)),
-      createdAt: Date(millisecondsSince1970: row.int(25)),
-      updatedAt: Date(millisecondsSince1970: row.int(26)))
-    if let validity = row.optionalText(27) {
-      voucher.validity = try JSONText.decode(ValidityRules.self, from: validity)
-    }
-    voucher.aggregatedAmountLimit = row.optionalInt(28)
-    voucher.category = row.optionalText(29)
-    voucher.categoryId = row.optionalText(30)
-    voucher.campaignId = row.optionalText(31)
-    voucher.additionalInfo = row.optionalText(32)
-    return voucher
-  }
-
-  private func voucherValues(_ voucher: Voucher) -> [SQLValue] {
-    var discountType: String?
-    var percent: Int64?
-    var limit: Int64?
-    var amountOff: Int64?
-    var fixed: Int64?
-    var giftAmount: Int64?
-    var giftBalance: Int64?
-    switch voucher.kind {
-    case .discount(.percent(let basisPoints, let amountLimit)):
-      (discountType, percent, limit) = ("PERCENT", basisPoints, amountLimit)
-    case .discount(.amount(let amount)): (discountType, amountOff) = ("AMOUNT", amount)
-    case .discount(.fixed(let amount)): (discountType, fixed) = ("FIXED", amount)
-    case .gift(let amount, let balance): (giftAmount, giftBalance) = (amount, balance)
-    }
-    return [
-      .text(voucher.id), .text(voucher.code), .from(voucher.campaign), .text(voucher.kind.typeName),
-      .from(discountType), .from(percent), .from(limit), .from(amountOff), .from(fixed),
-      .from(giftAmount), .from(giftBalance), .text(voucher.currency), .from(voucher.holderId),
-      .from(voucher.startDate), .from(voucher.expirationDate), .text(voucher.active ? "t" : "f"),
-      .from(voucher.quantity), .integer(voucher.redeemedQuantity), .from(voucher.perCustomer),
-      .from(voucher.minOrderAmount), .text(JSONText.encode(voucher.applicableTo)),
-      .text(JSONText.encode(voucher.inapplicableTo)), .integer(voucher.reactivationLimit),
-      .integer(voucher.reactivationCount), .text(voucher.metadata.jsonText),
-      .from(voucher.createdAt), .from(voucher.updatedAt),
-      .from(voucher.validity.isEmpty ? nil : JSONText.encode(voucher.validity)),
-      .from(voucher.aggregatedAmountLimit), .from(voucher.category), .from(voucher.categoryId),
-      .from(voucher.campaignId), .from(voucher.additionalInfo),
-    ]
   }
 
   func voucher(code: String) throws -> Voucher? {
@@ -490,9 +395,9 @@ struct PostgreSQLTransaction: StoreTransaction {
   private func voucherNotingHolds(from row: PostgreSQLRow, onlyIfNone: Bool = false) throws
     -> Voucher
   {
-    let voucher = try Self.voucher(from: row)
+    let voucher = try StoreRows.voucher(from: row)
     var holds: [SessionLock] = []
-    if let text = row.optionalText(33) {
+    if let text = row.optionalText(StoreRows.voucherColumnCount) {
       guard case .array(let entries) = try JSONValue.parse(text) else {
         throw StoreError.corrupt("the holds of voucher \(voucher.code) are not a list")
       }
@@ -520,14 +425,14 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   func insert(_ voucher: Voucher) throws {
     prefetched.vouchers.removeAll()
-    guard try connection.run(Self.insertVoucher, voucherValues(voucher)) == 1 else {
+    guard try connection.run(Self.insertVoucher, StoreRows.voucherValues(voucher)) == 1 else {
       throw Self.conflict("the voucher code \(voucher.code)")
     }
   }
 
   func update(_ voucher: Voucher) throws {
     prefetched.vouchers.removeAll()
-    try connection.run(Self.updateVoucher, voucherValues(voucher))
+    try connection.run(Self.updateVoucher, StoreRows.voucherValues(voucher))
   }
 
   func markDeleted(voucherId: String, at date: Date) throws {
@@ -655,12 +560,8 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   // MARK: Redemptions
 
-  private static let redemptionColumns = """
-    id, parent_id, voucher_id, voucher_code, customer_id, order_id, order_source_id,
-    order_amount, order_discount, order_gift, order_total, items, amount, gift_balance_after,
-    status, terminal, cashier, date, rollback_id
-    """
-  private static let selectRedemptions = "SELECT \(redemptionColumns) FROM redemptions WHERE "
+  private static let selectRedemptions =
+    "SELECT \(StoreRows.redemptionColumns) FROM redemptions WHERE "
   private static let redemptionById = SQL(selectRedemptions + "id = $1")
   private static let redemptionByVoucherOrder = SQL(
     selectRedemptions + "voucher_id = $1 AND order_source_id = $2")
@@ -676,25 +577,8 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
     var found: [Redemption] = []
-    try connection.each(sql, values) { found.append(try Self.redemption(from: $0)) }
+    try connection.each(sql, values) { found.append(try StoreRows.redemption(from: $0)) }
     return found
-  }
-
-  private static func redemption(from row: PostgreSQLRow) throws -> Redemption {
-    guard let status = RedemptionStatus(rawValue: row.text(14)) else {
-      throw StoreError.corrupt("redemption \(row.text(0)) has status \(row.text(14))")
-    }
-    let order = RedeemedOrder(
-      id: row.text(5), sourceId: row.optionalText(6), amount: row.int(7),
-      discountAmount: row.int(8), giftCredits: row.int(9), totalAmount: row.int(10),
-      items: try JSONText.decode([CartItem].self, from: row.text(11)))
-    return Redemption(
-      id: row.text(0), parentId: row.optionalText(1), voucherId: row.optionalText(2),
-      voucherCode: row.optionalText(3), customerId: row.optionalText(4), order: order,
-      amount: row.int(12), status: status,
-      channel: Channel(terminal: row.optionalText(15), cashier: row.optionalText(16)),
-      date: Date(millisecondsSince1970: row.int(17)), giftBalanceAfter: row.optionalInt(13),
-      rollbackId: row.optionalText(18), children: [])
   }
 
   /// Fills in the children of stacked parents.
@@ -718,26 +602,18 @@ struct PostgreSQLTransaction: StoreTransaction {
       rows += rows[next].children
       next += 1
     }
-    let values = rows.flatMap { row -> [SQLValue] in
-      let order = row.order
-      return [
-        .text(row.id), .from(row.parentId), .from(row.voucherId),
-        .from(row.voucherCode), .from(row.customerId), .text(order.id),
-        .from(order.sourceId), .integer(order.amount), .integer(order.discountAmount),
-        .integer(order.giftCredits), .integer(order.totalAmount),
-        .text(JSONText.encode(items: order.items)), .integer(row.amount),
-        .from(row.giftBalanceAfter), .text(row.status.rawValue),
-        .from(row.channel.terminal), .from(row.channel.cashier),
-        .from(row.date), .from(row.rollbackId),
-      ]
-    }
-    connection.runWithNext(Self.insertRedemptions(rows.count), values)
+    connection.runWithNext(
+      Self.insertRedemptions(rows.count), rows.flatMap(StoreRows.redemptionValues))
   }
 
   private static func insertRedemptions(_ count: Int) -> SQL {
-    let rows = (0..<count).map { "(\(placeholders(19, from: 1 + 19 * $0)))" }
+    let width = StoreRows.redemptionColumnCount
+    let rows = (0..<count).map { "(\(placeholders(width, from: 1 + width * $0)))" }
     return SQL(
-      "INSERT INTO redemptions (\(redemptionColumns)) VALUES \(rows.joined(separator: ", "))")
+      """
+      INSERT INTO redemptions (\(StoreRows.redemptionColumns))
+      VALUES \(rows.joined(separator: ", "))
+      """)
   }
 
   func redemption(id: String) throws -> Redemption? {
@@ -813,55 +689,42 @@ struct PostgreSQLTransaction: StoreTransaction {
       [.text(rollbackId), .text(redemptionId)])
   }
 
-  private static let rollbackColumns =
-    "id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date, reactivations_left"
-
   func insert(_ rollback: Rollback) throws {
     try connection.run(
-      "INSERT INTO rollbacks (\(Self.rollbackColumns)) VALUES (\(Self.placeholders(9)))",
-      [
-        .text(rollback.id), .text(rollback.redemptionId), .text(rollback.voucherId),
-        .text(rollback.voucherCode), .integer(rollback.amount), .text(rollback.reason),
-        .from(rollback.by), .from(rollback.date), .integer(rollback.reactivationsLeft),
-      ])
-  }
-
-  private static func rollback(from row: PostgreSQLRow) -> Rollback {
-    Rollback(
-      id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
-      voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
-      date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+      """
+      INSERT INTO rollbacks (\(StoreRows.rollbackColumns))
+      VALUES (\(Self.placeholders(for: StoreRows.rollbackColumns)))
+      """, StoreRows.rollbackValues(rollback))
   }
 
   func rollback(id: String) throws -> Rollback? {
     try connection.first(
-      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE id = $1", [.text(id)], Self.rollback)
+      "SELECT \(StoreRows.rollbackColumns) FROM rollbacks WHERE id = $1", [.text(id)],
+      StoreRows.rollback(from:))
   }
 
   func rollbacks(voucherId: String) throws -> [Rollback] {
     var found: [Rollback] = []
     try connection.each(
-      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE voucher_id = $1 ORDER BY date, id",
+      """
+      SELECT \(StoreRows.rollbackColumns) FROM rollbacks WHERE voucher_id = $1
+      ORDER BY date, id
+      """,
       [.text(voucherId)]
-    ) { found.append(Self.rollback(from: $0)) }
+    ) { found.append(StoreRows.rollback(from: $0)) }
     return found
   }
 
   // MARK: Validation sessions
 
   private static let sessionLocksOfVoucher = SQL(
-    "SELECT session_key, gift_credits, expires_at, created_at FROM session_locks WHERE voucher_id = $1"
-  )
+    "SELECT \(StoreRows.sessionLockColumns) FROM session_locks WHERE voucher_id = $1")
 
   func sessionLocks(voucherId: String) throws -> [SessionLock] {
     if let holds = prefetched.holds[voucherId] { return holds }
     var found: [SessionLock] = []
-    try connection.each(Self.sessionLocksOfVoucher, [.text(voucherId)]) { row in
-      found.append(
-        SessionLock(
-          voucherId: voucherId, key: row.text(0), giftCredits: row.int(1),
-          expiresAt: Date(millisecondsSince1970: row.int(2)),
-          createdAt: Date(millisecondsSince1970: row.int(3))))
+    try connection.each(Self.sessionLocksOfVoucher, [.text(voucherId)]) {
+      found.append(StoreRows.sessionLock(from: $0, voucherId: voucherId))
     }
     return found
   }
@@ -870,15 +733,11 @@ struct PostgreSQLTransaction: StoreTransaction {
     prefetched.holds[lock.voucherId] = nil
     try connection.run(
       """
-      INSERT INTO session_locks (voucher_id, session_key, gift_credits, expires_at, created_at)
-      VALUES ($1, $2, $3, $4, $5)
+      INSERT INTO session_locks (\(StoreRows.sessionLockWriteColumns))
+      VALUES (\(Self.placeholders(for: StoreRows.sessionLockWriteColumns)))
       ON CONFLICT (voucher_id, session_key) DO UPDATE SET gift_credits = excluded.gift_credits,
         expires_at = excluded.expires_at, created_at = excluded.created_at
-      """,
-      [
-        .text(lock.voucherId), .text(lock.key), .integer(lock.giftCredits), .from(lock.expiresAt),
-        .from(lock.createdAt),
-      ])
+      """, StoreRows.sessionLockValues(lock))
   }
 
   func deleteSessionLock(voucherId: String, key: String) throws -> Bool {
@@ -906,7 +765,10 @@ struct PostgreSQLTransaction: StoreTransaction {
   private static let closeAttempt = SQL(
     "INSERT INTO closed_attempts (key, closed_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
   private static let appendEvent = SQL(
-    "INSERT INTO events (at, actor, kind, subject, detail) VALUES ($1, $2, $3, $4, $5)")
+    """
+    INSERT INTO events (\(StoreRows.eventWriteColumns))
+    VALUES (\(placeholders(for: StoreRows.eventWriteColumns)))
+    """)
 
   func idempotencyRecord(key: String) throws -> (fingerprint: String, resultId: String)? {
     if let known = prefetched.idempotency[key] { return known }
@@ -939,7 +801,8 @@ struct PostgreSQLTransaction: StoreTransaction {
     // Nothing reads an event in the transaction that wrote it: it travels with the next
     // statement (a redemption's row), one round trip fewer per redemption.
     connection.runWithNext(
-      Self.appendEvent, [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
+      Self.appendEvent,
+      StoreRows.eventValues(date: date, actor: actor, kind: kind, subject: subject, detail: detail))
   }
 
   func events(subject: String?, limit: Int) throws -> [Event] {
@@ -948,15 +811,11 @@ struct PostgreSQLTransaction: StoreTransaction {
     let clause = subject == nil ? "" : "WHERE subject = $1"
     values.append(.integer(Int64(limit)))
     try connection.each(
-      "SELECT seq, at, actor, kind, subject, detail FROM events \(clause) ORDER BY seq DESC LIMIT $\(values.count)",
-      values
-    ) { row in
-      found.append(
-        Event(
-          sequence: row.int(0), date: Date(millisecondsSince1970: row.int(1)),
-          actor: row.optionalText(2), kind: row.text(3), subject: row.text(4),
-          detail: row.text(5)))
-    }
+      """
+      SELECT \(StoreRows.eventColumns) FROM events \(clause) ORDER BY seq DESC
+      LIMIT $\(values.count)
+      """, values
+    ) { found.append(StoreRows.event(from: $0)) }
     return found
   }
 
@@ -991,23 +850,17 @@ struct PostgreSQLTransaction: StoreTransaction {
   func eachIssued(batch: String, _ body: (IssuedRow) throws -> Void) throws {
     try connection.eachInPages(
       """
-      SELECT c.source_id, c.email, v.code, i.line FROM issued_vouchers i
+      SELECT \(StoreRows.issuedColumns) FROM issued_vouchers i
         JOIN customers c ON c.id = i.customer_id JOIN vouchers v ON v.id = i.voucher_id
       WHERE i.batch = $1 ORDER BY i.line
       """, [.text(batch)]
-    ) { row in
-      try body(
-        IssuedRow(
-          sourceId: row.optionalText(0), email: row.optionalText(1), code: row.text(2),
-          line: Int(row.int(3))))
-    }
+    ) { try body(StoreRows.issuedRow(from: $0)) }
   }
 
   func eachExportRow(createdSince: Date?, _ body: (ExportRow) throws -> Void) throws {
-    let columns = Self.voucherColumnNames.map { "v." + $0 }.joined(separator: ", ")
     try connection.eachInPages(
       """
-      SELECT \(columns), c.source_id, c.email, c.member_number, u.used_date
+      SELECT \(StoreRows.qualified(StoreRows.voucherColumns, "v")), c.source_id, c.email, c.member_number, u.used_date
       FROM vouchers v LEFT JOIN customers c ON c.id = v.holder_id
         LEFT JOIN LATERAL (SELECT max(r.date) AS used_date FROM redemptions r
                            WHERE r.voucher_id = v.id AND r.status = 'SUCCEEDED') u ON true
@@ -1015,13 +868,7 @@ struct PostgreSQLTransaction: StoreTransaction {
         AND ($1::bigint IS NULL OR v.created_at >= $1::bigint OR u.used_date >= $1::bigint)
       ORDER BY v.seq
       """, [.from(createdSince)]
-    ) { row in
-      try body(
-        ExportRow(
-          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(33),
-          holderEmail: row.optionalText(34), holderMemberNumber: row.optionalText(35),
-          lastUsed: row.optionalInt(36).map(Date.init(millisecondsSince1970:))))
-    }
+    ) { try body(StoreRows.exportRow(from: $0)) }
   }
 
   func isEmpty() throws -> Bool {

@@ -21,6 +21,9 @@ enum SQLValue: Sendable, Equatable {
   case null
   case integer(Int64)
   case text(String)
+  /// A flag, kept in each store's own type: SQLite binds 1 or 0, PostgreSQL `t` or `f`
+  /// (its column is a boolean).
+  case boolean(Bool)
 }
 
 /// SQL text with its hash worked out once: the key of the statement cache.
@@ -99,38 +102,41 @@ final class SQLiteConnection {
     try each(sql, values) { _ in }
   }
 
-  /// Runs a statement and maps its first row, if any. (A `Row` is only valid while its
+  /// Runs a statement and maps its first row, if any. (A `SQLiteRow` is only valid while its
   /// statement is stepping, so it is read inside `map`.)
-  func first<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
+  func first<T>(_ sql: String, _ values: [SQLValue] = [], _ map: (SQLiteRow) throws -> T) throws
+    -> T?
+  {
     try first(SQL(sql), values, map)
   }
 
   /// Like `first(_:_:_:)` for a statement whose `SQL` is kept, and it stops stepping after
   /// the first row.
-  func first<T>(_ sql: SQL, _ values: [SQLValue] = [], _ map: (Row) throws -> T) throws -> T? {
+  func first<T>(_ sql: SQL, _ values: [SQLValue] = [], _ map: (SQLiteRow) throws -> T) throws -> T?
+  {
     let statement = try prepared(sql)
     defer { sqlite3_reset(statement) }
     try bind(values, to: statement)
     let rc = sqlite3_step(statement)
-    if rc == SQLITE_ROW { return try map(Row(statement: statement)) }
+    if rc == SQLITE_ROW { return try map(SQLiteRow(statement: statement)) }
     if rc == SQLITE_DONE { return nil }
     throw SQLiteError(code: rc & 0xFF, message: lastMessage)
   }
 
   /// Runs a statement, calling `body` for each row as it is stepped (nothing is buffered).
-  func each(_ sql: String, _ values: [SQLValue], _ body: (Row) throws -> Void) throws {
+  func each(_ sql: String, _ values: [SQLValue], _ body: (SQLiteRow) throws -> Void) throws {
     try each(SQL(sql), values, body)
   }
 
   /// Like `each(_:_:_:)` for a statement whose `SQL` is kept.
-  func each(_ sql: SQL, _ values: [SQLValue], _ body: (Row) throws -> Void) throws {
+  func each(_ sql: SQL, _ values: [SQLValue], _ body: (SQLiteRow) throws -> Void) throws {
     let statement = try prepared(sql)
     defer { sqlite3_reset(statement) }
     try bind(values, to: statement)
     while true {
       let rc = sqlite3_step(statement)
       if rc == SQLITE_ROW {
-        try body(Row(statement: statement))
+        try body(SQLiteRow(statement: statement))
       } else if rc == SQLITE_DONE {
         return
       } else {
@@ -141,14 +147,14 @@ final class SQLiteConnection {
 
   /// Like `each(_:_:_:)`, stopping as soon as `body` returns false: a page of a long result
   /// reads only the rows it needs.
-  func each(_ sql: String, _ values: [SQLValue], while body: (Row) throws -> Bool) throws {
+  func each(_ sql: String, _ values: [SQLValue], while body: (SQLiteRow) throws -> Bool) throws {
     let statement = try prepared(SQL(sql))
     defer { sqlite3_reset(statement) }
     try bind(values, to: statement)
     while true {
       let rc = sqlite3_step(statement)
       if rc == SQLITE_ROW {
-        guard try body(Row(statement: statement)) else { return }
+        guard try body(SQLiteRow(statement: statement)) else { return }
       } else if rc == SQLITE_DONE {
         return
       } else {
@@ -189,6 +195,7 @@ final class SQLiteConnection {
       switch value {
       case .null: rc = sqlite3_bind_null(statement, index)
       case .integer(let number): rc = sqlite3_bind_int64(statement, index, number)
+      case .boolean(let flag): rc = sqlite3_bind_int64(statement, index, flag ? 1 : 0)
       case .text(let text): rc = sqlite3_bind_text(statement, index, text, -1, csq_transient())
       }
       if rc != SQLITE_OK { throw SQLiteError(code: rc, message: lastMessage) }
@@ -197,7 +204,7 @@ final class SQLiteConnection {
 }
 
 /// A view of the current row of a stepping statement; valid only inside the row callback.
-struct Row {
+struct SQLiteRow: StoreRow {
   fileprivate let statement: OpaquePointer
 
   func int(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, column) }
@@ -208,6 +215,9 @@ struct Row {
   }
 
   func text(_ column: Int32) -> String { optionalText(column) ?? "" }
+
+  /// SQLite has no boolean type: a flag is an integer, 0 for false.
+  func bool(_ column: Int32) -> Bool { int(column) != 0 }
 
   /// The column as stored (a copy to another database keeps integers and texts apart).
   func value(_ column: Int32) -> SQLValue {

@@ -1,48 +1,29 @@
 import Foundation
 
+// The api_keys table's columns and mapping are `StoreRows`'.
 extension SQLiteTransaction {
-  private static let keyColumns = "app_id, name, role, salt, token_hash, created_at, revoked_at"
-
   /// Every authenticated request reads its key: the statement is kept.
   private static let keyByAppId = SQL(
-    "SELECT \(keyColumns) FROM api_keys WHERE app_id = ?")
-
-  private func apiKeys(where clause: String, _ values: [SQLValue]) throws -> [StoredAPIKey] {
-    var found: [StoredAPIKey] = []
-    try connection.each("SELECT \(Self.keyColumns) FROM api_keys WHERE \(clause)", values) {
-      found.append(try Self.storedKey(from: $0))
-    }
-    return found
-  }
-
-  private static func storedKey(from row: Row) throws -> StoredAPIKey {
-    guard let role = APIRole(rawValue: row.text(2)) else {
-      throw StoreError.corrupt("api key \(row.text(0)) has role \(row.text(2))")
-    }
-    return StoredAPIKey(
-      key: APIKey(
-        appId: row.text(0), name: row.text(1), role: role,
-        createdAt: Date(millisecondsSince1970: row.int(5)),
-        revokedAt: row.optionalInt(6).map(Date.init(millisecondsSince1970:))),
-      salt: row.text(3), tokenHash: row.text(4))
-  }
+    "SELECT \(StoreRows.keyColumns) FROM api_keys WHERE app_id = ?")
 
   func insert(_ stored: StoredAPIKey) throws {
     try connection.run(
-      "INSERT INTO api_keys (\(Self.keyColumns)) VALUES (?, ?, ?, ?, ?, ?, ?)",
-      [
-        .text(stored.key.appId), .text(stored.key.name), .text(stored.key.role.rawValue),
-        .text(stored.salt), .text(stored.tokenHash), .from(stored.key.createdAt),
-        .from(stored.key.revokedAt),
-      ])
+      """
+      INSERT INTO api_keys (\(StoreRows.keyColumns))
+      VALUES (\(Self.parameters(for: StoreRows.keyColumns)))
+      """, StoreRows.keyValues(stored))
   }
 
   func apiKey(appId: String) throws -> StoredAPIKey? {
-    try connection.first(Self.keyByAppId, [.text(appId)], Self.storedKey(from:))
+    try connection.first(Self.keyByAppId, [.text(appId)], StoreRows.storedKey(from:))
   }
 
   func apiKeys() throws -> [StoredAPIKey] {
-    try apiKeys(where: "1 ORDER BY created_at, rowid", [])
+    var found: [StoredAPIKey] = []
+    try connection.each(
+      "SELECT \(StoreRows.keyColumns) FROM api_keys ORDER BY created_at, rowid", []
+    ) { found.append(try StoreRows.storedKey(from: $0)) }
+    return found
   }
 
   func revokeAPIKey(appId: String, at date: Date) throws -> Bool {

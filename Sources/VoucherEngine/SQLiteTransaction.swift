@@ -1,61 +1,72 @@
 import Foundation
 
 /// `StoreTransaction` over one SQLite connection inside an open transaction.
+///
+/// Each table's columns and their mapping to the model and to a statement's values are
+/// `StoreRows`', shared with `PostgreSQLTransaction`; the SQL around them is SQLite's own.
+/// Statements whose values a row mapping gives number their parameters (`?1`, `?2`, …),
+/// so an UPDATE takes the INSERT's values as they are, key first.
 struct SQLiteTransaction: StoreTransaction {
   let connection: SQLiteConnection
 
-  // MARK: Customers
+  /// `?1, ?2, …`: a parameter for each of `columns`.
+  static func parameters(for columns: String) -> String {
+    StoreRows.parameters(StoreRows.names(columns).count, mark: "?")
+  }
 
-  private static let customerColumns = """
-    id, source_id, name, email, phone, member_number, metadata, created_at, updated_at,
-    description, address, birthdate, birthday
-    """
+  // MARK: Customers
 
   // Full statements built once: they are the statement cache's keys, and the hot ones run
   // for every row of a bulk issuance.
   // A deleted customer is a tombstone no lookup finds.
   private static let selectCustomers =
-    "SELECT \(customerColumns) FROM customers WHERE deleted_at IS NULL AND "
+    "SELECT \(StoreRows.customerColumns) FROM customers WHERE deleted_at IS NULL AND "
   private static let customerById = SQL(selectCustomers + "id = ?")
   private static let customerBySourceId = SQL(selectCustomers + "source_id = ?")
   private static let customerByEmail = SQL(selectCustomers + "email_fold = ?")
-  private static let selectVouchers = "SELECT \(voucherColumns) FROM vouchers WHERE "
+  private static let insertCustomer = SQL(
+    """
+    INSERT INTO customers (\(StoreRows.customerWriteColumns))
+    VALUES (\(parameters(for: StoreRows.customerWriteColumns)))
+    """)
+  private static let updateCustomer = SQL(
+    """
+    UPDATE customers SET \(StoreRows.assignments(StoreRows.customerWriteColumns, mark: "?"))
+    WHERE id = ?1
+    """)
+  private static let selectVouchers = "SELECT \(StoreRows.voucherColumns) FROM vouchers WHERE "
   private static let voucherByCode = SQL(selectVouchers + "code = ? AND deleted_at IS NULL")
   private static let voucherById = SQL(selectVouchers + "id = ? AND deleted_at IS NULL")
   private static let insertVoucher = SQL(
-    "INSERT INTO vouchers (\(voucherColumns)) VALUES (\(Array(repeating: "?", count: 33).joined(separator: ", ")))"
-  )
+    """
+    INSERT INTO vouchers (\(StoreRows.voucherColumns))
+    VALUES (\(parameters(for: StoreRows.voucherColumns)))
+    """)
+  private static let updateVoucher = SQL(
+    """
+    UPDATE vouchers SET \(StoreRows.assignments(StoreRows.voucherColumns, mark: "?"))
+    WHERE id = ?1
+    """)
 
   private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
     var found: [Customer] = []
     try connection.each(Self.selectCustomers + clause, values) {
-      found.append(try Self.customer(from: $0))
+      found.append(try StoreRows.customer(from: $0))
     }
     return found
   }
 
-  private static func customer(from row: Row) throws -> Customer {
-    Customer(
-      id: row.text(0), sourceId: row.optionalText(1), name: row.optionalText(2),
-      email: row.optionalText(3), phone: row.optionalText(4),
-      memberNumber: row.optionalText(5), metadata: try JSONValue.stored(row.text(6)),
-      description: row.optionalText(9), address: try row.optionalText(10).map(JSONValue.stored),
-      birthdate: row.optionalText(11), birthday: row.optionalText(12),
-      createdAt: Date(millisecondsSince1970: row.int(7)),
-      updatedAt: Date(millisecondsSince1970: row.int(8)))
-  }
-
   func customer(id: String) throws -> Customer? {
-    try connection.first(Self.customerById, [.text(id)], Self.customer(from:))
+    try connection.first(Self.customerById, [.text(id)], StoreRows.customer(from:))
   }
 
   func customer(sourceId: String) throws -> Customer? {
-    try connection.first(Self.customerBySourceId, [.text(sourceId)], Self.customer(from:))
+    try connection.first(Self.customerBySourceId, [.text(sourceId)], StoreRows.customer(from:))
   }
 
   func customer(email: String) throws -> Customer? {
     try connection.first(
-      Self.customerByEmail, [.text(ContactText.foldEmail(email))], Self.customer(from:))
+      Self.customerByEmail, [.text(ContactText.foldEmail(email))], StoreRows.customer(from:))
   }
 
   func customers(phone: String, limit: Int) throws -> [Customer] {
@@ -144,13 +155,7 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func insert(_ customer: Customer) throws {
-    try connection.run(
-      """
-      INSERT INTO customers (id, source_id, name, email, email_fold, phone, member_number,
-                             metadata, created_at, updated_at, description, address, birthdate,
-                             birthday)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """, customerValues(customer))
+    try connection.run(Self.insertCustomer, StoreRows.customerValues(customer))
     try indexWords(of: customer)
     try indexPhoneDigits(of: customer.phone, customerId: customer.id)
   }
@@ -161,14 +166,7 @@ struct SQLiteTransaction: StoreTransaction {
       try connection.first("SELECT phone FROM customers WHERE id = ?", [.text(customer.id)]) {
         $0.optionalText(0)
       } ?? nil
-    var values = Array(customerValues(customer).dropFirst())
-    values.append(.text(customer.id))
-    try connection.run(
-      """
-      UPDATE customers SET source_id = ?, name = ?, email = ?, email_fold = ?, phone = ?,
-        member_number = ?, metadata = ?, created_at = ?, updated_at = ?, description = ?,
-        address = ?, birthdate = ?, birthday = ? WHERE id = ?
-      """, values)
+    try connection.run(Self.updateCustomer, StoreRows.customerValues(customer))
     try connection.run("DELETE FROM customer_words WHERE customer_id = ?", [.text(customer.id)])
     try indexWords(of: customer)
     if let oldPhone, oldPhone != customer.phone {
@@ -177,16 +175,6 @@ struct SQLiteTransaction: StoreTransaction {
     if oldPhone != customer.phone {
       try indexPhoneDigits(of: customer.phone, customerId: customer.id)
     }
-  }
-
-  private func customerValues(_ customer: Customer) -> [SQLValue] {
-    [
-      .text(customer.id), .from(customer.sourceId), .from(customer.name), .from(customer.email),
-      .from(customer.email.map(ContactText.foldEmail)), .from(customer.phone),
-      .from(customer.memberNumber), .text(customer.metadata.jsonText),
-      .from(customer.createdAt), .from(customer.updatedAt), .from(customer.description),
-      .from(customer.address?.jsonText), .from(customer.birthdate), .from(customer.birthday),
-    ]
   }
 
   private func indexWords(of customer: Customer) throws {
@@ -208,64 +196,20 @@ struct SQLiteTransaction: StoreTransaction {
 
   // MARK: Vouchers
 
-  private static let voucherColumns = """
-    id, code, campaign, type, discount_type, percent_off_bp, amount_limit, amount_off,
-    fixed_amount, gift_amount, gift_balance, currency, holder_id, start_date, expiration_date,
-    active, quantity, redeemed_quantity, per_customer, min_order_amount, applicable_to,
-    inapplicable_to, reactivation_limit, reactivation_count, metadata, created_at, updated_at,
-    validity, aggregated_amount_limit, category, category_id, campaign_id, additional_info
-    """
-
   private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
     var found: [Voucher] = []
     try connection.each(Self.selectVouchers + clause, values) {
-      found.append(try Self.voucher(from: $0))
+      found.append(try StoreRows.voucher(from: $0))
     }
     return found
   }
 
-  private static func voucher(from row: Row) throws -> Voucher {
-    let kind: VoucherKind
-    if row.text(3) == "GIFT_VOUCHER" {
-      kind = .gift(amount: row.int(9), balance: row.int(10))
-    } else {
-      switch row.optionalText(4) {
-      case "PERCENT":
-        kind = .discount(.percent(basisPoints: row.int(5), amountLimit: row.optionalInt(6)))
-      case "AMOUNT": kind = .discount(.amount(row.int(7)))
-      case "FIXED": kind = .discount(.fixed(row.int(8)))
-      default: throw StoreError.corrupt("voucher \(row.text(1)) has no discount type")
-      }
-    }
-    var voucher = Voucher(
-      id: row.text(0), code: row.text(1), campaign: row.optionalText(2), kind: kind,
-      currency: row.text(11), holderId: row.optionalText(12),
-      startDate: row.optionalInt(13).map(Date.init(millisecondsSince1970:)),
-      expirationDate: row.optionalInt(14).map(Date.init(millisecondsSince1970:)),
-      active: row.int(15) != 0, quantity: row.optionalInt(16), redeemedQuantity: row.int(17),
-      perCustomer: row.optionalInt(18), minOrderAmount: row.optionalInt(19),
-      applicableTo: try JSONText.decodeList(row.text(20)),
-      inapplicableTo: try JSONText.decodeList(row.text(21)), reactivationLimit: row.int(22),
-      reactivationCount: row.int(23), metadata: try JSONValue.stored(row.text(24)),
-      createdAt: Date(millisecondsSince1970: row.int(25)),
-      updatedAt: Date(millisecondsSince1970: row.int(26)))
-    if let validity = row.optionalText(27) {
-      voucher.validity = try JSONText.decode(ValidityRules.self, from: validity)
-    }
-    voucher.aggregatedAmountLimit = row.optionalInt(28)
-    voucher.category = row.optionalText(29)
-    voucher.categoryId = row.optionalText(30)
-    voucher.campaignId = row.optionalText(31)
-    voucher.additionalInfo = row.optionalText(32)
-    return voucher
-  }
-
   func voucher(code: String) throws -> Voucher? {
-    try connection.first(Self.voucherByCode, [.text(code)], Self.voucher(from:))
+    try connection.first(Self.voucherByCode, [.text(code)], StoreRows.voucher(from:))
   }
 
   func voucher(id: String) throws -> Voucher? {
-    try connection.first(Self.voucherById, [.text(id)], Self.voucher(from:))
+    try connection.first(Self.voucherById, [.text(id)], StoreRows.voucher(from:))
   }
 
   private static let codeExists = SQL("SELECT 1 FROM vouchers WHERE code = ?")
@@ -275,48 +219,11 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   func insert(_ voucher: Voucher) throws {
-    try connection.run(
-      Self.insertVoucher,
-      voucherValues(voucher))
+    try connection.run(Self.insertVoucher, StoreRows.voucherValues(voucher))
   }
 
   func update(_ voucher: Voucher) throws {
-    let names = Self.voucherColumns.split(separator: ",").map { $0.trimmingSpaces() }
-    let assignments = names.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")
-    var values = Array(voucherValues(voucher).dropFirst())
-    values.append(.text(voucher.id))
-    try connection.run("UPDATE vouchers SET \(assignments) WHERE id = ?", values)
-  }
-
-  private func voucherValues(_ voucher: Voucher) -> [SQLValue] {
-    var discountType: String?
-    var percent: Int64?
-    var limit: Int64?
-    var amountOff: Int64?
-    var fixed: Int64?
-    var giftAmount: Int64?
-    var giftBalance: Int64?
-    switch voucher.kind {
-    case .discount(.percent(let basisPoints, let amountLimit)):
-      (discountType, percent, limit) = ("PERCENT", basisPoints, amountLimit)
-    case .discount(.amount(let amount)): (discountType, amountOff) = ("AMOUNT", amount)
-    case .discount(.fixed(let amount)): (discountType, fixed) = ("FIXED", amount)
-    case .gift(let amount, let balance): (giftAmount, giftBalance) = (amount, balance)
-    }
-    return [
-      .text(voucher.id), .text(voucher.code), .from(voucher.campaign), .text(voucher.kind.typeName),
-      .from(discountType), .from(percent), .from(limit), .from(amountOff), .from(fixed),
-      .from(giftAmount), .from(giftBalance), .text(voucher.currency), .from(voucher.holderId),
-      .from(voucher.startDate), .from(voucher.expirationDate), .integer(voucher.active ? 1 : 0),
-      .from(voucher.quantity), .integer(voucher.redeemedQuantity), .from(voucher.perCustomer),
-      .from(voucher.minOrderAmount), .text(JSONText.encode(voucher.applicableTo)),
-      .text(JSONText.encode(voucher.inapplicableTo)), .integer(voucher.reactivationLimit),
-      .integer(voucher.reactivationCount), .text(voucher.metadata.jsonText),
-      .from(voucher.createdAt), .from(voucher.updatedAt),
-      .from(voucher.validity.isEmpty ? nil : JSONText.encode(voucher.validity)),
-      .from(voucher.aggregatedAmountLimit), .from(voucher.category), .from(voucher.categoryId),
-      .from(voucher.campaignId), .from(voucher.additionalInfo),
-    ]
+    try connection.run(Self.updateVoucher, StoreRows.voucherValues(voucher))
   }
 
   func markDeleted(voucherId: String, at date: Date) throws {
@@ -412,16 +319,13 @@ struct SQLiteTransaction: StoreTransaction {
 
   // MARK: Redemptions
 
-  private static let redemptionColumns = """
-    id, parent_id, voucher_id, voucher_code, customer_id, order_id, order_source_id,
-    order_amount, order_discount, order_gift, order_total, items, amount, gift_balance_after,
-    status, terminal, cashier, date, rollback_id
-    """
-
-  private static let selectRedemptions = "SELECT \(redemptionColumns) FROM redemptions WHERE "
+  private static let selectRedemptions =
+    "SELECT \(StoreRows.redemptionColumns) FROM redemptions WHERE "
   private static let insertRedemption = SQL(
-    "INSERT INTO redemptions (\(redemptionColumns)) VALUES (\(Array(repeating: "?", count: 19).joined(separator: ", ")))"
-  )
+    """
+    INSERT INTO redemptions (\(StoreRows.redemptionColumns))
+    VALUES (\(parameters(for: StoreRows.redemptionColumns)))
+    """)
   private static let redemptionByVoucherOrder = SQL(
     selectRedemptions + "voucher_id = ? AND order_source_id = ?")
   private static let latestSucceededRedemption = SQL(
@@ -434,23 +338,7 @@ struct SQLiteTransaction: StoreTransaction {
 
   private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
     var found: [Redemption] = []
-    try connection.each(sql, values) { row in
-      guard let status = RedemptionStatus(rawValue: row.text(14)) else {
-        throw StoreError.corrupt("redemption \(row.text(0)) has status \(row.text(14))")
-      }
-      let order = RedeemedOrder(
-        id: row.text(5), sourceId: row.optionalText(6), amount: row.int(7),
-        discountAmount: row.int(8), giftCredits: row.int(9), totalAmount: row.int(10),
-        items: try JSONText.decode([CartItem].self, from: row.text(11)))
-      found.append(
-        Redemption(
-          id: row.text(0), parentId: row.optionalText(1), voucherId: row.optionalText(2),
-          voucherCode: row.optionalText(3), customerId: row.optionalText(4), order: order,
-          amount: row.int(12), status: status,
-          channel: Channel(terminal: row.optionalText(15), cashier: row.optionalText(16)),
-          date: Date(millisecondsSince1970: row.int(17)), giftBalanceAfter: row.optionalInt(13),
-          rollbackId: row.optionalText(18), children: []))
-    }
+    try connection.each(sql, values) { found.append(try StoreRows.redemption(from: $0)) }
     return found
   }
 
@@ -465,20 +353,10 @@ struct SQLiteTransaction: StoreTransaction {
     }
   }
 
+  /// A statement a row, the children after their parent: here a statement costs no round
+  /// trip (PostgreSQL sends them all as one INSERT, held back to travel with the next).
   func insert(_ redemption: Redemption) throws {
-    let order = redemption.order
-    try connection.run(
-      Self.insertRedemption,
-      [
-        .text(redemption.id), .from(redemption.parentId), .from(redemption.voucherId),
-        .from(redemption.voucherCode), .from(redemption.customerId), .text(order.id),
-        .from(order.sourceId), .integer(order.amount), .integer(order.discountAmount),
-        .integer(order.giftCredits), .integer(order.totalAmount),
-        .text(JSONText.encode(items: order.items)), .integer(redemption.amount),
-        .from(redemption.giftBalanceAfter), .text(redemption.status.rawValue),
-        .from(redemption.channel.terminal), .from(redemption.channel.cashier),
-        .from(redemption.date), .from(redemption.rollbackId),
-      ])
+    try connection.run(Self.insertRedemption, StoreRows.redemptionValues(redemption))
     for child in redemption.children { try insert(child) }
   }
 
@@ -573,38 +451,26 @@ struct SQLiteTransaction: StoreTransaction {
   func insert(_ rollback: Rollback) throws {
     try connection.run(
       """
-      INSERT INTO rollbacks (id, redemption_id, voucher_id, voucher_code, amount, reason, by_name,
-                             date, reactivations_left)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """,
-      [
-        .text(rollback.id), .text(rollback.redemptionId), .text(rollback.voucherId),
-        .text(rollback.voucherCode), .integer(rollback.amount), .text(rollback.reason),
-        .from(rollback.by), .from(rollback.date), .integer(rollback.reactivationsLeft),
-      ])
-  }
-
-  private static let rollbackColumns =
-    "id, redemption_id, voucher_id, voucher_code, amount, reason, by_name, date, reactivations_left"
-
-  private static func rollback(from row: Row) -> Rollback {
-    Rollback(
-      id: row.text(0), redemptionId: row.text(1), voucherId: row.text(2),
-      voucherCode: row.text(3), amount: row.int(4), reason: row.text(5), by: row.optionalText(6),
-      date: Date(millisecondsSince1970: row.int(7)), reactivationsLeft: row.int(8))
+      INSERT INTO rollbacks (\(StoreRows.rollbackColumns))
+      VALUES (\(Self.parameters(for: StoreRows.rollbackColumns)))
+      """, StoreRows.rollbackValues(rollback))
   }
 
   func rollback(id: String) throws -> Rollback? {
     try connection.first(
-      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE id = ?", [.text(id)], Self.rollback)
+      "SELECT \(StoreRows.rollbackColumns) FROM rollbacks WHERE id = ?", [.text(id)],
+      StoreRows.rollback(from:))
   }
 
   func rollbacks(voucherId: String) throws -> [Rollback] {
     var found: [Rollback] = []
     try connection.each(
-      "SELECT \(Self.rollbackColumns) FROM rollbacks WHERE voucher_id = ? ORDER BY date, rowid",
+      """
+      SELECT \(StoreRows.rollbackColumns) FROM rollbacks WHERE voucher_id = ?
+      ORDER BY date, rowid
+      """,
       [.text(voucherId)]
-    ) { found.append(Self.rollback(from: $0)) }
+    ) { found.append(StoreRows.rollback(from: $0)) }
     return found
   }
 
@@ -639,13 +505,17 @@ struct SQLiteTransaction: StoreTransaction {
   }
 
   private static let appendEvent = SQL(
-    "INSERT INTO events (at, actor, kind, subject, detail) VALUES (?, ?, ?, ?, ?)")
+    """
+    INSERT INTO events (\(StoreRows.eventWriteColumns))
+    VALUES (\(parameters(for: StoreRows.eventWriteColumns)))
+    """)
 
   func appendEvent(date: Date, actor: String?, kind: String, subject: String, detail: String)
     throws
   {
     try connection.run(
-      Self.appendEvent, [.from(date), .from(actor), .text(kind), .text(subject), .text(detail)])
+      Self.appendEvent,
+      StoreRows.eventValues(date: date, actor: actor, kind: kind, subject: subject, detail: detail))
   }
 
   func events(subject: String?, limit: Int) throws -> [Event] {
@@ -654,15 +524,8 @@ struct SQLiteTransaction: StoreTransaction {
     var values: [SQLValue] = subject.map { [.text($0)] } ?? []
     values.append(.integer(Int64(limit)))
     try connection.each(
-      "SELECT seq, at, actor, kind, subject, detail FROM events \(clause) ORDER BY seq DESC LIMIT ?",
-      values
-    ) { row in
-      found.append(
-        Event(
-          sequence: row.int(0), date: Date(millisecondsSince1970: row.int(1)),
-          actor: row.optionalText(2), kind: row.text(3), subject: row.text(4),
-          detail: row.text(5)))
-    }
+      "SELECT \(StoreRows.eventColumns) FROM events \(clause) ORDER BY seq DESC LIMIT ?", values
+    ) { found.append(StoreRows.event(from: $0)) }
     return found
   }
 
@@ -696,23 +559,17 @@ struct SQLiteTransaction: StoreTransaction {
   func eachIssued(batch: String, _ body: (IssuedRow) throws -> Void) throws {
     try connection.each(
       """
-      SELECT c.source_id, c.email, v.code, i.line FROM issued_vouchers i
+      SELECT \(StoreRows.issuedColumns) FROM issued_vouchers i
         JOIN customers c ON c.id = i.customer_id JOIN vouchers v ON v.id = i.voucher_id
       WHERE i.batch = ? ORDER BY i.line
       """, [.text(batch)]
-    ) { row in
-      try body(
-        IssuedRow(
-          sourceId: row.optionalText(0), email: row.optionalText(1), code: row.text(2),
-          line: Int(row.int(3))))
-    }
+    ) { try body(StoreRows.issuedRow(from: $0)) }
   }
 
   func eachExportRow(createdSince: Date?, _ body: (ExportRow) throws -> Void) throws {
     try connection.each(
       """
-      SELECT \(Self.voucherColumns.split(separator: ",").map { "v." + $0.trimmingSpaces() }
-        .joined(separator: ", ")),
+      SELECT \(StoreRows.qualified(StoreRows.voucherColumns, "v")),
         c.source_id, c.email, c.member_number,
         (SELECT max(r.date) FROM redemptions r
            WHERE r.voucher_id = v.id AND r.status = 'SUCCEEDED') AS used_date
@@ -720,46 +577,28 @@ struct SQLiteTransaction: StoreTransaction {
       WHERE v.deleted_at IS NULL AND (?1 IS NULL OR v.created_at >= ?1 OR used_date >= ?1)
       ORDER BY v.rowid
       """, [.from(createdSince)]
-    ) { row in
-      try body(
-        ExportRow(
-          voucher: try Self.voucher(from: row), holderSourceId: row.optionalText(33),
-          holderEmail: row.optionalText(34), holderMemberNumber: row.optionalText(35),
-          lastUsed: row.optionalInt(36).map(Date.init(millisecondsSince1970:))))
-    }
+    ) { try body(StoreRows.exportRow(from: $0)) }
   }
 
   // MARK: Validation sessions
 
   func sessionLocks(voucherId: String) throws -> [SessionLock] {
     var found: [SessionLock] = []
-    try connection.each(
-      Self.sessionLocksOfVoucher, [.text(voucherId)]
-    ) { row in
-      found.append(
-        SessionLock(
-          voucherId: voucherId, key: row.text(0), giftCredits: row.int(1),
-          expiresAt: Date(millisecondsSince1970: row.int(2)),
-          createdAt: Date(millisecondsSince1970: row.int(3))))
+    try connection.each(Self.sessionLocksOfVoucher, [.text(voucherId)]) {
+      found.append(StoreRows.sessionLock(from: $0, voucherId: voucherId))
     }
     return found
   }
 
   private static let sessionLocksOfVoucher = SQL(
-    "SELECT session_key, gift_credits, expires_at, created_at FROM session_locks WHERE voucher_id = ?"
-  )
+    "SELECT \(StoreRows.sessionLockColumns) FROM session_locks WHERE voucher_id = ?")
 
   func putSessionLock(_ lock: SessionLock) throws {
     try connection.run(
       """
-      INSERT OR REPLACE INTO session_locks (voucher_id, session_key, gift_credits, expires_at,
-                                            created_at)
-      VALUES (?, ?, ?, ?, ?)
-      """,
-      [
-        .text(lock.voucherId), .text(lock.key), .integer(lock.giftCredits), .from(lock.expiresAt),
-        .from(lock.createdAt),
-      ])
+      INSERT OR REPLACE INTO session_locks (\(StoreRows.sessionLockWriteColumns))
+      VALUES (\(Self.parameters(for: StoreRows.sessionLockWriteColumns)))
+      """, StoreRows.sessionLockValues(lock))
   }
 
   func deleteSessionLock(voucherId: String, key: String) throws -> Bool {

@@ -149,7 +149,7 @@ public enum StoreMove {
         var copied = 0
         progress(table.name, 0, total)
         try connection.copyIn("COPY \(table.name) (\(columns)) FROM STDIN") { send in
-          let copy: (Row) throws -> Void = { row in
+          let copy: (SQLiteRow) throws -> Void = { row in
             try send((0..<row.count).map { row.value($0) })
             copied += 1
             if copied % 5000 == 0 { progress(table.name, copied, total) }
