@@ -7,8 +7,14 @@ import Foundation
 /// and so are the read-ahead (`Prefetched`) and the writes held back to travel with the
 /// next statement (`PostgreSQLConnection.runWithNext`), which save round trips SQLite
 /// does not make.
-struct PostgreSQLTransaction: StoreTransaction {
+struct PostgreSQLTransaction: SQLTransaction {
   let connection: PostgreSQLConnection
+
+  static let dialect = SQLDialect.postgreSQL
+
+  func count(_ sql: String, _ values: [SQLValue]) throws -> Int {
+    try connection.first(sql, values) { Int($0.int(0)) } ?? 0
+  }
   /// What was read ahead of being asked for (see `Prefetched`).
   private let prefetched = Prefetched()
 
@@ -191,13 +197,11 @@ struct PostgreSQLTransaction: StoreTransaction {
 
   /// `$1, $2, …, $count`.
   static func placeholders(_ count: Int, from first: Int = 1) -> String {
-    StoreRows.parameters(count, mark: "$", from: first)
+    dialect.parameters(count, from: first)
   }
 
   /// `$1, $2, …`: a parameter for each of `columns`.
-  static func placeholders(for columns: String) -> String {
-    placeholders(StoreRows.names(columns).count)
-  }
+  static func placeholders(for columns: String) -> String { dialect.parameters(for: columns) }
 
   /// The error a conflicting insert reports without aborting the transaction (inserts the
   /// rules recover from use ON CONFLICT DO NOTHING, as a failed statement in PostgreSQL
@@ -221,7 +225,7 @@ struct PostgreSQLTransaction: StoreTransaction {
     """)
   private static let updateCustomer = SQL(
     """
-    UPDATE customers SET \(StoreRows.assignments(StoreRows.customerWriteColumns, mark: "$"))
+    UPDATE customers SET \(dialect.assignments(StoreRows.customerWriteColumns))
     WHERE id = $1
     """)
   private static let insertWord = SQL(
@@ -279,44 +283,6 @@ struct PostgreSQLTransaction: StoreTransaction {
       [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
-  func customers(matching query: CustomerQuery) throws -> (customers: [Customer], total: Int) {
-    var clauses = ["true"]
-    var values: [SQLValue] = []
-    func add(_ clause: (String) -> String, _ value: SQLValue) {
-      values.append(value)
-      clauses.append(clause("$\(values.count)"))
-    }
-    if let email = query.email {
-      add({ "email_fold = \($0)" }, .text(ContactText.foldEmail(email)))
-    }
-    if let city = query.city {
-      add({ "lower(address::jsonb ->> 'city') = lower(\($0))" }, .text(city))
-    }
-    if let name = query.name { add({ "lower(name) = lower(\($0))" }, .text(name)) }
-    for (column, operation, date) in [
-      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
-      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
-      ("created_at", ">", query.startingAfter),
-    ] {
-      if let date { add({ "\(column) \(operation) \($0)" }, .from(date)) }
-    }
-    let condition = clauses.joined(separator: " AND ")
-    let total =
-      try connection.first(
-        "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND \(condition)", values
-      ) { Int($0.int(0)) } ?? 0
-    var order = "seq"
-    if let sort = query.order, CustomerQuery.orderFields.contains(sort.field) {
-      let direction = sort.descending ? "DESC" : "ASC"
-      order = "\(sort.field) \(direction), seq \(direction)"
-    }
-    let found = try customers(
-      where:
-        "\(condition) ORDER BY \(order) LIMIT $\(values.count + 1) OFFSET $\(values.count + 2)",
-      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
-    return (found, total)
-  }
-
   func deleteCustomer(id: String, at date: Date) throws {
     prefetched.customers.removeAll()
     try connection.run(
@@ -367,11 +333,11 @@ struct PostgreSQLTransaction: StoreTransaction {
     """)
   private static let updateVoucher = SQL(
     """
-    UPDATE vouchers SET \(StoreRows.assignments(StoreRows.voucherColumns, mark: "$"))
+    UPDATE vouchers SET \(dialect.assignments(StoreRows.voucherColumns))
     WHERE id = $1
     """)
 
-  private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
+  func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
     var found: [Voucher] = []
     try connection.each(Self.selectVouchers + clause, values) {
       found.append(try StoreRows.voucher(from: $0))
@@ -453,54 +419,6 @@ struct PostgreSQLTransaction: StoreTransaction {
       [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
-  func vouchers(matching query: VoucherQuery) throws -> (vouchers: [Voucher], total: Int) {
-    var clauses = ["deleted_at IS NULL"]
-    var values: [SQLValue] = []
-    for (column, value) in [
-      ("category", query.category), ("campaign", query.campaign),
-      ("campaign_id", query.campaignId), ("holder_id", query.holderId),
-      ("code", query.code?.normalizedCode),
-    ] {
-      if let value {
-        values.append(.text(value))
-        clauses.append("\(column) = $\(values.count)")
-      }
-    }
-    if let ids = query.ids {
-      if ids.isEmpty {
-        clauses.append("false")
-      } else {
-        let first = values.count + 1
-        values += ids.map { .text($0) }
-        clauses.append("id IN (\(Self.placeholders(ids.count, from: first)))")
-      }
-    }
-    for (column, operation, date) in [
-      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
-      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
-    ] {
-      if let date {
-        values.append(.from(date))
-        clauses.append("\(column) \(operation) $\(values.count)")
-      }
-    }
-    let condition = clauses.joined(separator: " AND ")
-    let total =
-      try connection.first("SELECT count(*) FROM vouchers WHERE \(condition)", values) {
-        Int($0.int(0))
-      } ?? 0
-    var order = "seq"
-    if let sort = query.order, VoucherQuery.orderFields.contains(sort.field) {
-      let direction = sort.descending ? "DESC" : "ASC"
-      order = "\(sort.field) \(direction), seq \(direction)"
-    }
-    let found = try vouchers(
-      where:
-        "\(condition) ORDER BY \(order) LIMIT $\(values.count + 1) OFFSET $\(values.count + 2)",
-      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
-    return (found, total)
-  }
-
   private static let consumeUse = SQL(
     """
     UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,
@@ -575,6 +493,12 @@ struct PostgreSQLTransaction: StoreTransaction {
     WHERE voucher_id = $1 AND customer_id = $2 AND status = 'SUCCEEDED'
     """)
 
+  func redemptionsWithChildren(where clause: String, _ values: [SQLValue]) throws
+    -> [Redemption]
+  {
+    try withChildren(redemptions(SQL(Self.selectRedemptions + clause), values))
+  }
+
   private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
     var found: [Redemption] = []
     try connection.each(sql, values) { found.append(try StoreRows.redemption(from: $0)) }
@@ -624,53 +548,6 @@ struct PostgreSQLTransaction: StoreTransaction {
     if prefetched.unredeemed.contains([voucherId, orderSourceId]) { return nil }
     return try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)])
       .first
-  }
-
-  func redemptions(matching query: RedemptionQuery, customerId: String?, voucherId: String?)
-    throws -> [Redemption]
-  {
-    var clauses: [String] = []
-    var values: [SQLValue] = []
-    func add(_ column: String, _ value: String) {
-      values.append(.text(value))
-      clauses.append("\(column) = $\(values.count)")
-    }
-    if let voucherId { add("voucher_id", voucherId) }
-    if let customerId { add("customer_id", customerId) }
-    if let order = query.orderSourceId { add("order_source_id", order) }
-    if let parent = query.parentId { add("parent_id", parent) }
-    if let campaign = query.campaign {
-      values.append(.text(campaign))
-      clauses.append("voucher_id IN (SELECT id FROM vouchers WHERE campaign = $\(values.count))")
-    }
-    if let date = query.createdBefore {
-      values.append(.from(date))
-      clauses.append("date < $\(values.count)")
-    }
-    if let date = query.createdAfter {
-      values.append(.from(date))
-      clauses.append("date > $\(values.count)")
-    }
-    if let terminal = query.terminal { add("terminal", terminal) }
-    // Children are shown inside their parent, except when asked for by voucher, campaign or
-    // parent.
-    if voucherId == nil, query.parentId == nil, query.campaign == nil {
-      clauses.append("parent_id IS NULL")
-    }
-    if clauses.isEmpty { clauses.append("true") }
-    var order = "date DESC, seq DESC"
-    if let sort = query.order, RedemptionQuery.orderFields.contains(sort.field) {
-      let direction = sort.descending ? "DESC" : "ASC"
-      let column = sort.field == "created_at" ? "date" : sort.field
-      order = "\(column) \(direction), seq \(direction)"
-    }
-    let limit = max(1, min(query.limit, 1000))
-    values.append(.integer(Int64(limit)))
-    values.append(.integer(Int64((max(1, query.page) - 1) * limit)))
-    let sql =
-      Self.selectRedemptions + clauses.joined(separator: " AND ")
-      + " ORDER BY \(order) LIMIT $\(values.count - 1) OFFSET $\(values.count)"
-    return try withChildren(redemptions(SQL(sql), values))
   }
 
   func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64 {

@@ -6,12 +6,16 @@ import Foundation
 /// `StoreRows`', shared with `PostgreSQLTransaction`; the SQL around them is SQLite's own.
 /// Statements whose values a row mapping gives number their parameters (`?1`, `?2`, …),
 /// so an UPDATE takes the INSERT's values as they are, key first.
-struct SQLiteTransaction: StoreTransaction {
+struct SQLiteTransaction: SQLTransaction {
   let connection: SQLiteConnection
 
+  static let dialect = SQLDialect.sqlite
+
   /// `?1, ?2, …`: a parameter for each of `columns`.
-  static func parameters(for columns: String) -> String {
-    StoreRows.parameters(StoreRows.names(columns).count, mark: "?")
+  static func parameters(for columns: String) -> String { dialect.parameters(for: columns) }
+
+  func count(_ sql: String, _ values: [SQLValue]) throws -> Int {
+    try connection.first(sql, values) { Int($0.int(0)) } ?? 0
   }
 
   // MARK: Customers
@@ -31,7 +35,7 @@ struct SQLiteTransaction: StoreTransaction {
     """)
   private static let updateCustomer = SQL(
     """
-    UPDATE customers SET \(StoreRows.assignments(StoreRows.customerWriteColumns, mark: "?"))
+    UPDATE customers SET \(dialect.assignments(StoreRows.customerWriteColumns))
     WHERE id = ?1
     """)
   private static let selectVouchers = "SELECT \(StoreRows.voucherColumns) FROM vouchers WHERE "
@@ -44,11 +48,11 @@ struct SQLiteTransaction: StoreTransaction {
     """)
   private static let updateVoucher = SQL(
     """
-    UPDATE vouchers SET \(StoreRows.assignments(StoreRows.voucherColumns, mark: "?"))
+    UPDATE vouchers SET \(dialect.assignments(StoreRows.voucherColumns))
     WHERE id = ?1
     """)
 
-  private func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
+  func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
     var found: [Customer] = []
     try connection.each(Self.selectCustomers + clause, values) {
       found.append(try StoreRows.customer(from: $0))
@@ -95,47 +99,6 @@ struct SQLiteTransaction: StoreTransaction {
     try customers(
       where: "1 ORDER BY rowid LIMIT ? OFFSET ?",
       [.integer(Int64(limit)), .integer(Int64(offset))])
-  }
-
-  func customers(matching query: CustomerQuery) throws -> (customers: [Customer], total: Int) {
-    var clauses = ["1"]
-    var values: [SQLValue] = []
-    if let email = query.email {
-      clauses.append("email_fold = ?")
-      values.append(.text(ContactText.foldEmail(email)))
-    }
-    if let city = query.city {
-      clauses.append("json_extract(address, '$.city') = ? COLLATE NOCASE")
-      values.append(.text(city))
-    }
-    if let name = query.name {
-      clauses.append("name = ? COLLATE NOCASE")
-      values.append(.text(name))
-    }
-    for (column, operation, date) in [
-      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
-      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
-      ("created_at", ">", query.startingAfter),
-    ] {
-      if let date {
-        clauses.append("\(column) \(operation) ?")
-        values.append(.from(date))
-      }
-    }
-    let condition = clauses.joined(separator: " AND ")
-    let total =
-      try connection.first(
-        "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND \(condition)", values
-      ) { Int($0.int(0)) } ?? 0
-    var order = "rowid"
-    if let sort = query.order, CustomerQuery.orderFields.contains(sort.field) {
-      let direction = sort.descending ? "DESC" : "ASC"
-      order = "\(sort.field) \(direction), rowid \(direction)"
-    }
-    let found = try customers(
-      where: "\(condition) ORDER BY \(order) LIMIT ? OFFSET ?",
-      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
-    return (found, total)
   }
 
   func deleteCustomer(id: String, at date: Date) throws {
@@ -196,7 +159,7 @@ struct SQLiteTransaction: StoreTransaction {
 
   // MARK: Vouchers
 
-  private func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
+  func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
     var found: [Voucher] = []
     try connection.each(Self.selectVouchers + clause, values) {
       found.append(try StoreRows.voucher(from: $0))
@@ -241,50 +204,6 @@ struct SQLiteTransaction: StoreTransaction {
     try vouchers(
       where: "deleted_at IS NULL ORDER BY rowid LIMIT ? OFFSET ?",
       [.integer(Int64(limit)), .integer(Int64(offset))])
-  }
-
-  func vouchers(matching query: VoucherQuery) throws -> (vouchers: [Voucher], total: Int) {
-    var clauses = ["deleted_at IS NULL"]
-    var values: [SQLValue] = []
-    for (column, value) in [
-      ("category", query.category), ("campaign", query.campaign),
-      ("campaign_id", query.campaignId), ("holder_id", query.holderId),
-      ("code", query.code?.normalizedCode),
-    ] {
-      if let value {
-        clauses.append("\(column) = ?")
-        values.append(.text(value))
-      }
-    }
-    if let ids = query.ids {
-      clauses.append(
-        ids.isEmpty
-          ? "0" : "id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ", ")))")
-      values += ids.map { .text($0) }
-    }
-    for (column, operation, date) in [
-      ("created_at", "<", query.createdBefore), ("created_at", ">", query.createdAfter),
-      ("updated_at", "<", query.updatedBefore), ("updated_at", ">", query.updatedAfter),
-    ] {
-      if let date {
-        clauses.append("\(column) \(operation) ?")
-        values.append(.from(date))
-      }
-    }
-    let condition = clauses.joined(separator: " AND ")
-    let total =
-      try connection.first("SELECT count(*) FROM vouchers WHERE \(condition)", values) {
-        Int($0.int(0))
-      } ?? 0
-    var order = "rowid"
-    if let sort = query.order, VoucherQuery.orderFields.contains(sort.field) {
-      let direction = sort.descending ? "DESC" : "ASC"
-      order = "\(sort.field) \(direction), rowid \(direction)"
-    }
-    let found = try vouchers(
-      where: "\(condition) ORDER BY \(order) LIMIT ? OFFSET ?",
-      values + [.integer(Int64(query.limit)), .integer(Int64(query.offset))])
-    return (found, total)
   }
 
   private static let consumeUse = SQL(
@@ -336,6 +255,12 @@ struct SQLiteTransaction: StoreTransaction {
     try redemptions(SQL(Self.selectRedemptions + clause), values)
   }
 
+  func redemptionsWithChildren(where clause: String, _ values: [SQLValue]) throws
+    -> [Redemption]
+  {
+    try withChildren(redemptions(where: clause, values))
+  }
+
   private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
     var found: [Redemption] = []
     try connection.each(sql, values) { found.append(try StoreRows.redemption(from: $0)) }
@@ -368,64 +293,6 @@ struct SQLiteTransaction: StoreTransaction {
 
   func redemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
     try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)]).first
-  }
-
-  func redemptions(matching query: RedemptionQuery, customerId: String?, voucherId: String?)
-    throws -> [Redemption]
-  {
-    var clauses: [String] = []
-    var values: [SQLValue] = []
-    if let voucherId {
-      clauses.append("voucher_id = ?")
-      values.append(.text(voucherId))
-    }
-    if let customerId {
-      clauses.append("customer_id = ?")
-      values.append(.text(customerId))
-    }
-    if let order = query.orderSourceId {
-      clauses.append("order_source_id = ?")
-      values.append(.text(order))
-    }
-    if let parent = query.parentId {
-      clauses.append("parent_id = ?")
-      values.append(.text(parent))
-    }
-    if let campaign = query.campaign {
-      clauses.append("voucher_id IN (SELECT id FROM vouchers WHERE campaign = ?)")
-      values.append(.text(campaign))
-    }
-    if let date = query.createdBefore {
-      clauses.append("date < ?")
-      values.append(.from(date))
-    }
-    if let date = query.createdAfter {
-      clauses.append("date > ?")
-      values.append(.from(date))
-    }
-    if let terminal = query.terminal {
-      clauses.append("terminal = ?")
-      values.append(.text(terminal))
-    }
-    // Children are shown inside their parent, except when asked for by voucher, campaign or
-    // parent.
-    if voucherId == nil, query.parentId == nil, query.campaign == nil {
-      clauses.append("parent_id IS NULL")
-    }
-    if clauses.isEmpty { clauses.append("1") }
-    var order = "date DESC, rowid DESC"
-    if let sort = query.order, RedemptionQuery.orderFields.contains(sort.field) {
-      let direction = sort.descending ? "DESC" : "ASC"
-      let column = sort.field == "created_at" ? "date" : sort.field
-      order = "\(column) \(direction), rowid \(direction)"
-    }
-    let limit = max(1, min(query.limit, 1000))
-    values.append(.integer(Int64(limit)))
-    values.append(.integer(Int64((max(1, query.page) - 1) * limit)))
-    return try withChildren(
-      redemptions(
-        where: "\(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?",
-        values))
   }
 
   private static let succeededRedemptionCount = SQL(

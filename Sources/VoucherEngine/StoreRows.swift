@@ -6,25 +6,11 @@ import Foundation
 /// runs every rule on both).
 ///
 /// What differs between the stores stays in `SQLiteTransaction` and
-/// `PostgreSQLTransaction`: the SQL around these columns (parameter marks `?n` and `$n`,
-/// `rowid` and `seq`, collations, ON CONFLICT, cursors), how a flag is kept (an integer in
-/// SQLite, a boolean in PostgreSQL: `StoreRow.bool` and `SQLValue.boolean`), and
-/// PostgreSQL's read-ahead and held-back writes.
+/// `PostgreSQLTransaction`, or is named in `SQLDialect`: the SQL around these columns
+/// (parameter marks, `rowid` and `seq`, collations, ON CONFLICT, cursors), how a flag is
+/// kept (an integer in SQLite, a boolean in PostgreSQL: `StoreRow.bool` and
+/// `SQLValue.boolean`), and PostgreSQL's read-ahead and held-back writes.
 enum StoreRows {
-  /// `name = ?2, other = ?3, …` for every column but the first (the key, `?1` of the same
-  /// values in the WHERE clause): an UPDATE takes the INSERT's values as they are.
-  ///
-  /// - Parameter mark: the store's parameter mark, `?` (SQLite) or `$` (PostgreSQL).
-  static func assignments(_ columns: String, mark: Character) -> String {
-    names(columns).enumerated().dropFirst().map { "\($0.element) = \(mark)\($0.offset + 1)" }
-      .joined(separator: ", ")
-  }
-
-  /// `?1, ?2, …` (or `$1, …`): `count` numbered parameters from `first`.
-  static func parameters(_ count: Int, mark: Character, from first: Int = 1) -> String {
-    (first..<(first + count)).map { "\(mark)\($0)" }.joined(separator: ", ")
-  }
-
   /// `a, b` as `alias.a, alias.b`.
   static func qualified(_ columns: String, _ alias: String) -> String {
     names(columns).map { "\(alias).\($0)" }.joined(separator: ", ")
