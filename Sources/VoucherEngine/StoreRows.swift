@@ -1,9 +1,10 @@
 import Foundation
 
 /// Each table's columns, the mapping of a row to the model, and of the model to a
-/// statement's values: one place for both stores, whose tables hold these columns in the
-/// same order (SQLite's migrations and `PostgreSQLSchema` agree on it; `StoreParityTests`
-/// runs every rule on both).
+/// statement's values: one place for both stores, whose tables have these columns by
+/// these names (`SQLiteSchema`, `PostgreSQLSchema`). A mapping reads a row by position, so
+/// every statement it maps selects these lists as they stand, and every write binds its
+/// values in the list's order.
 ///
 /// What differs between the stores stays in `SQLiteTransaction` and
 /// `PostgreSQLTransaction`, or is named in `SQLDialect`: the SQL around these columns
