@@ -10,9 +10,8 @@ enum Identifiers {
   /// id (a random id scatters a bulk import all over the B-trees and costs a page write
   /// per row), and sorting by id sorts by creation.
   static func make(_ prefix: String, length: Int = 20) -> String {
-    var generator = SystemRandomNumberGenerator()
     var time = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
-    var bits = generator.next()
+    var bits = BufferedRandom.next()
     // Written as bytes into the string's own storage: appending Characters one by one cost
     // a redemption (which makes two ids) more than its event row.
     let prefixBytes = prefix.utf8

@@ -1,6 +1,7 @@
 import CMicroHTTPD
 import Foundation
 import Synchronization
+import VoucherEngine
 
 /// One HTTP request as the handler sees it: the whole body already read.
 public struct HTTPRequest: Sendable {
@@ -261,9 +262,7 @@ final class RequestState {
 func randomToken(prefix: StaticString, length: Int) -> String {
   let alphabet: StaticString = "0123456789abcdefghijklmnopqrstuvwxyz"
   return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: (length + 11) / 12) { words in
-    // glibc's `arc4random_buf` reads the kernel's random source, as the standard generator
-    // does, but fills the whole buffer in one call.
-    arc4random_buf(words.baseAddress!, words.count * 8)
+    for index in 0..<words.count { words[index] = BufferedRandom.next() }
     let start = prefix.utf8CodeUnitCount
     return String(unsafeUninitializedCapacity: start + length) { text in
       text.baseAddress!.update(from: prefix.utf8Start, count: start)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import VoucherEngine
@@ -152,6 +153,21 @@ func detailFromPairs() {
     JSONText.encode(pairs: ["redemption": "r_1", "code": "A\"B", "order": "o/1", "amount": "10"])
       == JSONText.encode(["redemption": "r_1", "code": "A\"B", "order": "o/1", "amount": "10"]))
   #expect(JSONText.encode(pairs: [:]) == "{}")
+}
+
+@Test("ids made on 8 threads at once, past each thread's buffer of random words, are all distinct")
+func idsAcrossThreads() {
+  let perThread = 1_000
+  let made = Mutex<[String]>([])
+  DispatchQueue.concurrentPerform(iterations: 8) { _ in
+    let mine = (0..<perThread).map { _ in Identifiers.make("r_") }
+    made.withLock { $0 += mine }
+  }
+  let ids = made.withLock { $0 }
+  #expect(ids.count == 8 * perThread)
+  #expect(Set(ids).count == ids.count)
+  // The random part (after the time digits) is not repeated either.
+  #expect(Set(ids.map { $0.suffix(11) }).count == ids.count)
 }
 
 @Test("ids are the prefix, nine time digits and eleven random characters, in creation order")
