@@ -173,13 +173,18 @@ public final class Journal: Sendable {
     if !existed { syncFolder() }
   }
 
+  /// The file's folder and its parents, made private; an error names the folder that could
+  /// not be made and the system's reason ("Permission denied"), not Foundation's wording.
   private func makeFolder(for file: String) throws(JournalError) {
-    let folder = (file as NSString).deletingLastPathComponent
-    do {
-      try FileManager.default.createDirectory(
-        atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    } catch {
-      throw JournalError(description: "cannot create \(folder): \(error.localizedDescription)")
+    var missing: [String] = []
+    var folder = (file as NSString).deletingLastPathComponent
+    while !folder.isEmpty, folder != "/", access(folder, F_OK) != 0 {
+      missing.append(folder)
+      folder = (folder as NSString).deletingLastPathComponent
+    }
+    for folder in missing.reversed() where mkdir(folder, 0o700) != 0 && errno != EEXIST {
+      throw JournalError(
+        description: "cannot create \(folder): \(String(cString: strerror(errno)))")
     }
   }
 

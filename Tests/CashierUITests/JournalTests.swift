@@ -37,6 +37,30 @@ struct JournalTests {
     #expect(contents.unresolved == [entry("T01-x-0001.2")])
   }
 
+  @Test("a journal whose folder cannot be made says which folder and the system's reason")
+  func folderThatCannotBeMade() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "journal-tests-\(UUID().uuidString)")
+    try "not a folder".write(to: file, atomically: false, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let journal = Journal(path: file.path + "/state/journal.jsonl")
+    do {
+      try journal.claim()
+      Issue.record("a journal under a plain file was claimed")
+    } catch {
+      #expect(error.description == "cannot create \(file.path)/state: Not a directory")
+    }
+  }
+
+  @Test("one journal, one till: a second claim while the first holds it is refused")
+  func secondClaimRefused() throws {
+    let path = try journal().path
+    let first = Journal(path: path)
+    try first.claim()
+    try first.claim()  // the holder asking again is no second till
+    #expect(throws: Journal.JournalError.self) { try Journal(path: path).claim() }
+  }
+
   @Test("a truncated or corrupt line is reported and skipped, never fatal")
   func corruptLines() throws {
     let journal = try journal()

@@ -7,6 +7,17 @@ import Testing
 /// void refused once the window has passed.
 @Suite("a store's day under tmux")
 struct StoreDayTests {
+  /// A store database at `path` with the demo's customers and vouchers.
+  private func seedDemo(_ path: String) throws {
+    let seed = Process()
+    seed.executableURL = URL(fileURLWithPath: try TmuxSession.binary("voucher-engine"))
+    seed.arguments = ["seed", "--demo", "--db", path]
+    seed.standardOutput = FileHandle.nullDevice
+    try seed.run()
+    seed.waitUntilExit()
+    #expect(seed.terminationStatus == 0, "voucher-engine seed --demo --db \(path)")
+  }
+
   @Test("three sales, a void inside the window, one refused outside it, receipt files")
   func wholeDay() async throws {
     try await blocking {
@@ -16,12 +27,7 @@ struct StoreDayTests {
       defer { try? FileManager.default.removeItem(at: folder) }
       let database = folder.appendingPathComponent("store.sqlite").path
       let receipts = folder.appendingPathComponent("receipts").path
-      let seed = Process()
-      seed.executableURL = URL(fileURLWithPath: try TmuxSession.binary("voucher-engine"))
-      seed.arguments = ["seed", "--demo", "--db", database]
-      seed.standardOutput = FileHandle.nullDevice
-      try seed.run()
-      seed.waitUntilExit()
+      try seedDemo(database)
       let common =
         "--db \(database) --receipts \(receipts) --journal \(folder.path)/journal.jsonl --terminal T05"
 
@@ -111,12 +117,7 @@ struct StoreDayTests {
       try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       defer { try? FileManager.default.removeItem(at: folder) }
       let database = folder.appendingPathComponent("store.sqlite").path
-      let seed = Process()
-      seed.executableURL = URL(fileURLWithPath: try TmuxSession.binary("voucher-engine"))
-      seed.arguments = ["seed", "--demo", "--db", database]
-      seed.standardOutput = FileHandle.nullDevice
-      try seed.run()
-      seed.waitUntilExit()
+      try seedDemo(database)
       // Two tills of one terminal id by one user share the default journal; the second
       // would compact away what the first has not resolved.
       let first = TmuxSession()
