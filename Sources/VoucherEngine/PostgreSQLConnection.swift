@@ -31,6 +31,8 @@ final class PostgreSQLConnection {
   private var statements: [SQL: String] = [:]
   /// Writes held back to travel with the next statement (see `runWithNext`), in order.
   private var heldBack: [(sql: SQL, values: [SQLValue])] = []
+  /// The statements made of held ones (`carrying`), by the statements they are made of.
+  private var carried: [[SQL]: (counts: [Int], sql: SQL)] = [:]
 
   /// Connects with a libpq connection string or `postgresql://` URL and applies the session
   /// settings every transaction relies on.
@@ -256,14 +258,27 @@ final class PostgreSQLConnection {
   /// nothing is held afterwards.
   private func carrying(_ sql: SQL, _ values: [SQLValue]) -> (sql: SQL, values: [SQLValue]) {
     guard !heldBack.isEmpty else { return (sql, values) }
-    var all = values
-    var parts: [String] = []
-    for (index, held) in heldBack.enumerated() {
-      parts.append("held\(index + 1) AS (\(Self.renumbered(held.sql.text, after: all.count)))")
-      all += held.values
-    }
+    let statements = [sql] + heldBack.map(\.sql)
+    let counts = [values.count] + heldBack.map(\.values.count)
+    let all = values + heldBack.flatMap(\.values)
+    // The text made for one sequence of statements (with as many values each) serves again:
+    // a redemption's is not renumbered and hashed each time.
+    let known = carried[statements].flatMap { $0.counts == counts ? $0.sql : nil }
+    let merged =
+      known
+      ?? {
+        var count = values.count
+        var parts: [String] = []
+        for (index, held) in heldBack.enumerated() {
+          parts.append("held\(index + 1) AS (\(Self.renumbered(held.sql.text, after: count)))")
+          count += held.values.count
+        }
+        let made = SQL("WITH " + parts.joined(separator: ", ") + " " + sql.text)
+        carried[statements] = (counts, made)
+        return made
+      }()
     heldBack.removeAll()
-    return (SQL("WITH " + parts.joined(separator: ", ") + " " + sql.text), all)
+    return (merged, all)
   }
 
   /// Drops what was held back: the transaction is being rolled back.
