@@ -119,7 +119,9 @@ struct StoreDayTests {
       let database = folder.appendingPathComponent("store.sqlite").path
       try seedDemo(database)
       // Two tills of one terminal id by one user share the default journal; the second
-      // would compact away what the first has not resolved.
+      // would compact away what the first has not resolved. The second's shell stays (on
+      // `cat`) once the till has exited, so that its words stay on the screen: a pane that
+      // ends at once can be gone before tmux keeps it.
       let first = TmuxSession()
       defer { first.stop() }
       let second = TmuxSession()
@@ -129,7 +131,7 @@ struct StoreDayTests {
       )
       try first.waitFor("Find contact")
       try second.start(
-        "\(second.environment) XDG_STATE_HOME=\(folder.path) sh -c '\(try TmuxSession.executable) --db \(database) --terminal T09; echo exit=$?'"
+        "\(second.environment) XDG_STATE_HOME=\(folder.path) sh -c '\(try TmuxSession.executable) --db \(database) --terminal T09; echo exit=$?; exec cat'"
       )
       let refused = try second.waitFor("exit=")
       #expect(refused.contains("another till is running with the journal"))
