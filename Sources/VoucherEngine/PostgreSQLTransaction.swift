@@ -9,6 +9,9 @@ import Foundation
 /// does not make.
 struct PostgreSQLTransaction: SQLTransaction {
   let connection: PostgreSQLConnection
+  /// Where a read outside a transaction sends its read-ahead together with other
+  /// connections' (`PostgreSQLStore.read`); nil in a transaction.
+  var readBatch: PostgreSQLReadBatch?
 
   static let dialect = SQLDialect.postgreSQL
 
@@ -163,9 +166,15 @@ struct PostgreSQLTransaction: SQLTransaction {
     var customer: Customer?
     var vouchers: [String: Voucher] = [:]
     var first = true
-    try connection.each(
-      after: preludes, sql, [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
-    ) { row in
+    let values = [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
+    func each(_ body: (PostgreSQLRow) throws -> Void) throws {
+      if preludes.isEmpty {
+        try connection.each(sql, values, batchedIn: readBatch, body)
+      } else {
+        try connection.each(after: preludes, sql, values, body)
+      }
+    }
+    try each { row in
       if customer == nil, row.optionalText(0) != nil {
         customer = try StoreRows.customer(from: row)
       }

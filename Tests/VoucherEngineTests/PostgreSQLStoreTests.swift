@@ -159,3 +159,75 @@ func heldUseRefusedByTheTable() throws {
   #expect(try engine.voucher(code: "ONCE")?.redeemedQuantity == 1)
   #expect(try engine.events(subject: voucher.id).count == eventsBefore)
 }
+
+@Test(
+  "16 threads validating at once on PostgreSQL, their reads sent together, each get their own customer and voucher"
+)
+func batchedValidationsKeepTheirOwnAnswers() async throws {
+  try await blocking {
+    let engine = try makeEngine(.postgresql)
+    for index in 0..<16 {
+      try engine.createVoucher(amountOff(Int64(100 * (index + 1)), code: "BATCH-\(index)"))
+      _ = try engine.upsertCustomer(CustomerDraft(sourceId: "shop-\(index)", name: "C\(index)"))
+    }
+    let failures = Mutex<[String]>([])
+    let done = DispatchGroup()
+    for thread in 0..<16 {
+      done.enter()
+      Thread {
+        defer { done.leave() }
+        for round in 0..<40 {
+          let index = (thread + round) % 16
+          // Every fifth read asks for a code nobody has, beside the others in its batch.
+          let code = round % 5 == 4 ? "NOPE-\(thread)" : "BATCH-\(index)"
+          do {
+            let result = try engine.validate(
+              request(code, items: [line("prod_1", 10000)], customer: "shop-\(index)"))
+            let answer = result.redeemables.first
+            let expected: Int64 = code.hasPrefix("NOPE") ? 0 : Int64(100 * (index + 1))
+            if result.customer?.sourceId != "shop-\(index)" || answer?.code != code
+              || answer?.discount != expected
+              || (code.hasPrefix("NOPE") && answer?.refusal != .notFound(code: code))
+            {
+              failures.withLock { $0.append("\(code) for shop-\(index): \(result)") }
+            }
+          } catch {
+            failures.withLock { $0.append("\(code): \(error)") }
+          }
+        }
+      }.start()
+    }
+    done.wait()
+    #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0.prefix(3) })")
+    // With 16 threads and at most a few batches in flight, reads did travel together.
+    let store = try #require(engine.store as? PostgreSQLStore)
+    #expect(store.readBatch.largestBatch > 1)
+  }
+}
+
+@Test("statements pipelined together: one that fails fails alone, those after it report not run")
+func pipelinedStatementFailsAlone() throws {
+  let url = try PostgreSQLCluster.shared().createSchema()
+  let connection = try PostgreSQLConnection(conninfo: url)
+  let outcomes = try connection.pipelinedResults([
+    (SQL("SELECT 1"), []), (SQL("SELECT 1 / $1::int"), [.integer(0)]), (SQL("SELECT 2"), []),
+  ])
+  #expect(outcomes.count == 3)
+  if case .success(let result) = outcomes[0] {
+    connection.clear(result)
+  } else {
+    Issue.record("the first statement failed: \(outcomes[0])")
+  }
+  if case .failure(let error) = outcomes[1] {
+    #expect(error.sqlState == "22012")
+  } else {
+    Issue.record("division by zero did not fail")
+  }
+  if case .failure(let error) = outcomes[2] {
+    #expect(error.sqlState.isEmpty)
+  } else {
+    Issue.record("the statement after the failure ran")
+  }
+  // The connection is back out of pipeline mode and answers the next statement.
+  #expect(try connection.first("SELECT 3", []) { $0.int(0) } == 3)
+}

@@ -7,7 +7,7 @@ import Testing
 import VaucharServer
 import VoucherClient
 import VoucherEngine
-import VoucherServer
+@testable import VoucherServer
 
 /// The README's table of who may do what, read from the README itself and tried on a live
 /// server for every credential: so the documentation is the test's table and cannot drift.
@@ -333,4 +333,22 @@ struct CashierKeyTests {
       #expect(answer.status == 403, "\(target)")
     }
   }
+}
+
+@Test(
+  "a key throttled at its limit is let through again once its window ends; one below it never waits"
+)
+func throttleWindowEnds() async throws {
+  var limits = AuthLimits()
+  limits.perKey = 3
+  limits.window = 1
+  let throttle = AuthThrottle(limits: limits)
+  #expect(throttle.keyRetryAfter("app_a 10.0.0.1") == nil)
+  for _ in 0..<2 { throttle.keyFailed("app_b 10.0.0.1") }
+  for _ in 0..<3 { throttle.keyFailed("app_a 10.0.0.1") }
+  #expect(throttle.keyRetryAfter("app_a 10.0.0.1") == 1)
+  #expect(throttle.keyRetryAfter("app_a 10.0.0.2") == nil)
+  #expect(throttle.keyRetryAfter("app_b 10.0.0.1") == nil)
+  try await Task.sleep(for: .milliseconds(1_100))
+  #expect(throttle.keyRetryAfter("app_a 10.0.0.1") == nil)
 }
