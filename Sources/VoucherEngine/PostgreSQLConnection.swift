@@ -134,27 +134,6 @@ final class PostgreSQLConnection {
     try each(SQL(sql), values, body)
   }
 
-  /// Like `each`, with the statement sent in `batch` together with other connections' reads
-  /// (`PostgreSQLReadBatch`) when this connection is outside a transaction with nothing held
-  /// back. Should the batch's connection fail, the statement runs again here: a read
-  /// changes nothing, and this connection's own state decides what the caller is told.
-  func each(
-    _ sql: SQL, _ values: [SQLValue], batchedIn batch: PostgreSQLReadBatch?,
-    _ body: (PostgreSQLRow) throws -> Void
-  ) throws {
-    guard let batch, heldBack.isEmpty, !inTransaction else { return try each(sql, values, body) }
-    let result: OpaquePointer
-    do {
-      result = try batch.result(of: sql, values, leading: self)
-    } catch let error as PostgreSQLError where error.sqlState.isEmpty {
-      return try each(sql, values, body)
-    }
-    defer { cpq_clear(result) }
-    for index in 0..<cpq_ntuples(result) {
-      try body(PostgreSQLRow(result: result, index: index))
-    }
-  }
-
   /// Like `each`, for results of any size: read through a cursor a page at a time, so an
   /// export of a million vouchers never holds them all in memory. Inside a transaction.
   func eachInPages(_ sql: String, _ values: [SQLValue], _ body: (PostgreSQLRow) throws -> Void)
@@ -395,30 +374,6 @@ final class PostgreSQLConnection {
   ///
   /// - Throws: the first failed step's error; the steps after it did not run.
   private func pipelined(_ steps: [(SQL, [SQLValue])]) throws -> OpaquePointer {
-    var outcomes = try pipelinedResults(steps)
-    let last = outcomes.removeLast()
-    var failure: PostgreSQLError?
-    for outcome in outcomes {
-      switch outcome {
-      case .success(let result): cpq_clear(result)
-      case .failure(let error): failure = failure ?? error
-      }
-    }
-    if let failure {
-      if case .success(let result) = last { cpq_clear(result) }
-      throw failure
-    }
-    return try last.get()
-  }
-
-  /// Sends `steps` in one round trip, as `pipelined`, and returns each step's own result (to
-  /// be cleared by the caller) or error. After a failed step the server skips the rest,
-  /// which report that with an empty SQLSTATE, as does a connection that failed midway.
-  ///
-  /// - Throws: when the steps could not be sent at all.
-  func pipelinedResults(_ steps: [(SQL, [SQLValue])]) throws
-    -> [Result<OpaquePointer, PostgreSQLError>]
-  {
     let names = try steps.map { try prepared($0.0) }
     guard cpq_enter_pipeline_mode(handle) == 1 else {
       throw PostgreSQLError(sqlState: "", message: lastMessage)
@@ -439,32 +394,18 @@ final class PostgreSQLConnection {
       throw PostgreSQLError(sqlState: "", message: message)
     }
     // Each statement's result, then the NULL that ends it; then the sync's own result.
-    var outcomes: [Result<OpaquePointer, PostgreSQLError>] = []
-    outcomes.reserveCapacity(steps.count)
-    var connectionFailed = false
-    for step in steps {
-      guard !connectionFailed, let result = cpq_get_result(handle) else {
-        connectionFailed = true
-        outcomes.append(.failure(PostgreSQLError(sqlState: "", message: lastMessage)))
-        continue
+    var failure: (any Error)?
+    var last: OpaquePointer?
+    for (index, step) in steps.enumerated() {
+      guard let result = cpq_get_result(handle) else {
+        failure = failure ?? PostgreSQLError(sqlState: "", message: lastMessage)
+        break
       }
       while let extra = cpq_get_result(handle) { cpq_clear(extra) }
-      if cpq_result_status(result) == CPQ_PIPELINE_ABORTED {
-        cpq_clear(result)
-        outcomes.append(
-          .failure(
-            PostgreSQLError(sqlState: "", message: "not run: a statement before it failed")))
-        continue
+      if failure == nil {
+        do { try check(result, sql: step.0.text) } catch { failure = error }
       }
-      do {
-        try check(result, sql: step.0.text)
-        outcomes.append(.success(result))
-      } catch {
-        cpq_clear(result)
-        outcomes.append(
-          .failure(
-            error as? PostgreSQLError ?? PostgreSQLError(sqlState: "", message: "\(error)")))
-      }
+      if index == steps.count - 1, failure == nil { last = result } else { cpq_clear(result) }
     }
     while let result = cpq_get_result(handle) {
       let status = cpq_result_status(result)
@@ -472,11 +413,12 @@ final class PostgreSQLConnection {
       if status == CPQ_PIPELINE_SYNC { break }
     }
     _ = cpq_exit_pipeline_mode(handle)
-    return outcomes
+    guard let last, failure == nil else {
+      if let last { cpq_clear(last) }
+      throw failure ?? PostgreSQLError(sqlState: "", message: lastMessage)
+    }
+    return last
   }
-
-  /// Frees a result that `pipelinedResults` returned.
-  func clear(_ result: OpaquePointer) { cpq_clear(result) }
 
   private func prepared(_ sql: SQL) throws -> String {
     if let name = statements[sql] { return name }

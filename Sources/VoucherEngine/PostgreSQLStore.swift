@@ -34,8 +34,6 @@ public final class PostgreSQLStore: VoucherStore {
   public let url: String
   private let pool: Pool
   private let group = GroupCommit()
-  /// Concurrent validations' read-aheads, sent to the database together.
-  let readBatch = PostgreSQLReadBatch()
 
   /// The schema version this release writes.
   public static var schemaVersion: Int { PostgreSQLSchema.migrations.count }
@@ -173,7 +171,7 @@ public final class PostgreSQLStore: VoucherStore {
         let connection = try pool.acquire()
         defer { pool.release(connection) }
         do {
-          return try body(PostgreSQLTransaction(connection: connection, readBatch: readBatch))
+          return try body(PostgreSQLTransaction(connection: connection))
         } catch let error as PostgreSQLError {
           // The database restarted since this connection was last used: a read changed
           // nothing, so it runs once more on a new one (releasing this one drops them all).

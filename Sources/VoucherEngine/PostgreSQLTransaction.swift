@@ -9,9 +9,6 @@ import Foundation
 /// does not make.
 struct PostgreSQLTransaction: SQLTransaction {
   let connection: PostgreSQLConnection
-  /// Where a read outside a transaction sends its read-ahead together with other
-  /// connections' (`PostgreSQLStore.read`); nil in a transaction.
-  var readBatch: PostgreSQLReadBatch?
 
   static let dialect = SQLDialect.postgreSQL
 
@@ -166,15 +163,9 @@ struct PostgreSQLTransaction: SQLTransaction {
     var customer: Customer?
     var vouchers: [String: Voucher] = [:]
     var first = true
-    let values = [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
-    func each(_ body: (PostgreSQLRow) throws -> Void) throws {
-      if preludes.isEmpty {
-        try connection.each(sql, values, batchedIn: readBatch, body)
-      } else {
-        try connection.each(after: preludes, sql, values, body)
-      }
-    }
-    try each { row in
+    try connection.each(
+      after: preludes, sql, [.from(sourceId), .text(PostgreSQLStore.arrayLiteral(codes))] + extra
+    ) { row in
       if customer == nil, row.optionalText(0) != nil {
         customer = try StoreRows.customer(from: row)
       }
