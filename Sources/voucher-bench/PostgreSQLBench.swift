@@ -61,6 +61,9 @@ enum PostgreSQLBench {
     let amount = cart.reduce(Int64(0)) { $0 + $1.amount }
     let validateCount = quick ? 2_000 : 20_000
     @Sendable func validateBody(_ iteration: Int) -> [UInt8] {
+      validateBody(iteration, headers: headers)
+    }
+    @Sendable func validateBody(_ iteration: Int, headers: [String: String]) -> [UInt8] {
       let contact = (iteration * 104_729) % contacts
       let body =
         #"{"redeemables":[{"object":"voucher","id":"\#(data.code(contact: contact, slot: iteration % 5))"}],"#
@@ -101,6 +104,24 @@ enum PostgreSQLBench {
     validate.baseline = select.operation
     validate.ratio = validate.opsPerSecond / select.opsPerSecond
 
+    // The same server and requests on the bench's SQLite file, which it reads in its own
+    // process: what validation over HTTP reaches with no database round trip at all, the
+    // ceiling of the row above on this machine, next to the same baseline.
+    let local = try VoucherEngine(path: sqlitePath)
+    let localServer = try APIServer(engine: local, port: 0, options: options, accessLog: .none)
+    defer { localServer.stop() }
+    let localKey = try local.addAPIKey(name: "bench-local", role: .cashier)
+    let localHeaders = ["X-App-Id": localKey.key.appId, "X-App-Token": localKey.token]
+    _ = try Benchmark.measureHTTP("warm-up", port: localServer.port, connections: 16, count: 480) {
+      validateBody($0, headers: localHeaders)
+    }
+    var ceiling = try Benchmark.measureHTTP(
+      "HTTP validate, SQLite in the server's process, c=16 (no round trip)",
+      port: localServer.port, connections: 16, count: validateCount
+    ) { validateBody($0, headers: localHeaders) }
+    ceiling.baseline = select.operation
+    ceiling.ratio = ceiling.opsPerSecond / select.opsPerSecond
+
     var redeem = try Benchmark.measureHTTP(
       "HTTP durable redeem, PostgreSQL, 1 server, c=16", port: one.port, connections: 16,
       count: redeemCount
@@ -113,7 +134,7 @@ enum PostgreSQLBench {
     ) { redeemBody(redeemCount + $0) }
     pair.baseline = redeem.operation
     pair.ratio = pair.opsPerSecond / redeem.opsPerSecond
-    return [select, validate, update, redeem, pair]
+    return [select, validate, ceiling, update, redeem, pair]
   }
 
   /// One pgbench run as a row: its transactions per second and mean latency.
