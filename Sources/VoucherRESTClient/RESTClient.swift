@@ -418,23 +418,7 @@ public final class RESTClient: VoucherClient {
   }
 
   private func url(_ path: [String], query: [(String, String)]) -> URL? {
-    var allowed = CharacterSet.urlPathAllowed
-    allowed.remove(charactersIn: "/?#%;")
-    let encoded = path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
-    guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false) else {
-      return nil
-    }
-    let base =
-      components.percentEncodedPath.hasSuffix("/")
-      ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
-    components.percentEncodedPath = base + "/" + encoded.joined(separator: "/")
-    if !query.isEmpty {
-      components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-      // `+` would read as a space on the server (a phone number's `+46`).
-      components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(
-        of: "+", with: "%2B")
-    }
-    return components.url
+    HTTPTransport.url(baseURL, path, query: query)
   }
 
   /// One HTTP exchange, bounded by `timeout`: whatever comes first, the answer or the time,

@@ -431,3 +431,18 @@ final class TLSTestServer {
     process.waitUntilExit()
   }
 }
+
+@Test(
+  "every client's request URL: each path segment percent-encoded, a base path kept, + in the query sent as %2B"
+)
+func requestURLs() throws {
+  let base = try #require(URL(string: "http://till.example:8080/vouchers/"))
+  let url = HTTPTransport.url(
+    base, ["v1", "vouchers", "A/B?C#D%E;F G"], query: [("phone", "+46 70"), ("q", "a&b=c")])
+  #expect(
+    url?.absoluteString
+      == "http://till.example:8080/vouchers/v1/vouchers/A%2FB%3FC%23D%25E%3BF%20G?phone=%2B46%2070&q=a%26b%3Dc"
+  )
+  let bare = HTTPTransport.url(try #require(URL(string: "http://h")), ["x"], query: [])
+  #expect(bare?.absoluteString == "http://h/x")
+}

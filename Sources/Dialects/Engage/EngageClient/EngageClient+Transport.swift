@@ -90,23 +90,7 @@ extension EngageClient {
   }
 
   func url(_ path: [String], query: [(String, String)]) -> URL? {
-    var allowed = CharacterSet.urlPathAllowed
-    allowed.remove(charactersIn: "/?#%;")
-    let encoded = path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }
-    guard var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false) else {
-      return nil
-    }
-    let base =
-      components.percentEncodedPath.hasSuffix("/")
-      ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath
-    components.percentEncodedPath = base + "/api/v3/" + encoded.joined(separator: "/")
-    if !query.isEmpty {
-      components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-      // Engage reads `+` as a space: a phone number's `+46` goes as `%2B46`.
-      components.percentEncodedQuery = components.percentEncodedQuery?.replacingOccurrences(
-        of: "+", with: "%2B")
-    }
-    return components.url
+    HTTPTransport.url(baseURL, ["api", "v3"] + path, query: query)
   }
 
   static func engageError(_ answer: HTTPTransport.Answer) -> EngageError? {

@@ -299,7 +299,7 @@ public final class PlainClient: CodeOnlyClient {
     _ method: String, _ path: [String], query: [(String, String)] = [], body: Data?,
     timeout: TimeInterval, isSafeToRepeat: Bool
   ) async -> Result<HTTPTransport.Answer, TransportFailure> {
-    guard let url = PlainWire.url(baseURL, path, query: query) else {
+    guard let url = HTTPTransport.url(baseURL, path, query: query) else {
       return .failure(.notSent("bad URL"))
     }
     var headers = [

@@ -266,7 +266,7 @@ public final class VaucharClient: CodeOnlyClient {
     _ method: String, _ path: [String], query: [(String, String)], body: Data?,
     timeout: TimeInterval, isSafeToRepeat: Bool
   ) async -> Result<HTTPTransport.Answer, TransportFailure> {
-    guard let url = VaucharWire.url(baseURL, path, query: query) else {
+    guard let url = HTTPTransport.url(baseURL, path, query: query) else {
       return .failure(.notSent("bad URL"))
     }
     let credential = Data("\(merchantId):\(apiKey)".utf8).base64EncodedString()
