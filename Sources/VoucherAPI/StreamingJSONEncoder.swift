@@ -145,45 +145,30 @@ private struct JSONWriter {
 
   /// The object of slot `id`, opened on first request and continued on later ones (as
   /// `JSONEncoder` merges them); the id of the frame a keyed container writes to.
-  mutating func openObject(slot id: Int) -> Int {
-    guard let index = index(of: id) else {
-      abandoned = true
-      return -1
-    }
-    switch frames[index].kind {
-    case .object: return id
-    case .empty:
-      guard focus(id) != nil else { return -1 }
-      frames[frames.count - 1].kind = .object
-      bytes.append(UInt8(ascii: "{"))
-      return id
-    case .scalar, .array:
-      recordMisuse(
-        "Attempt to push new keyed encoding container when already previously encoded at this "
-          + "path.", at: id)
-      return -1
-    }
-  }
+  mutating func openObject(slot id: Int) -> Int { open(slot: id, as: .object) }
 
   /// The array of slot `id`, like `openObject(slot:)`.
-  mutating func openArray(slot id: Int) -> Int {
+  mutating func openArray(slot id: Int) -> Int { open(slot: id, as: .array) }
+
+  private mutating func open(slot id: Int, as kind: Frame.Kind) -> Int {
     guard let index = index(of: id) else {
       abandoned = true
       return -1
     }
-    switch frames[index].kind {
-    case .array: return id
-    case .empty:
-      guard focus(id) != nil else { return -1 }
-      frames[frames.count - 1].kind = .array
-      bytes.append(UInt8(ascii: "["))
-      return id
-    case .scalar, .object:
+    let found = frames[index].kind
+    if found == kind { return id }
+    guard found == .empty else {
+      // JSONEncoder's own words for the same misuse.
+      let container = kind == .object ? "keyed" : "unkeyed"
       recordMisuse(
-        "Attempt to push new unkeyed encoding container when already previously encoded at "
-          + "this path.", at: id)
+        "Attempt to push new \(container) encoding container when already previously encoded "
+          + "at this path.", at: id)
       return -1
     }
+    guard focus(id) != nil else { return -1 }
+    frames[frames.count - 1].kind = kind
+    bytes.append(UInt8(ascii: kind == .object ? "{" : "["))
+    return id
   }
 
   /// Starts the single value of slot `id`.
