@@ -123,6 +123,9 @@ enum ServeCommand {
     }
     let voucherifyOnly = context.arguments.flag("voucherify-only")
     let voidMinutes = try context.arguments.integer("void-window", in: 0...1440) ?? 10
+    // Armed before the database is opened and the server's threads start: a stop signal sent
+    // from then on is kept until it is read, never lost.
+    let stopSignal = StopSignal()
     let engine = try context.engine()
     let server: APIServer
     // One count of failed authentications, whichever dialect's header carried the key.
@@ -147,24 +150,49 @@ enum ServeCommand {
     }
     // Unbuffered: a supervisor (or a test) reads the port from this line at once.
     Output.immediate("listening on \(server.baseURL)")
-    waitForStopSignal()
+    stopSignal.wait()
     server.stop()
     return exitDone
   }
+}
 
-  /// Blocks until SIGTERM or SIGINT. The signals are ignored for the default action and
-  /// delivered through Dispatch, so the stop runs as ordinary code, not in a signal handler.
-  private static func waitForStopSignal() {
-    let stop = DispatchSemaphore(value: 0)
+/// SIGTERM and SIGINT, delivered through Dispatch so that the stop runs as ordinary code,
+/// not in a signal handler.
+///
+/// Both are blocked first, on the calling thread and so on every thread started after it
+/// (the server's, the database's): a signal sent before Dispatch reads them stays pending
+/// instead of acting. The old way (ignore the signal, then let Dispatch arm its source in
+/// the background) lost a SIGTERM sent in between: a server stopped just after it said it
+/// was listening ignored it and ran on (20 starts, SIGTERM at once: it hung within a few).
+final class StopSignal {
+  private let stop = DispatchSemaphore(value: 0)
+  private let sources: [any DispatchSourceSignal]
+
+  init() {
+    var blocked = sigset_t()
+    sigemptyset(&blocked)
+    sigaddset(&blocked, SIGTERM)
+    sigaddset(&blocked, SIGINT)
+    pthread_sigmask(SIG_BLOCK, &blocked, nil)
     let queue = DispatchQueue(label: "serve.signals")
+    let armed = DispatchGroup()
     var sources: [any DispatchSourceSignal] = []
     for number in [SIGTERM, SIGINT] {
-      signal(number, SIG_IGN)
       let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-      source.setEventHandler { stop.signal() }
+      source.setEventHandler { [stop] in stop.signal() }
+      armed.enter()
+      source.setRegistrationHandler { armed.leave() }
       source.resume()
       sources.append(source)
     }
+    // Dispatch arms a source on its own thread: waited for, so that a signal the pending set
+    // holds is read from here on.
+    armed.wait()
+    self.sources = sources
+  }
+
+  /// Blocks until SIGTERM or SIGINT arrives (or arrived since `init`).
+  func wait() {
     stop.wait()
     sources.forEach { $0.cancel() }
   }

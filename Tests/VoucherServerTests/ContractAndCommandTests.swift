@@ -67,7 +67,12 @@ struct ContractAndCommandTests {
     kill(process.processIdentifier, SIGTERM)
     let stopBy = Date().addingTimeInterval(15)
     while process.isRunning, Date() < stopBy { usleep(20_000) }
-    #expect(!process.isRunning)
+    guard !process.isRunning else {
+      // Killed, so that a failure here is one failed test, not a run left hanging.
+      kill(process.processIdentifier, SIGKILL)
+      Issue.record("serve was still running 15 s after SIGTERM")
+      return
+    }
     #expect(process.terminationStatus == 0)
 
     let list = try runProgram(executable, ["keys", "list", "--json", "--db", database])
@@ -76,5 +81,38 @@ struct ContractAndCommandTests {
     let revoked = try runProgram(
       executable, ["keys", "revoke", key["app_id"] ?? "", "--db", database])
     #expect(revoked.status == 0)
+  }
+
+  @Test("serve stops on a SIGTERM sent the moment it says it listens, every time (20 starts)")
+  func stopSignalRightAfterListening() throws {
+    let executable = try voucherEngineExecutable()
+    let database = try freshDatabasePath()
+    for attempt in 0..<20 {
+      let process = Process()
+      process.executableURL = executable
+      process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"]
+      let output = Pipe()
+      process.standardOutput = output
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+      var buffer = Data()
+      let handle = output.fileHandleForReading
+      while !buffer.contains(UInt8(ascii: "\n")) {
+        let chunk = handle.availableData
+        if chunk.isEmpty { break }
+        buffer.append(chunk)
+      }
+      #expect(String(decoding: buffer, as: UTF8.self).hasPrefix("listening on "))
+      // A supervisor may stop a server as soon as it is up; the stop must not be lost.
+      kill(process.processIdentifier, SIGTERM)
+      let stopBy = Date().addingTimeInterval(10)
+      while process.isRunning, Date() < stopBy { usleep(10_000) }
+      guard !process.isRunning else {
+        Issue.record("start \(attempt + 1): serve was still running 10 s after SIGTERM")
+        return
+      }
+      #expect(process.terminationStatus == 0, "start \(attempt + 1)")
+    }
   }
 }
