@@ -44,21 +44,8 @@ struct ContractAndCommandTests {
     let process = Process()
     process.executableURL = executable
     process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
+    let line = try startReadingFirstLine(process)
     defer { if process.isRunning { process.terminate() } }
-    var buffer = Data()
-    let handle = output.fileHandleForReading
-    let deadline = Date().addingTimeInterval(20)
-    while !buffer.contains(UInt8(ascii: "\n")), Date() < deadline {
-      let chunk = handle.availableData
-      if chunk.isEmpty { break }
-      buffer.append(chunk)
-    }
-    let line =
-      String(decoding: buffer, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
     #expect(line.hasPrefix("listening on http://127.0.0.1:"))
     let base = String(line.dropFirst("listening on ".count))
     let health = try Data(contentsOf: URL(string: base + "/health")!)
@@ -91,19 +78,9 @@ struct ContractAndCommandTests {
       let process = Process()
       process.executableURL = executable
       process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"]
-      let output = Pipe()
-      process.standardOutput = output
-      process.standardError = FileHandle.nullDevice
-      try process.run()
+      let line = try startReadingFirstLine(process)
       defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-      var buffer = Data()
-      let handle = output.fileHandleForReading
-      while !buffer.contains(UInt8(ascii: "\n")) {
-        let chunk = handle.availableData
-        if chunk.isEmpty { break }
-        buffer.append(chunk)
-      }
-      #expect(String(decoding: buffer, as: UTF8.self).hasPrefix("listening on "))
+      #expect(line.hasPrefix("listening on "))
       // A supervisor may stop a server as soon as it is up; the stop must not be lost.
       kill(process.processIdentifier, SIGTERM)
       let stopBy = Date().addingTimeInterval(10)

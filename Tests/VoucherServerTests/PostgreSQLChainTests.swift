@@ -280,18 +280,7 @@ final class ChainServer: @unchecked Sendable {
     let process = Process()
     process.executableURL = try voucherEngineExecutable()
     process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"]
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var buffer = Data()
-    let handle = output.fileHandleForReading
-    while !buffer.contains(UInt8(ascii: "\n")) {
-      let chunk = handle.availableData
-      if chunk.isEmpty { break }
-      buffer.append(chunk)
-    }
-    let line = String(decoding: buffer, as: UTF8.self).split(separator: "\n").first ?? ""
+    let line = try startReadingFirstLine(process)
     guard line.hasPrefix("listening on "), let url = URL(string: String(line.dropFirst(13)))
     else {
       process.terminate()

@@ -23,6 +23,24 @@ func runProgram(
   return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
 
+/// Starts `process` (`voucher-engine serve`, stderr discarded) and returns the first line
+/// it prints ("listening on URL"), or what it printed before it ended.
+func startReadingFirstLine(_ process: Process) throws -> String {
+  let output = Pipe()
+  process.standardOutput = output
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  var buffer = Data()
+  let handle = output.fileHandleForReading
+  while !buffer.contains(UInt8(ascii: "\n")) {
+    let chunk = handle.availableData
+    if chunk.isEmpty { break }
+    buffer.append(chunk)
+  }
+  return String(decoding: buffer, as: UTF8.self).split(separator: "\n").first.map(String.init)
+    ?? ""
+}
+
 /// The built `voucher-engine serve` on 127.0.0.1 (an ephemeral port) over a fresh database,
 /// with one admin key made by `voucher-engine keys add`; stopped with SIGTERM when released.
 final class ServeProcess {
@@ -50,20 +68,7 @@ final class ServeProcess {
     process.executableURL = executable
     process.arguments =
       ["serve", "--db", database, "--listen", "127.0.0.1:0", "--quiet"] + extra
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var buffer = Data()
-    let handle = output.fileHandleForReading
-    let deadline = Date().addingTimeInterval(20)
-    while !buffer.contains(UInt8(ascii: "\n")), Date() < deadline {
-      let chunk = handle.availableData
-      if chunk.isEmpty { break }
-      buffer.append(chunk)
-    }
-    let line =
-      String(decoding: buffer, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
+    let line = try startReadingFirstLine(process)
     guard line.hasPrefix("listening on http://127.0.0.1:") else {
       process.terminate()
       throw StartError(description: "voucher-engine serve did not start: \(line)")
