@@ -163,7 +163,8 @@ enum ServeCommand {
 /// (the server's, the database's): a signal sent before Dispatch reads them stays pending
 /// instead of acting. The old way (ignore the signal, then let Dispatch arm its source in
 /// the background) lost a SIGTERM sent in between: a server stopped just after it said it
-/// was listening ignored it and ran on (20 starts, SIGTERM at once: it hung within a few).
+/// was listening ignored it and ran on (20 starts with SIGTERM at once: a hang in each of
+/// 3 runs).
 final class StopSignal {
   private let stop = DispatchSemaphore(value: 0)
   private let sources: [any DispatchSourceSignal]
