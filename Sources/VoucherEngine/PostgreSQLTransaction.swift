@@ -15,6 +15,18 @@ struct PostgreSQLTransaction: SQLTransaction {
   func count(_ sql: String, _ values: [SQLValue]) throws -> Int {
     try connection.first(sql, values) { Int($0.int(0)) } ?? 0
   }
+
+  func execute(_ sql: SQL, _ values: [SQLValue]) throws { try connection.run(sql, values) }
+
+  func first<T>(_ sql: SQL, _ values: [SQLValue], _ map: (PostgreSQLRow) throws -> T) throws
+    -> T?
+  {
+    try connection.first(sql, values, map)
+  }
+
+  func each(_ sql: SQL, _ values: [SQLValue], _ body: (PostgreSQLRow) throws -> Void) throws {
+    try connection.each(sql, values, body)
+  }
   /// What was read ahead of being asked for (see `Prefetched`).
   private let prefetched = Prefetched()
 
@@ -212,12 +224,8 @@ struct PostgreSQLTransaction: SQLTransaction {
 
   // MARK: Customers
 
-  // A deleted customer is a tombstone no lookup finds.
-  private static let selectCustomers =
-    "SELECT \(StoreRows.customerColumns) FROM customers WHERE deleted_at IS NULL AND "
-  private static let customerById = SQL(selectCustomers + "id = $1")
-  private static let customerBySourceId = SQL(selectCustomers + "source_id = $1")
-  private static let customerByEmail = SQL(selectCustomers + "email_fold = $1")
+  private static let customerBySourceId = SQL(
+    StoreRows.selectLiveCustomers + "source_id = $1")
   private static let insertCustomer = SQL(
     """
     INSERT INTO customers (\(StoreRows.customerWriteColumns))
@@ -231,31 +239,10 @@ struct PostgreSQLTransaction: SQLTransaction {
   private static let insertWord = SQL(
     "INSERT INTO customer_words (word, customer_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
 
-  func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
-    var found: [Customer] = []
-    try connection.each(Self.selectCustomers + clause, values) {
-      found.append(try StoreRows.customer(from: $0))
-    }
-    return found
-  }
-
-  func customer(id: String) throws -> Customer? {
-    try connection.first(Self.customerById, [.text(id)], StoreRows.customer(from:))
-  }
-
   func customer(sourceId: String) throws -> Customer? {
     if let known = prefetched.customers[sourceId] { return known }
     return try connection.first(
       Self.customerBySourceId, [.text(sourceId)], StoreRows.customer(from:))
-  }
-
-  func customer(email: String) throws -> Customer? {
-    try connection.first(
-      Self.customerByEmail, [.text(ContactText.foldEmail(email))], StoreRows.customer(from:))
-  }
-
-  func customers(phone: String, limit: Int) throws -> [Customer] {
-    try customers(where: "phone = $1 LIMIT $2", [.text(phone), .integer(Int64(limit))])
   }
 
   func customers(memberNumber: String, limit: Int) throws -> [Customer] {
@@ -275,12 +262,6 @@ struct PostgreSQLTransaction: SQLTransaction {
         ORDER BY lower(name), id
         """,
       [.text(wordPrefix), .integer(Int64(limit))])
-  }
-
-  func customers(offset: Int, limit: Int) throws -> [Customer] {
-    try customers(
-      where: "true ORDER BY seq LIMIT $1 OFFSET $2",
-      [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
   func deleteCustomer(id: String, at date: Date) throws {
@@ -318,14 +299,11 @@ struct PostgreSQLTransaction: SQLTransaction {
 
   // MARK: Vouchers
 
-  private static let selectVouchers =
-    "SELECT \(StoreRows.voucherColumns) FROM vouchers WHERE "
   private static let selectVoucherWithHolds =
     "SELECT \(StoreRows.voucherColumns), \(holdsColumn(of: "vouchers")) FROM vouchers WHERE "
   private static let voucherByCode = SQL(
     selectVoucherWithHolds + "code = $1 AND deleted_at IS NULL")
   private static let voucherById = SQL(selectVoucherWithHolds + "id = $1 AND deleted_at IS NULL")
-  private static let codeExists = SQL("SELECT 1 FROM vouchers WHERE code = $1")
   private static let insertVoucher = SQL(
     """
     INSERT INTO vouchers (\(StoreRows.voucherColumns))
@@ -336,14 +314,6 @@ struct PostgreSQLTransaction: SQLTransaction {
     UPDATE vouchers SET \(dialect.assignments(StoreRows.voucherColumns))
     WHERE id = $1
     """)
-
-  func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
-    var found: [Voucher] = []
-    try connection.each(Self.selectVouchers + clause, values) {
-      found.append(try StoreRows.voucher(from: $0))
-    }
-    return found
-  }
 
   func voucher(code: String) throws -> Voucher? {
     if let known = prefetched.vouchers[code] { return known }
@@ -385,10 +355,6 @@ struct PostgreSQLTransaction: SQLTransaction {
     return voucher
   }
 
-  func codeExists(_ code: String) throws -> Bool {
-    try connection.first(Self.codeExists, [.text(code)]) { _ in true } ?? false
-  }
-
   func insert(_ voucher: Voucher) throws {
     prefetched.vouchers.removeAll()
     guard try connection.run(Self.insertVoucher, StoreRows.voucherValues(voucher)) == 1 else {
@@ -406,17 +372,6 @@ struct PostgreSQLTransaction: SQLTransaction {
     try connection.run(
       "UPDATE vouchers SET deleted_at = $1, updated_at = $1 WHERE id = $2",
       [.from(date), .text(voucherId)])
-  }
-
-  func vouchers(holderId: String) throws -> [Voucher] {
-    try vouchers(
-      where: "holder_id = $1 AND deleted_at IS NULL ORDER BY created_at, code", [.text(holderId)])
-  }
-
-  func vouchers(limit: Int, offset: Int) throws -> [Voucher] {
-    try vouchers(
-      where: "deleted_at IS NULL ORDER BY seq LIMIT $1 OFFSET $2",
-      [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
   private static let consumeUse = SQL(
@@ -487,12 +442,6 @@ struct PostgreSQLTransaction: SQLTransaction {
     selectRedemptions
       + "voucher_id = $1 AND status = 'SUCCEEDED' ORDER BY date DESC, seq DESC LIMIT 1")
   private static let childRedemptions = SQL(selectRedemptions + "parent_id = $1 ORDER BY seq")
-  private static let succeededRedemptionCount = SQL(
-    """
-    SELECT count(*) FROM redemptions
-    WHERE voucher_id = $1 AND customer_id = $2 AND status = 'SUCCEEDED'
-    """)
-
   func redemptionsWithChildren(where clause: String, _ values: [SQLValue]) throws
     -> [Redemption]
   {
@@ -550,34 +499,8 @@ struct PostgreSQLTransaction: SQLTransaction {
       .first
   }
 
-  func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64 {
-    try connection.first(
-      Self.succeededRedemptionCount, [.text(voucherId), .text(customerId)]
-    ) { $0.int(0) } ?? 0
-  }
-
   func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
     try redemptions(Self.latestSucceededRedemption, [.text(voucherId)]).first
-  }
-
-  func markRolledBack(redemptionId: String, rollbackId: String) throws {
-    try connection.run(
-      "UPDATE redemptions SET status = 'ROLLED_BACK', rollback_id = $1 WHERE id = $2",
-      [.text(rollbackId), .text(redemptionId)])
-  }
-
-  func insert(_ rollback: Rollback) throws {
-    try connection.run(
-      """
-      INSERT INTO rollbacks (\(StoreRows.rollbackColumns))
-      VALUES (\(Self.placeholders(for: StoreRows.rollbackColumns)))
-      """, StoreRows.rollbackValues(rollback))
-  }
-
-  func rollback(id: String) throws -> Rollback? {
-    try connection.first(
-      "SELECT \(StoreRows.rollbackColumns) FROM rollbacks WHERE id = $1", [.text(id)],
-      StoreRows.rollback(from:))
   }
 
   func rollbacks(voucherId: String) throws -> [Rollback] {
@@ -682,47 +605,7 @@ struct PostgreSQLTransaction: SQLTransaction {
       StoreRows.eventValues(date: date, actor: actor, kind: kind, subject: subject, detail: detail))
   }
 
-  func events(subject: String?, limit: Int) throws -> [Event] {
-    var found: [Event] = []
-    var values: [SQLValue] = subject.map { [.text($0)] } ?? []
-    let clause = subject == nil ? "" : "WHERE subject = $1"
-    values.append(.integer(Int64(limit)))
-    try connection.each(
-      """
-      SELECT \(StoreRows.eventColumns) FROM events \(clause) ORDER BY seq DESC
-      LIMIT $\(values.count)
-      """, values
-    ) { found.append(StoreRows.event(from: $0)) }
-    return found
-  }
-
   // MARK: Issuance and export
-
-  func issuanceBatch(name: String) throws -> String? {
-    try connection.first(
-      "SELECT fingerprint FROM issuance_batches WHERE name = $1", [.text(name)]
-    ) { $0.text(0) }
-  }
-
-  func createIssuanceBatch(name: String, fingerprint: String, at date: Date) throws {
-    try connection.run(
-      "INSERT INTO issuance_batches (name, fingerprint, created_at) VALUES ($1, $2, $3)",
-      [.text(name), .text(fingerprint), .from(date)])
-  }
-
-  private static let issuedVoucher = SQL(
-    "SELECT voucher_id FROM issued_vouchers WHERE batch = $1 AND customer_id = $2")
-  private static let recordIssued = SQL(
-    "INSERT INTO issued_vouchers (batch, customer_id, voucher_id, line) VALUES ($1, $2, $3, $4)")
-
-  func issuedVoucher(batch: String, customerId: String) throws -> String? {
-    try connection.first(Self.issuedVoucher, [.text(batch), .text(customerId)]) { $0.text(0) }
-  }
-
-  func recordIssued(batch: String, customerId: String, voucherId: String, line: Int) throws {
-    try connection.run(
-      Self.recordIssued, [.text(batch), .text(customerId), .text(voucherId), .integer(Int64(line))])
-  }
 
   func eachIssued(batch: String, _ body: (IssuedRow) throws -> Void) throws {
     try connection.eachInPages(
@@ -754,13 +637,4 @@ struct PostgreSQLTransaction: SQLTransaction {
     ) { $0.bool(0) } ?? true
   }
 
-  func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
-    try connection.first(
-      """
-      SELECT (SELECT count(*) FROM customers WHERE deleted_at IS NULL),
-             (SELECT count(*) FROM vouchers WHERE deleted_at IS NULL),
-             (SELECT count(*) FROM redemptions)
-      """
-    ) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) } ?? (0, 0, 0)
-  }
 }

@@ -1,12 +1,22 @@
 import Foundation
 
 /// A store transaction in SQL, as both stores' are: the list queries are written once
-/// here, over what each store gives (its dialect, its SELECTs and their row mappings).
+/// here, and the statements the stores run alike in `SQLTransaction+Shared.swift`, over
+/// what each store gives (its dialect, its statements' runner, its SELECTs and their row
+/// mappings).
 ///
-/// The lists are not on a hot path, and these are generic, so specialised for each store
-/// inside the module all the same.
+/// These are generic, and specialised for each store inside the module: a shared statement
+/// costs what the store's own would (the issuance's run for every row of a batch).
 protocol SQLTransaction: StoreTransaction {
+  /// The store's row type, which the shared statements' mappings read.
+  associatedtype Row: StoreRow
   static var dialect: SQLDialect { get }
+  /// Runs a statement that returns no rows.
+  func execute(_ sql: SQL, _ values: [SQLValue]) throws
+  /// `map` of the statement's first row; nil without one.
+  func first<T>(_ sql: SQL, _ values: [SQLValue], _ map: (Row) throws -> T) throws -> T?
+  /// `body` for each row of the statement's result.
+  func each(_ sql: SQL, _ values: [SQLValue], _ body: (Row) throws -> Void) throws
   /// The count in the first column of `sql`'s first row (0 without a row).
   func count(_ sql: String, _ values: [SQLValue]) throws -> Int
   /// Live customers: `clause` follows `WHERE deleted_at IS NULL AND`.

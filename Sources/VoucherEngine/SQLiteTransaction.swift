@@ -18,16 +18,21 @@ struct SQLiteTransaction: SQLTransaction {
     try connection.first(sql, values) { Int($0.int(0)) } ?? 0
   }
 
+  func execute(_ sql: SQL, _ values: [SQLValue]) throws { try connection.run(sql, values) }
+
+  func first<T>(_ sql: SQL, _ values: [SQLValue], _ map: (SQLiteRow) throws -> T) throws -> T? {
+    try connection.first(sql, values, map)
+  }
+
+  func each(_ sql: SQL, _ values: [SQLValue], _ body: (SQLiteRow) throws -> Void) throws {
+    try connection.each(sql, values, body)
+  }
+
   // MARK: Customers
 
   // Full statements built once: they are the statement cache's keys, and the hot ones run
   // for every row of a bulk issuance.
-  // A deleted customer is a tombstone no lookup finds.
-  private static let selectCustomers =
-    "SELECT \(StoreRows.customerColumns) FROM customers WHERE deleted_at IS NULL AND "
-  private static let customerById = SQL(selectCustomers + "id = ?")
-  private static let customerBySourceId = SQL(selectCustomers + "source_id = ?")
-  private static let customerByEmail = SQL(selectCustomers + "email_fold = ?")
+  private static let customerBySourceId = SQL(StoreRows.selectLiveCustomers + "source_id = ?")
   private static let insertCustomer = SQL(
     """
     INSERT INTO customers (\(StoreRows.customerWriteColumns))
@@ -38,9 +43,9 @@ struct SQLiteTransaction: SQLTransaction {
     UPDATE customers SET \(dialect.assignments(StoreRows.customerWriteColumns))
     WHERE id = ?1
     """)
-  private static let selectVouchers = "SELECT \(StoreRows.voucherColumns) FROM vouchers WHERE "
-  private static let voucherByCode = SQL(selectVouchers + "code = ? AND deleted_at IS NULL")
-  private static let voucherById = SQL(selectVouchers + "id = ? AND deleted_at IS NULL")
+  private static let voucherByCode = SQL(
+    StoreRows.selectVouchers + "code = ? AND deleted_at IS NULL")
+  private static let voucherById = SQL(StoreRows.selectVouchers + "id = ? AND deleted_at IS NULL")
   private static let insertVoucher = SQL(
     """
     INSERT INTO vouchers (\(StoreRows.voucherColumns))
@@ -52,29 +57,8 @@ struct SQLiteTransaction: SQLTransaction {
     WHERE id = ?1
     """)
 
-  func customers(where clause: String, _ values: [SQLValue]) throws -> [Customer] {
-    var found: [Customer] = []
-    try connection.each(Self.selectCustomers + clause, values) {
-      found.append(try StoreRows.customer(from: $0))
-    }
-    return found
-  }
-
-  func customer(id: String) throws -> Customer? {
-    try connection.first(Self.customerById, [.text(id)], StoreRows.customer(from:))
-  }
-
   func customer(sourceId: String) throws -> Customer? {
     try connection.first(Self.customerBySourceId, [.text(sourceId)], StoreRows.customer(from:))
-  }
-
-  func customer(email: String) throws -> Customer? {
-    try connection.first(
-      Self.customerByEmail, [.text(ContactText.foldEmail(email))], StoreRows.customer(from:))
-  }
-
-  func customers(phone: String, limit: Int) throws -> [Customer] {
-    try customers(where: "phone = ? LIMIT ?", [.text(phone), .integer(Int64(limit))])
   }
 
   func customers(memberNumber: String, limit: Int) throws -> [Customer] {
@@ -91,14 +75,6 @@ struct SQLiteTransaction: SQLTransaction {
         ORDER BY name COLLATE NOCASE, id
         """,
       [.text(wordPrefix), .integer(Int64(limit))])
-  }
-
-  func customers(offset: Int, limit: Int) throws -> [Customer] {
-    // Row ids grow with each insert: insertion order, even within one millisecond (where
-    // the time-first ids may tie and sort at random).
-    try customers(
-      where: "1 ORDER BY rowid LIMIT ? OFFSET ?",
-      [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
   func deleteCustomer(id: String, at date: Date) throws {
@@ -159,26 +135,12 @@ struct SQLiteTransaction: SQLTransaction {
 
   // MARK: Vouchers
 
-  func vouchers(where clause: String, _ values: [SQLValue]) throws -> [Voucher] {
-    var found: [Voucher] = []
-    try connection.each(Self.selectVouchers + clause, values) {
-      found.append(try StoreRows.voucher(from: $0))
-    }
-    return found
-  }
-
   func voucher(code: String) throws -> Voucher? {
     try connection.first(Self.voucherByCode, [.text(code)], StoreRows.voucher(from:))
   }
 
   func voucher(id: String) throws -> Voucher? {
     try connection.first(Self.voucherById, [.text(id)], StoreRows.voucher(from:))
-  }
-
-  private static let codeExists = SQL("SELECT 1 FROM vouchers WHERE code = ?")
-
-  func codeExists(_ code: String) throws -> Bool {
-    try connection.first(Self.codeExists, [.text(code)]) { _ in true } ?? false
   }
 
   func insert(_ voucher: Voucher) throws {
@@ -193,17 +155,6 @@ struct SQLiteTransaction: SQLTransaction {
     try connection.run(
       "UPDATE vouchers SET deleted_at = ?, updated_at = ? WHERE id = ?",
       [.from(date), .from(date), .text(voucherId)])
-  }
-
-  func vouchers(holderId: String) throws -> [Voucher] {
-    try vouchers(
-      where: "holder_id = ? AND deleted_at IS NULL ORDER BY created_at, code", [.text(holderId)])
-  }
-
-  func vouchers(limit: Int, offset: Int) throws -> [Voucher] {
-    try vouchers(
-      where: "deleted_at IS NULL ORDER BY rowid LIMIT ? OFFSET ?",
-      [.integer(Int64(limit)), .integer(Int64(offset))])
   }
 
   private static let consumeUse = SQL(
@@ -295,38 +246,8 @@ struct SQLiteTransaction: SQLTransaction {
     try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)]).first
   }
 
-  private static let succeededRedemptionCount = SQL(
-    "SELECT count(*) FROM redemptions WHERE voucher_id = ? AND customer_id = ? AND status = 'SUCCEEDED'"
-  )
-
-  func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64 {
-    try connection.first(
-      Self.succeededRedemptionCount, [.text(voucherId), .text(customerId)]
-    ) { $0.int(0) } ?? 0
-  }
-
   func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
     try redemptions(Self.latestSucceededRedemption, [.text(voucherId)]).first
-  }
-
-  func markRolledBack(redemptionId: String, rollbackId: String) throws {
-    try connection.run(
-      "UPDATE redemptions SET status = 'ROLLED_BACK', rollback_id = ? WHERE id = ?",
-      [.text(rollbackId), .text(redemptionId)])
-  }
-
-  func insert(_ rollback: Rollback) throws {
-    try connection.run(
-      """
-      INSERT INTO rollbacks (\(StoreRows.rollbackColumns))
-      VALUES (\(Self.parameters(for: StoreRows.rollbackColumns)))
-      """, StoreRows.rollbackValues(rollback))
-  }
-
-  func rollback(id: String) throws -> Rollback? {
-    try connection.first(
-      "SELECT \(StoreRows.rollbackColumns) FROM rollbacks WHERE id = ?", [.text(id)],
-      StoreRows.rollback(from:))
   }
 
   func rollbacks(voucherId: String) throws -> [Rollback] {
@@ -385,43 +306,7 @@ struct SQLiteTransaction: SQLTransaction {
       StoreRows.eventValues(date: date, actor: actor, kind: kind, subject: subject, detail: detail))
   }
 
-  func events(subject: String?, limit: Int) throws -> [Event] {
-    var found: [Event] = []
-    let clause = subject == nil ? "" : "WHERE subject = ?"
-    var values: [SQLValue] = subject.map { [.text($0)] } ?? []
-    values.append(.integer(Int64(limit)))
-    try connection.each(
-      "SELECT \(StoreRows.eventColumns) FROM events \(clause) ORDER BY seq DESC LIMIT ?", values
-    ) { found.append(StoreRows.event(from: $0)) }
-    return found
-  }
-
   // MARK: Issuance and export
-
-  func issuanceBatch(name: String) throws -> String? {
-    try connection.first("SELECT fingerprint FROM issuance_batches WHERE name = ?", [.text(name)]) {
-      $0.text(0)
-    }
-  }
-
-  func createIssuanceBatch(name: String, fingerprint: String, at date: Date) throws {
-    try connection.run(
-      "INSERT INTO issuance_batches (name, fingerprint, created_at) VALUES (?, ?, ?)",
-      [.text(name), .text(fingerprint), .from(date)])
-  }
-
-  func issuedVoucher(batch: String, customerId: String) throws -> String? {
-    try connection.first(
-      "SELECT voucher_id FROM issued_vouchers WHERE batch = ? AND customer_id = ?",
-      [.text(batch), .text(customerId)]
-    ) { $0.text(0) }
-  }
-
-  func recordIssued(batch: String, customerId: String, voucherId: String, line: Int) throws {
-    try connection.run(
-      "INSERT INTO issued_vouchers (batch, customer_id, voucher_id, line) VALUES (?, ?, ?, ?)",
-      [.text(batch), .text(customerId), .text(voucherId), .integer(Int64(line))])
-  }
 
   func eachIssued(batch: String, _ body: (IssuedRow) throws -> Void) throws {
     try connection.each(
@@ -487,15 +372,6 @@ struct SQLiteTransaction: SQLTransaction {
     ) { $0.int(0) != 0 } ?? true
   }
 
-  func counts() throws -> (customers: Int, vouchers: Int, redemptions: Int) {
-    try connection.first(
-      """
-      SELECT (SELECT count(*) FROM customers WHERE deleted_at IS NULL),
-             (SELECT count(*) FROM vouchers WHERE deleted_at IS NULL),
-             (SELECT count(*) FROM redemptions)
-      """
-    ) { (Int($0.int(0)), Int($0.int(1)), Int($0.int(2))) } ?? (0, 0, 0)
-  }
 }
 
 /// Small JSON columns (metadata, product lists, cart lines).
