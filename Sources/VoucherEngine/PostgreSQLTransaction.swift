@@ -433,37 +433,6 @@ struct PostgreSQLTransaction: SQLTransaction {
 
   // MARK: Redemptions
 
-  private static let selectRedemptions =
-    "SELECT \(StoreRows.redemptionColumns) FROM redemptions WHERE "
-  private static let redemptionById = SQL(selectRedemptions + "id = $1")
-  private static let redemptionByVoucherOrder = SQL(
-    selectRedemptions + "voucher_id = $1 AND order_source_id = $2")
-  private static let latestSucceededRedemption = SQL(
-    selectRedemptions
-      + "voucher_id = $1 AND status = 'SUCCEEDED' ORDER BY date DESC, seq DESC LIMIT 1")
-  private static let childRedemptions = SQL(selectRedemptions + "parent_id = $1 ORDER BY seq")
-  func redemptionsWithChildren(where clause: String, _ values: [SQLValue]) throws
-    -> [Redemption]
-  {
-    try withChildren(redemptions(SQL(Self.selectRedemptions + clause), values))
-  }
-
-  private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
-    var found: [Redemption] = []
-    try connection.each(sql, values) { found.append(try StoreRows.redemption(from: $0)) }
-    return found
-  }
-
-  /// Fills in the children of stacked parents.
-  private func withChildren(_ list: [Redemption]) throws -> [Redemption] {
-    try list.map { redemption in
-      guard redemption.voucherId == nil else { return redemption }
-      var parent = redemption
-      parent.children = try redemptions(Self.childRedemptions, [.text(redemption.id)])
-      return parent
-    }
-  }
-
   /// A redemption with its children, as one INSERT of a row each (the children after their
   /// parent, so `seq` keeps their order), held back to travel with the next statement:
   /// what the rules read after it (a replay, a count of uses) runs it first.
@@ -489,18 +458,9 @@ struct PostgreSQLTransaction: SQLTransaction {
       """)
   }
 
-  func redemption(id: String) throws -> Redemption? {
-    try withChildren(redemptions(Self.redemptionById, [.text(id)])).first
-  }
-
   func redemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
     if prefetched.unredeemed.contains([voucherId, orderSourceId]) { return nil }
-    return try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)])
-      .first
-  }
-
-  func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
-    try redemptions(Self.latestSucceededRedemption, [.text(voucherId)]).first
+    return try storedRedemption(voucherId: voucherId, orderSourceId: orderSourceId)
   }
 
   func rollbacks(voucherId: String) throws -> [Rollback] {

@@ -31,6 +31,24 @@ private enum Shared {
     StoreRows.selectLiveCustomers + "email_fold = \($0.parameter(1))"
   }
   static let codeExists = DialectSQL { "SELECT 1 FROM vouchers WHERE code = \($0.parameter(1))" }
+  static let redemptionById = DialectSQL {
+    StoreRows.selectRedemptions + "id = \($0.parameter(1))"
+  }
+  static let redemptionByVoucherOrder = DialectSQL {
+    StoreRows.selectRedemptions
+      + "voucher_id = \($0.parameter(1)) AND order_source_id = \($0.parameter(2))"
+  }
+  static let latestSucceededRedemption = DialectSQL {
+    StoreRows.selectRedemptions + """
+      voucher_id = \($0.parameter(1)) AND status = 'SUCCEEDED'
+      ORDER BY date DESC, \($0.insertionOrder) DESC LIMIT 1
+      """
+  }
+  /// A stacked parent's children, in the order they were inserted (after their parent).
+  static let childRedemptions = DialectSQL {
+    StoreRows.selectRedemptions
+      + "parent_id = \($0.parameter(1)) ORDER BY \($0.insertionOrder)"
+  }
   static let succeededRedemptionCount = DialectSQL {
     """
     SELECT count(*) FROM redemptions
@@ -98,6 +116,8 @@ extension StoreRows {
   /// no lookup finds.
   static let selectLiveCustomers =
     "SELECT \(customerColumns) FROM customers WHERE deleted_at IS NULL AND "
+  /// Redemptions' columns, the condition to follow.
+  static let selectRedemptions = "SELECT \(redemptionColumns) FROM redemptions WHERE "
   /// Vouchers' columns, the condition to follow.
   static let selectVouchers = "SELECT \(voucherColumns) FROM vouchers WHERE "
 }
@@ -169,6 +189,45 @@ extension SQLTransaction {
   }
 
   // MARK: Redemptions and rollbacks
+
+  func redemptionsWithChildren(where clause: String, _ values: [SQLValue]) throws
+    -> [Redemption]
+  {
+    try withChildren(redemptions(SQL(StoreRows.selectRedemptions + clause), values))
+  }
+
+  func redemption(id: String) throws -> Redemption? {
+    try withChildren(redemptions(Shared.redemptionById[Self.dialect], [.text(id)])).first
+  }
+
+  /// The redemption of a voucher under an order, as stored (a store may know the answer
+  /// without asking: `redemption(voucherId:orderSourceId:)`).
+  func storedRedemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
+    try redemptions(
+      Shared.redemptionByVoucherOrder[Self.dialect], [.text(voucherId), .text(orderSourceId)]
+    ).first
+  }
+
+  func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
+    try redemptions(Shared.latestSucceededRedemption[Self.dialect], [.text(voucherId)]).first
+  }
+
+  private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
+    var found: [Redemption] = []
+    try each(sql, values) { found.append(try StoreRows.redemption(from: $0)) }
+    return found
+  }
+
+  /// Fills in the children of stacked parents.
+  private func withChildren(_ list: [Redemption]) throws -> [Redemption] {
+    try list.map { redemption in
+      guard redemption.voucherId == nil else { return redemption }
+      var parent = redemption
+      parent.children = try redemptions(
+        Shared.childRedemptions[Self.dialect], [.text(redemption.id)])
+      return parent
+    }
+  }
 
   func succeededRedemptionCount(voucherId: String, customerId: String) throws -> Int64 {
     try first(

@@ -189,46 +189,11 @@ struct SQLiteTransaction: SQLTransaction {
 
   // MARK: Redemptions
 
-  private static let selectRedemptions =
-    "SELECT \(StoreRows.redemptionColumns) FROM redemptions WHERE "
   private static let insertRedemption = SQL(
     """
     INSERT INTO redemptions (\(StoreRows.redemptionColumns))
     VALUES (\(parameters(for: StoreRows.redemptionColumns)))
     """)
-  private static let redemptionByVoucherOrder = SQL(
-    selectRedemptions + "voucher_id = ? AND order_source_id = ?")
-  private static let latestSucceededRedemption = SQL(
-    selectRedemptions
-      + "voucher_id = ? AND status = 'SUCCEEDED' ORDER BY date DESC, rowid DESC LIMIT 1")
-
-  private func redemptions(where clause: String, _ values: [SQLValue]) throws -> [Redemption] {
-    try redemptions(SQL(Self.selectRedemptions + clause), values)
-  }
-
-  func redemptionsWithChildren(where clause: String, _ values: [SQLValue]) throws
-    -> [Redemption]
-  {
-    try withChildren(redemptions(where: clause, values))
-  }
-
-  private func redemptions(_ sql: SQL, _ values: [SQLValue]) throws -> [Redemption] {
-    var found: [Redemption] = []
-    try connection.each(sql, values) { found.append(try StoreRows.redemption(from: $0)) }
-    return found
-  }
-
-  /// Fills in the children of stacked parents.
-  private func withChildren(_ list: [Redemption]) throws -> [Redemption] {
-    try list.map { redemption in
-      guard redemption.voucherId == nil else { return redemption }
-      var parent = redemption
-      parent.children = try redemptions(
-        where: "parent_id = ? ORDER BY rowid", [.text(redemption.id)])
-      return parent
-    }
-  }
-
   /// A statement a row, the children after their parent: here a statement costs no round
   /// trip (PostgreSQL sends them all as one INSERT, held back to travel with the next).
   func insert(_ redemption: Redemption) throws {
@@ -236,18 +201,8 @@ struct SQLiteTransaction: SQLTransaction {
     for child in redemption.children { try insert(child) }
   }
 
-  private static let redemptionById = SQL(selectRedemptions + "id = ?")
-
-  func redemption(id: String) throws -> Redemption? {
-    try withChildren(redemptions(Self.redemptionById, [.text(id)])).first
-  }
-
   func redemption(voucherId: String, orderSourceId: String) throws -> Redemption? {
-    try redemptions(Self.redemptionByVoucherOrder, [.text(voucherId), .text(orderSourceId)]).first
-  }
-
-  func latestSucceededRedemption(voucherId: String) throws -> Redemption? {
-    try redemptions(Self.latestSucceededRedemption, [.text(voucherId)]).first
+    try storedRedemption(voucherId: voucherId, orderSourceId: orderSourceId)
   }
 
   func rollbacks(voucherId: String) throws -> [Rollback] {
