@@ -27,16 +27,24 @@ extension AppState {
       now = date
       var effects = redeemTick()
       effects += recoveryTick()
-      if session.isRemote,
-        lastBackendCheck.map({ date.timeIntervalSince($0) >= Self.backendCheckInterval }) ?? true
+      // A check that never came back (which the client's own time-out rules out) is given
+      // up after three intervals, so the status bar never stops being checked.
+      let sinceCheck = lastBackendCheck.map { date.timeIntervalSince($0) } ?? .infinity
+      if session.isRemote, sinceCheck >= Self.backendCheckInterval,
+        !backendCheckPending || sinceCheck >= 3 * Self.backendCheckInterval
       {
         lastBackendCheck = date
+        backendCheckPending = true
+        backendNotedSinceCheck = false
         effects.append(.checkBackend)
       }
       return effects
 
     case .backendChecked(let answers):
-      session.backendAnswers = answers
+      // Dropped only when a call has answered since this check was asked.
+      let olderNews = backendCheckPending && backendNotedSinceCheck
+      backendCheckPending = false
+      if !olderNews { session.backendAnswers = answers }
       return []
     case .roleReported(let result, let capabilities):
       if case .success(let reported) = result { session.take(reported) }
@@ -179,8 +187,9 @@ extension AppState {
       switch result {
       case .success: session.backendAnswers = true
       case .failure(.unreachable), .failure(.timedOut): session.backendAnswers = false
-      case .failure: break
+      case .failure: return
       }
+      backendNotedSinceCheck = true
     }
     switch action {
     case .contactsFound(_, let result): note(result)

@@ -66,6 +66,13 @@ public struct AppState: Equatable, Sendable {
   public var quitsUnresolved = false
   /// When the endpoint's health was last asked for (remote backends only).
   var lastBackendCheck: Date?
+  /// A health check asked for and not answered yet. One at a time, so that the answer that
+  /// comes is the one asked last.
+  var backendCheckPending = false
+  /// Whether a call's answer has told how the back end is since the pending check was
+  /// asked: the check's answer is then the older news, and is dropped (a check asked while
+  /// the server's database was down must not say "offline" after a search has answered).
+  var backendNotedSinceCheck = false
 
   /// How often a remote endpoint's health is checked for the status bar.
   static let backendCheckInterval: TimeInterval = 10

@@ -47,6 +47,40 @@ struct StatusBarTests {
     #expect(reduce(&state, .tick(start.addingTimeInterval(10))) == [.checkBackend])
   }
 
+  @Test("a health check's late answer does not undo a newer answer of a call")
+  func lateHealthCheckIsDropped() {
+    var session = Session(backend: "http://store:8080", saleTag: "abcd1234")
+    session.isRemote = true
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    var state = AppState(session: session, now: start)
+    #expect(reduce(&state, .tick(start)) == [.checkBackend])
+    // Asked while the server's database was down; a search answers before the check does.
+    _ = reduce(&state, .queryEdited("alice"))
+    _ = reduce(&state, .contactsFound(query: "alice", .success([])))
+    #expect(state.session.backendAnswers == true)
+    _ = reduce(&state, .backendChecked(answers: false))
+    #expect(state.session.backendAnswers == true)
+    #expect(statusLine(state.session).contains("● online"))
+    // With no call in between, a check's answer is what the status bar says.
+    #expect(reduce(&state, .tick(start.addingTimeInterval(10))) == [.checkBackend])
+    _ = reduce(&state, .backendChecked(answers: false))
+    #expect(state.session.backendAnswers == false)
+  }
+
+  @Test("one health check at a time; one that never answers is given up after 30 s")
+  func oneHealthCheckAtATime() {
+    var session = Session(backend: "http://store:8080", saleTag: "abcd1234")
+    session.isRemote = true
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    var state = AppState(session: session, now: start)
+    #expect(reduce(&state, .tick(start)) == [.checkBackend])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(10))) == [])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(20))) == [])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(30))) == [.checkBackend])
+    _ = reduce(&state, .backendChecked(answers: true))
+    #expect(reduce(&state, .tick(start.addingTimeInterval(40))) == [.checkBackend])
+  }
+
   @Test("a local database is never health-checked")
   func localIsNotPolled() {
     var state = AppState(
