@@ -28,9 +28,9 @@ extension AppState {
       var effects = redeemTick()
       effects += recoveryTick()
       // A check that never came back (which the client's own time-out rules out) is given
-      // up after three intervals, so the status bar never stops being checked.
+      // up after three normal intervals, so the status bar never stops being checked.
       let sinceCheck = lastBackendCheck.map { date.timeIntervalSince($0) } ?? .infinity
-      if session.isRemote, sinceCheck >= Self.backendCheckInterval,
+      if session.isRemote, sinceCheck >= checkInterval,
         !backendCheckPending || sinceCheck >= 3 * Self.backendCheckInterval
       {
         lastBackendCheck = date

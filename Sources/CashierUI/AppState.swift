@@ -76,6 +76,14 @@ public struct AppState: Equatable, Sendable {
 
   /// How often a remote endpoint's health is checked for the status bar.
   static let backendCheckInterval: TimeInterval = 10
+  /// How often while it does not answer: a cashier waiting for the system to come back
+  /// sees it back within seconds (a check is one cheap GET).
+  static let offlineCheckInterval: TimeInterval = 2
+
+  /// The time between health checks now.
+  var checkInterval: TimeInterval {
+    session.backendAnswers == false ? Self.offlineCheckInterval : Self.backendCheckInterval
+  }
 
   /// - Parameter unresolved: attempts an earlier run left in the journal without an outcome;
   ///   they are resolved before the first sale (`startEffects`).

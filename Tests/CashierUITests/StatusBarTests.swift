@@ -34,7 +34,9 @@ struct StatusBarTests {
     #expect(line.contains("Till T02 │ cashier (cashier)"))
   }
 
-  @Test("the health of a remote endpoint is asked for on the first tick and every 10 s")
+  @Test(
+    "the health of a remote endpoint is asked for on the first tick, every 10 s, and every 2 s while it does not answer"
+  )
   func healthIsPolled() {
     var session = Session(backend: "http://store:8080", saleTag: "abcd1234")
     session.isRemote = true
@@ -42,9 +44,15 @@ struct StatusBarTests {
     var state = AppState(session: session, now: start)
     #expect(reduce(&state, .tick(start)) == [.checkBackend])
     #expect(reduce(&state, .tick(start.addingTimeInterval(5))) == [])
+    #expect(reduce(&state, .backendChecked(answers: true)) == [])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(9))) == [])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(10))) == [.checkBackend])
     #expect(reduce(&state, .backendChecked(answers: false)) == [])
     #expect(state.session.backendAnswers == false)
-    #expect(reduce(&state, .tick(start.addingTimeInterval(10))) == [.checkBackend])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(11))) == [])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(12))) == [.checkBackend])
+    #expect(reduce(&state, .backendChecked(answers: true)) == [])
+    #expect(reduce(&state, .tick(start.addingTimeInterval(14))) == [])
   }
 
   @Test("a health check's late answer does not undo a newer answer of a call")
