@@ -19,6 +19,15 @@ public struct PostgreSQLError: Error, CustomStringConvertible, Sendable {
   var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
   /// A lock wait ran past `lock_timeout`: another server holds the write lock too long.
   var isLockTimeout: Bool { sqlState == "55P03" }
+
+  /// libpq's text as one line: its messages run over several ("…failed: No such file or
+  /// directory\n\tIs the server running…?"), which a one-line report would show with its
+  /// control characters made visible (`\t`), and a log would split.
+  static func oneLine(_ text: UnsafePointer<CChar>) -> String {
+    String(cString: text).split(whereSeparator: \.isNewline)
+      .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+      .joined(separator: " ")
+  }
 }
 
 /// One libpq connection with its prepared statements.
@@ -42,7 +51,7 @@ final class PostgreSQLConnection {
       throw PostgreSQLError(sqlState: "", message: "out of memory")
     }
     guard cpq_status(connection) == CPQ_CONNECTION_OK else {
-      let message = String(cString: cpq_error_message(connection)).trimmingSpaces()
+      let message = PostgreSQLError.oneLine(cpq_error_message(connection))
       cpq_finish(connection)
       throw PostgreSQLError(sqlState: "", message: message)
     }
@@ -205,7 +214,7 @@ final class PostgreSQLConnection {
         let state = cpq_sqlstate(result).map { String(cString: $0) } ?? ""
         endError = PostgreSQLError(
           sqlState: state,
-          message: String(cString: cpq_result_error_message(result)).trimmingSpaces())
+          message: PostgreSQLError.oneLine(cpq_result_error_message(result)))
       }
       cpq_clear(result)
     }
@@ -438,13 +447,13 @@ final class PostgreSQLConnection {
     case CPQ_COMMAND_OK, CPQ_TUPLES_OK: return
     default:
       let state = cpq_sqlstate(result).map { String(cString: $0) } ?? ""
-      let message = String(cString: cpq_result_error_message(result)).trimmingSpaces()
+      let message = PostgreSQLError.oneLine(cpq_result_error_message(result))
       throw PostgreSQLError(
         sqlState: state, message: message.isEmpty ? lastMessage : message)
     }
   }
 
-  private var lastMessage: String { String(cString: cpq_error_message(handle)).trimmingSpaces() }
+  private var lastMessage: String { PostgreSQLError.oneLine(cpq_error_message(handle)) }
 }
 
 /// One row of a result; valid while its result is (inside the row callback).

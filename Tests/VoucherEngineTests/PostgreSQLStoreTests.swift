@@ -36,6 +36,30 @@ struct PostgreSQLStoreTests {
     }
   }
 
+  @Test("a database that does not answer is one line that says where and asks if it runs")
+  func deadDatabaseIsOneLine() throws {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("no-postgresql-\(UUID().uuidString)").path
+    let process = Process()
+    process.executableURL = try EngineProcess.executable
+    process.arguments = [
+      "voucher", "show", "ANY", "--db", "postgresql://postgres@/vouchers?host=\(folder)",
+    ]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let message = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 1)
+    #expect(message.hasPrefix("voucher-engine: cannot open the database postgresql://"))
+    #expect(message.contains(folder))
+    #expect(message.contains("No such file or directory Is the server running"))
+    #expect(!message.contains("\\t") && !message.contains("\t"))
+    #expect(message.split(separator: "\n").count == 1)
+  }
+
   @Test("voucher-engine refuses a --db URL with a password as a usage error (exit 2)")
   func commandRefusesPassword() throws {
     let process = Process()
