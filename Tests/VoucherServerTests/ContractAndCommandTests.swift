@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import VoucherEngine
 import VoucherServer
@@ -10,12 +11,19 @@ private let contractCheck = packageRoot.deletingLastPathComponent()
 @Suite("Contract and command line")
 struct ContractAndCommandTests {
   @Test(
-    "voucherify-contract-check passes against the server",
+    "voucherify-contract-check passes against the server, on SQLite and on PostgreSQL",
     .enabled(
       if: FileManager.default.isExecutableFile(atPath: contractCheck.path),
-      "../shared/tools/voucherify-contract-check is absent: the contract check is skipped"))
-  func contract() throws {
-    let live = try LiveServer(engine: try freshEngine(clock: SystemClock()))
+      "../shared/tools/voucherify-contract-check is absent: the contract check is skipped"),
+    arguments: [false, true])
+  func contract(onPostgreSQL: Bool) throws {
+    let engine =
+      onPostgreSQL
+      ? try VoucherEngine(
+        store: PostgreSQLStore(url: PostgreSQLCluster.shared().createSchema()),
+        clock: SystemClock())
+      : try freshEngine(clock: SystemClock())
+    let live = try LiveServer(engine: engine)
     let admin = live.keys[.admin]!
     let result = try runProgram(
       URL(fileURLWithPath: "/usr/bin/env"),
