@@ -53,9 +53,10 @@ final class ServeProcess {
     let description: String
   }
 
-  init(arguments extra: [String] = []) throws {
+  /// - Parameter database: a `--db` (nil: a fresh SQLite file).
+  init(arguments extra: [String] = [], database: String? = nil) throws {
     let executable = try voucherEngineExecutable()
-    let database = try freshDatabasePath()
+    let database = try database ?? freshDatabasePath()
     let added = try runProgram(
       executable,
       ["keys", "add", "--role", "admin", "--name", "shop backend", "--json", "--db", database])

@@ -8,15 +8,19 @@ private let flowScript = URL(fileURLWithPath: #filePath).deletingLastPathCompone
 
 @Suite("Voucherify's official SDK")
 struct VoucherifySDKTests {
-  @Test("a shop's whole flow through the Python SDK against serve: every call succeeds")
-  func wholeFlow() async throws {
-    // Off the shared threads: the flow takes about a minute of a child process.
-    try await blocking { try runFlow() }
+  @Test(
+    "a shop's whole flow through the Python SDK against serve, on SQLite and on PostgreSQL: every call succeeds",
+    arguments: [false, true])
+  func wholeFlow(onPostgreSQL: Bool) async throws {
+    // Off the shared threads: the flow takes about half a minute of a child process.
+    try await blocking {
+      try runFlow(database: onPostgreSQL ? PostgreSQLCluster.shared().createSchema() : nil)
+    }
   }
 
-  func runFlow() throws {
+  func runFlow(database: String?) throws {
     let python = try VoucherifySDK.python()
-    let serve = try ServeProcess()
+    let serve = try ServeProcess(database: database)
     let result = try runProgram(
       python,
       [
