@@ -50,6 +50,22 @@ public enum JSONValue: Sendable, Equatable {
     return try result.get()
   }
 
+  /// Parses as `parse(_:maximumDepth:)` does, and tells whether any string or member name
+  /// may hold a control character (U+0000–U+001F, U+007F–U+009F, escaped or not): false
+  /// means none does, so a caller that refuses them need not walk the tree to look (the
+  /// parser sees every byte anyway). True is conservative: it is also set by a byte 0xC2 that
+  /// begins a Latin-1 letter.
+  public static func parse(
+    _ data: Data, maximumDepth: Int = 64, mayHoldControl: inout Bool
+  ) throws(JSONParseError) -> JSONValue {
+    let result: Result<(JSONValue, Bool), JSONParseError> = data.withUnsafeBytes { raw in
+      parseNotingControls(raw.bindMemory(to: UInt8.self), maximumDepth: maximumDepth)
+    }
+    let (value, controls) = try result.get()
+    mayHoldControl = controls
+    return value
+  }
+
   /// Parses JSON text held in a `String` (a JSON column), as `parse(Data(text.utf8))` does,
   /// without copying the text into a `Data` first: that copy and its release cost about
   /// 2,000 instructions per column read.
@@ -64,13 +80,19 @@ public enum JSONValue: Sendable, Equatable {
   private static func parse(
     _ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int
   ) -> Result<JSONValue, JSONParseError> {
+    parseNotingControls(bytes, maximumDepth: maximumDepth).map(\.0)
+  }
+
+  private static func parseNotingControls(
+    _ bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int
+  ) -> Result<(JSONValue, Bool), JSONParseError> {
     var parser = JSONParser(bytes: bytes, maximumDepth: maximumDepth)
     do throws(JSONParseError) {
       parser.skipWhitespace()
       let value = try parser.value(depth: 0)
       parser.skipWhitespace()
       guard parser.atEnd else { throw parser.error("text after the JSON value") }
-      return .success(value)
+      return .success((value, parser.mayHoldControl))
     } catch {
       return .failure(error)
     }
@@ -91,6 +113,10 @@ private struct JSONParser {
   let bytes: UnsafeBufferPointer<UInt8>
   let maximumDepth: Int
   var index = 0
+  /// Set by anything in a string that is or may begin a control character: DEL, a byte
+  /// 0xC2 (U+0080–U+009F are 0xC2 0x80–0x9F), or an escape of one (`\n`, `\u0000`, …).
+  /// Raw bytes below 0x20 are refused outright, as JSON requires.
+  var mayHoldControl = false
 
   init(bytes: UnsafeBufferPointer<UInt8>, maximumDepth: Int) {
     self.bytes = bytes
@@ -252,6 +278,7 @@ private struct JSONParser {
       }
       if byte < 0x20 { throw error("control character in a string") }
       if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
+      if byte == 0x7F || byte == 0xC2 { mayHoldControl = true }
       union |= byte
       index += 1
     }
@@ -281,6 +308,7 @@ private struct JSONParser {
         runStart = index
         continue
       }
+      if byte == 0x7F || byte == 0xC2 { mayHoldControl = true }
       index += 1
     }
   }
@@ -299,11 +327,16 @@ private struct JSONParser {
     index += 1
     switch byte {
     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): output.append(byte)
-    case UInt8(ascii: "b"): output.append(0x08)
-    case UInt8(ascii: "f"): output.append(0x0C)
-    case UInt8(ascii: "n"): output.append(0x0A)
-    case UInt8(ascii: "r"): output.append(0x0D)
-    case UInt8(ascii: "t"): output.append(0x09)
+    case UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"),
+      UInt8(ascii: "t"):
+      mayHoldControl = true
+      switch byte {
+      case UInt8(ascii: "b"): output.append(0x08)
+      case UInt8(ascii: "f"): output.append(0x0C)
+      case UInt8(ascii: "n"): output.append(0x0A)
+      case UInt8(ascii: "r"): output.append(0x0D)
+      default: output.append(0x09)
+      }
     case UInt8(ascii: "u"):
       var scalar = UInt32(try hexQuad())
       if (0xD800...0xDBFF).contains(scalar) {
@@ -317,6 +350,7 @@ private struct JSONParser {
       } else if (0xDC00...0xDFFF).contains(scalar) {
         throw error("lone surrogate escape")
       }
+      if scalar < 0x20 || (0x7F...0x9F).contains(scalar) { mayHoldControl = true }
       output.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
     default:
       throw error("unknown escape")

@@ -44,11 +44,15 @@ extension SafeText {
   ///
   /// - Throws: `Refusal` with `.invalidPayload`.
   public static func check(request: RedemptionRequest) throws {
-    for (index, entry) in request.codes.enumerated() {
+    // Names of fields are made only for a refusal (this runs on every validation), and
+    // text is trimmed only when it holds a control character at all.
+    for (index, entry) in request.codes.enumerated() where firstControl(in: entry.code) != nil {
       // Trimmed first: a scanner ends a code with Enter.
       try check(entry.code.trimmingSpaces(), field: "redeemables[\(index)].id")
     }
-    try check(request.customer?.trimmingSpaces(), field: "customer")
+    if let customer = request.customer, firstControl(in: customer) != nil {
+      try check(customer.trimmingSpaces(), field: "customer")
+    }
     try check(request.orderSourceId, field: "order.id")
     for (index, item) in request.items.enumerated() {
       try check(item.sku, field: "order.items[\(index)].product_id")

@@ -39,12 +39,12 @@ public enum SafeText {
   /// Refuses `text` when it holds a control character, naming `field`.
   ///
   /// - Throws: `Refusal` with `.invalidPayload` ("name holds a control character (U+001B)").
-  public static func check(_ text: String?, field: String, allowingLineBreaks: Bool = false)
-    throws
-  {
+  public static func check(
+    _ text: String?, field: @autoclosure () -> String, allowingLineBreaks: Bool = false
+  ) throws {
     guard let text, let scalar = firstControl(in: text, allowingLineBreaks: allowingLineBreaks)
     else { return }
-    throw Refusal(code: nil, reason: .invalidPayload(controlMessage(field: field, scalar)))
+    throw Refusal(code: nil, reason: .invalidPayload(controlMessage(field: field(), scalar)))
   }
 
   /// Checks every key and value of a metadata object; values may hold line breaks.

@@ -21,8 +21,44 @@ private func holdsHugeNumber(_ value: JSONValue) -> Bool {
   }
 }
 
+/// Whether any string or member name of `value` holds a control character.
+private func holdsControl(_ value: JSONValue) -> Bool {
+  switch value {
+  case .string(let text): SafeText.firstControl(in: text) != nil
+  case .array(let elements): elements.contains(where: holdsControl)
+  case .object(let members):
+    members.contains { SafeText.firstControl(in: $0.key) != nil || holdsControl($0.value) }
+  default: false
+  }
+}
+
 @Suite("JSON bodies: parser, decoder and dates")
 struct JSONValueTests {
+  @Test(
+    "the parser says when a body may hold a control character, and never misses one",
+    arguments: [
+      (#"{"code":"ALICE-10OFF","items":[{"sku":"Kaffe på bönor","n":1}]}"#, false),
+      (#"{"name":"\u00e9t\u00e9 \"quoted\" \/ \\"}"#, false),
+      (#"{"reason":"two\nlines"}"#, true),
+      (#"{"code":"A\u0000B"}"#, true),
+      (#"{"code":"A\u001bB"}"#, true),
+      (#"{"code":"A\u007fB"}"#, true),
+      ("{\"code\":\"A\u{7F}B\"}", true),
+      (#"{"code":"A\u0085B"}"#, true),
+      ("{\"code\":\"A\u{85}B\"}", true),
+      ("{\"code\":\"price ¢\"}", true),
+      (#"{"k\tey":1}"#, true),
+      (#"["\b","\f","\r"]"#, true),
+    ])
+  func notesControls(body: String, flagged: Bool) throws {
+    var mayHoldControl = false
+    let value = try JSONValue.parse(Data(body.utf8), mayHoldControl: &mayHoldControl)
+    #expect(mayHoldControl == flagged)
+    // Never a miss: a control anywhere sets the flag (it may be set without one: ¢).
+    #expect(!holdsControl(value) || mayHoldControl)
+    #expect(try parse(body) == value)
+  }
+
   @Test("valid JSON parses to the same values JSONSerialization reads")
   func parsesValidJSON() throws {
     #expect(
