@@ -8,6 +8,21 @@ import Testing
 /// What is PostgreSQL's own: URLs, the schema's version, the CLI's --db.
 @Suite("PostgreSQL store")
 struct PostgreSQLStoreTests {
+  /// `voucher-engine ARGUMENTS`: its exit status and what it wrote to standard error.
+  private static func engineErrors(_ arguments: [String]) throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = try EngineProcess.executable
+    process.arguments = arguments
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let message = String(
+      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, message)
+  }
+
   @Test(
     "a URL carrying a password is refused; the password comes from PGPASSFILE or PGPASSWORD",
     arguments: [
@@ -40,19 +55,10 @@ struct PostgreSQLStoreTests {
   func deadDatabaseIsOneLine() throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("no-postgresql-\(UUID().uuidString)").path
-    let process = Process()
-    process.executableURL = try EngineProcess.executable
-    process.arguments = [
+    let (status, message) = try Self.engineErrors([
       "voucher", "show", "ANY", "--db", "postgresql://postgres@/vouchers?host=\(folder)",
-    ]
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let message = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 1)
+    ])
+    #expect(status == 1)
     #expect(message.hasPrefix("voucher-engine: cannot open the database postgresql://"))
     #expect(message.contains(folder))
     #expect(message.contains("No such file or directory Is the server running"))
@@ -62,19 +68,10 @@ struct PostgreSQLStoreTests {
 
   @Test("voucher-engine refuses a --db URL with a password as a usage error (exit 2)")
   func commandRefusesPassword() throws {
-    let process = Process()
-    process.executableURL = try EngineProcess.executable
-    process.arguments = [
+    let (status, message) = try Self.engineErrors([
       "customers", "find", "x", "--db", "postgresql://vouchers:secret@localhost/vouchers",
-    ]
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let message = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 2)
+    ])
+    #expect(status == 2)
     #expect(message.contains("PGPASSFILE"))
     #expect(!message.contains("secret"))
   }
