@@ -78,6 +78,37 @@ struct ContractAndCommandTests {
     #expect(revoked.status == 0)
   }
 
+  @Test("serve writes one access-log line a request to stderr, each whole and in its format")
+  func accessLogLines() throws {
+    let executable = try voucherEngineExecutable()
+    let database = try freshDatabasePath()
+    let logPath = database + ".stderr"
+    try #require(FileManager.default.createFile(atPath: logPath, contents: nil))
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = ["serve", "--db", database, "--listen", "127.0.0.1:0"]
+    let line = try startReadingFirstLine(process, standardError: log)
+    try log.close()
+    defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    let base = String(line.dropFirst("listening on ".count))
+    // Requests at once: lines from concurrent requests must not interleave. (Unauthorised
+    // ones from one address are throttled to 429 after a while.)
+    DispatchQueue.concurrentPerform(iterations: 64) { index in
+      _ = try? Data(contentsOf: URL(string: base + (index % 2 == 0 ? "/health" : "/v1/nope"))!)
+    }
+    kill(process.processIdentifier, SIGTERM)
+    process.waitUntilExit()
+    let lines = try String(contentsOfFile: logPath, encoding: .utf8).split(separator: "\n")
+    let format =
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z GET \/(health 200|v1\/nope (401|429)) \d+\.\dms req_\w+ app=- from=127\.0\.0\.1$/
+    let logged = lines.filter { $0.contains(" GET /") }
+    #expect(logged.count == 64, "\(lines)")
+    for entry in logged {
+      #expect(entry.wholeMatch(of: format) != nil, "\(entry)")
+    }
+  }
+
   @Test("serve stops on a SIGTERM sent the moment it says it listens, every time (20 starts)")
   func stopSignalRightAfterListening() throws {
     let executable = try voucherEngineExecutable()

@@ -25,10 +25,12 @@ func runProgram(
 
 /// Starts `process` (`voucher-engine serve`, stderr discarded) and returns the first line
 /// it prints ("listening on URL"), or what it printed before it ended.
-func startReadingFirstLine(_ process: Process) throws -> String {
+func startReadingFirstLine(_ process: Process, standardError: FileHandle = .nullDevice) throws
+  -> String
+{
   let output = Pipe()
   process.standardOutput = output
-  process.standardError = FileHandle.nullDevice
+  process.standardError = standardError
   try process.run()
   var buffer = Data()
   let handle = output.fileHandleForReading
