@@ -35,39 +35,21 @@ public struct AccessLog: Sendable {
     isEnabled = false
   }
 
-  /// Each line written to stderr in one call (the line and its newline gathered by
-  /// `writev`), so lines from the request threads never interleave. No `Data` or
-  /// `FileHandle` in between: they cost 4k instructions a request.
+  /// Each line and its newline written to stderr in one `write`, so lines from the request
+  /// threads never interleave. No `Data` or `FileHandle` in between: they cost 4k
+  /// instructions a request.
   public static let standardError = AccessLog { line in
-    var line = line
-    line.withUTF8 { text in
-      var newline: UInt8 = 0x0A
-      withUnsafeMutablePointer(to: &newline) { newline in
-        var parts = [
-          iovec(iov_base: UnsafeMutableRawPointer(mutating: text.baseAddress), iov_len: text.count),
-          iovec(iov_base: UnsafeMutableRawPointer(newline), iov_len: 1),
-        ]
-        let total = text.count + 1
-        var written = 0
-        while written < total {
-          let result = parts.withUnsafeMutableBufferPointer {
-            writev(STDERR_FILENO, $0.baseAddress, Int32($0.count))
-          }
-          if result < 0 {
-            if errno == EINTR { continue }
-            return  // stderr closed or full: a log line is not worth stopping a request for
-          }
-          written += result
-          guard written < total else { return }
-          // A short write (a terminal, a full pipe): the rest, from where it stopped.
-          var skip = result
-          for index in parts.indices {
-            let taken = min(skip, parts[index].iov_len)
-            parts[index].iov_base = parts[index].iov_base.map { $0 + taken }
-            parts[index].iov_len -= taken
-            skip -= taken
-          }
+    var text = line
+    text.append("\n")
+    text.withUTF8 { bytes in
+      var offset = 0
+      while offset < bytes.count {
+        let written = Glibc.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+          if errno == EINTR { continue }
+          return  // stderr closed (EBADF, EPIPE): a log line is not worth failing a request
         }
+        offset += written  // a short write (a terminal): the rest, from where it stopped
       }
     }
   }

@@ -17,8 +17,14 @@ enum RequestText {
     // A clean body (nearly every one) is walked once without building any member's path;
     // only a refused one is walked again to name where. Building "order.items[2].sku" for
     // every member cost more than parsing the body.
-    guard holdsControl(value, allowingLineBreaks: false) else { return }
+    guard holdsControl(value) else { return }
     try check(value, path: "", allowingLineBreaks: false)
+  }
+
+  /// Whether `check` refuses `value`: the rule the parser's `mayHoldControl` must never
+  /// miss, since a body it clears is not walked (tested and fuzzed against it).
+  static func holdsControl(_ value: JSONValue) -> Bool {
+    holdsControl(value, allowingLineBreaks: false)
   }
 
   private static func holdsControl(_ value: JSONValue, allowingLineBreaks: Bool) -> Bool {

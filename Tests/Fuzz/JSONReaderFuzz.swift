@@ -2,6 +2,8 @@ import Foundation
 import VoucherAPI
 import VoucherEngine
 
+@testable import VoucherServer
+
 // The JSON reader every body, catalog and JSON column goes through: whatever the bytes, it
 // returns a value or throws, and a value it returns reads back the same from its own text.
 // A redemption request the hot path reads straight from the tree must be the one the
@@ -15,7 +17,7 @@ public func fuzzJSONReader(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt
   }
   // The server skips its control-character walk when the parser saw none: it must never
   // miss one.
-  if !mayHoldControl, holdsControl(value) {
+  if !mayHoldControl, RequestText.holdsControl(value) {
     fatalError("the parser saw no control character in \(value)")
   }
   let again: JSONValue
@@ -34,15 +36,4 @@ public func fuzzJSONReader(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt
     }
   }
   return 0
-}
-
-/// Whether any string or member name of `value` holds a control character.
-private func holdsControl(_ value: JSONValue) -> Bool {
-  switch value {
-  case .string(let text): SafeText.firstControl(in: text) != nil
-  case .array(let elements): elements.contains(where: holdsControl)
-  case .object(let members):
-    members.contains { SafeText.firstControl(in: $0.key) != nil || holdsControl($0.value) }
-  default: false
-  }
 }

@@ -28,6 +28,33 @@ final class EngineProcess {
     get throws { try builtProgram("voucher-engine") }
   }
 
+  /// `voucher-engine ARGUMENTS` run to its end: its exit status, standard output and
+  /// standard error. Both are read at once, so a child that fills one pipe never waits for
+  /// the other to be read.
+  static func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    let process = Process()
+    process.executableURL = try executable
+    process.arguments = arguments
+    let output = Pipe()
+    let error = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    nonisolated(unsafe) var errorData = Data()
+    let errorRead = DispatchGroup()
+    DispatchQueue.global().async(group: errorRead) {
+      errorData = error.fileHandleForReading.readDataToEndOfFile()
+    }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    errorRead.wait()
+    process.waitUntilExit()
+    return (
+      process.terminationStatus, String(decoding: data, as: UTF8.self),
+      String(decoding: errorData, as: UTF8.self)
+    )
+  }
+
   static func start(_ arguments: [String]) throws -> EngineProcess {
     let child = EngineProcess()
     child.process.executableURL = try executable

@@ -130,19 +130,6 @@ struct IssuanceTests {
 
 @Suite("Issue and export commands")
 struct BulkCommandTests {
-  private func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-    let process = Process()
-    process.executableURL = try EngineProcess.executable
-    process.arguments = arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-  }
-
   private func writeCustomers(_ count: Int, to path: String) throws {
     var text = "source_id,email,name\n"
     for index in 0..<count { text += "c-\(index),p\(index)@example.com,Person \(index)\n" }
@@ -182,7 +169,7 @@ struct BulkCommandTests {
     #expect(committed < count, "the batch finished before it could be killed; make it larger")
 
     let out = folder.path("mapping.csv")
-    let rerun = try run(arguments + ["--out", out, "--json"])
+    let rerun = try EngineProcess.run(arguments + ["--out", out, "--json"])
     #expect(rerun.status == 0)
     let engine = try VoucherEngine(path: db)
     var mapping: [IssuedRow] = []
@@ -214,7 +201,9 @@ struct BulkCommandTests {
         codes: [CodeRequest("BONUS-2")], customer: "c-1", orderSourceId: "o-1",
         items: [CartItem(sku: "x", quantity: 1, price: 10_000)]))
     let out = folder.path("checks.xml")
-    #expect(try run(["export", "--format", "voyado-xml", "--out", out, "--db", db]).status == 0)
+    #expect(
+      try EngineProcess.run(["export", "--format", "voyado-xml", "--out", out, "--db", db]).status
+        == 0)
 
     let parsed = try BonusCheckParser.parse(Data(contentsOf: URL(fileURLWithPath: out)))
     #expect(parsed["new"]?.map { $0["checkNumber"] } == ["BONUS-1"])
@@ -229,7 +218,9 @@ struct BulkCommandTests {
 
     let csv = folder.path("all.csv")
     #expect(
-      try run(["export", "--format", "csv", "--status", "used", "--out", csv, "--db", db]).status
+      try EngineProcess.run([
+        "export", "--format", "csv", "--status", "used", "--out", csv, "--db", db,
+      ]).status
         == 0)
     let text = try String(contentsOfFile: csv, encoding: .utf8)
     #expect(text.split(separator: "\r\n").count == 2)

@@ -8,21 +8,6 @@ import Testing
 /// What is PostgreSQL's own: URLs, the schema's version, the CLI's --db.
 @Suite("PostgreSQL store")
 struct PostgreSQLStoreTests {
-  /// `voucher-engine ARGUMENTS`: its exit status and what it wrote to standard error.
-  private static func engineErrors(_ arguments: [String]) throws -> (Int32, String) {
-    let process = Process()
-    process.executableURL = try EngineProcess.executable
-    process.arguments = arguments
-    let errors = Pipe()
-    process.standardError = errors
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let message = String(
-      decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, message)
-  }
-
   @Test(
     "a URL carrying a password is refused; the password comes from PGPASSFILE or PGPASSWORD",
     arguments: [
@@ -55,7 +40,7 @@ struct PostgreSQLStoreTests {
   func deadDatabaseIsOneLine() throws {
     let folder = FileManager.default.temporaryDirectory
       .appendingPathComponent("no-postgresql-\(UUID().uuidString)").path
-    let (status, message) = try Self.engineErrors([
+    let (status, _, message) = try EngineProcess.run([
       "voucher", "show", "ANY", "--db", "postgresql://postgres@/vouchers?host=\(folder)",
     ])
     #expect(status == 1)
@@ -68,7 +53,7 @@ struct PostgreSQLStoreTests {
 
   @Test("voucher-engine refuses a --db URL with a password as a usage error (exit 2)")
   func commandRefusesPassword() throws {
-    let (status, message) = try Self.engineErrors([
+    let (status, _, message) = try EngineProcess.run([
       "customers", "find", "x", "--db", "postgresql://vouchers:secret@localhost/vouchers",
     ])
     #expect(status == 2)

@@ -6,25 +6,6 @@ import Testing
 
 @Suite("staff command")
 struct StaffCommandTests {
-  private func run(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = try EngineProcess.executable
-    process.arguments = arguments
-    let output = Pipe()
-    let error = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    let errorData = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-      process.terminationStatus, String(decoding: data, as: UTF8.self),
-      String(decoding: errorData, as: UTF8.self)
-    )
-  }
-
   @Test("add from a PIN file, list, revoke; a PIN on the command line is refused")
   func addListRevoke() throws {
     let folder = try TemporaryFolder()
@@ -33,36 +14,38 @@ struct StaffCommandTests {
     try Data("482913\n".utf8).write(to: URL(fileURLWithPath: pinFile))
 
     for refused in [["--pin", "482913"], ["--pin=482913"]] {
-      let result = try run(
+      let result = try EngineProcess.run(
         ["staff", "add", "--name", "Maja", "--role", "support", "--db", db] + refused)
       #expect(result.status == 2)
       #expect(result.error.contains("never given on the command line"), "\(result.error)")
     }
-    let added = try run(
+    let added = try EngineProcess.run(
       ["staff", "add", "--name", "Maja", "--role", "support", "--pin-file", pinFile, "--db", db])
     #expect(added.status == 0, "\(added.error)")
     #expect(added.output == "Added Maja (support).\n")
-    let again = try run(
+    let again = try EngineProcess.run(
       ["staff", "add", "--name", "maja", "--role", "cashier", "--pin-file", pinFile, "--db", db])
     #expect(again.status == 2)
 
-    let badRole = try run(
+    let badRole = try EngineProcess.run(
       ["staff", "add", "--name", "Bo", "--role", "admin", "--pin-file", pinFile, "--db", db])
     #expect(badRole.status == 2)
     #expect(badRole.error.contains("--role must be cashier or support"))
     try Data("12\n".utf8).write(to: URL(fileURLWithPath: folder.path("short")))
-    let shortPIN = try run(
+    let shortPIN = try EngineProcess.run(
       [
         "staff", "add", "--name", "Bo", "--role", "support", "--pin-file", folder.path("short"),
         "--db", db,
       ])
     #expect(shortPIN.status == 2)
     #expect(shortPIN.error.contains("4–12 digits"))
-    let noTerminal = try run(["staff", "add", "--name", "Bo", "--role", "support", "--db", db])
+    let noTerminal = try EngineProcess.run([
+      "staff", "add", "--name", "Bo", "--role", "support", "--db", db,
+    ])
     #expect(noTerminal.status == 2)
     #expect(noTerminal.error.contains("--pin-file"))
 
-    let list = try run(["staff", "list", "--json", "--db", db])
+    let list = try EngineProcess.run(["staff", "list", "--json", "--db", db])
     #expect(list.status == 0)
     let rows = try #require(
       try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
@@ -73,11 +56,11 @@ struct StaffCommandTests {
     let engine = try VoucherEngine(path: db)
     #expect(try engine.verifyStaffPIN(name: "Maja", pin: "482913")?.role == .support)
 
-    #expect(try run(["staff", "revoke", "--name", "Maja", "--db", db]).status == 0)
-    #expect(try run(["staff", "revoke", "--name", "Maja", "--db", db]).status == 1)
-    #expect(try run(["staff", "list", "--db", db]).output.contains("Maja"))
-    #expect(try run(["staff", "fire", "--db", db]).status == 2)
-    let help = try run(["staff", "--help"])
+    #expect(try EngineProcess.run(["staff", "revoke", "--name", "Maja", "--db", db]).status == 0)
+    #expect(try EngineProcess.run(["staff", "revoke", "--name", "Maja", "--db", db]).status == 1)
+    #expect(try EngineProcess.run(["staff", "list", "--db", db]).output.contains("Maja"))
+    #expect(try EngineProcess.run(["staff", "fire", "--db", db]).status == 2)
+    let help = try EngineProcess.run(["staff", "--help"])
     #expect(help.status == 0)
     #expect(help.output.contains("After 5 wrong PINs"))
   }
