@@ -570,9 +570,10 @@ extension APIRouter {
     }
     switch error {
     case .typeMismatch(let type, let context):
-      return "\(path(context.codingPath)) must be \(describe(type))"
+      return "\(path(context.codingPath)) must be \(describe(type, context.codingPath.last))"
     case .valueNotFound(let type, let context):
-      return "\(path(context.codingPath)) must be \(describe(type)), not null"
+      return
+        "\(path(context.codingPath)) must be \(describe(type, context.codingPath.last)), not null"
     case .keyNotFound(let key, let context):
       return "\(path(context.codingPath + [key])) is required"
     case .dataCorrupted(let context):
@@ -584,14 +585,25 @@ extension APIRouter {
     }
   }
 
-  private static func describe(_ type: Any.Type) -> String {
+  /// What a value of `type` must be, for the member `key`: a whole number is said to be in
+  /// minor units only where the member is an amount (a quantity or a page is not).
+  private static func describe(_ type: Any.Type, _ key: (any CodingKey)?) -> String {
     switch type {
-    case is Int64.Type, is Int.Type: "a whole number (minor units)"
+    case is Int64.Type, is Int.Type:
+      key.map { isMoney($0.stringValue) } == true
+        ? "a whole number (minor units)" : "a whole number"
     case is String.Type: "a string"
     case is Bool.Type: "true or false"
     case is Decimal.Type: "a number"
     default: "an object or list of the documented shape"
     }
+  }
+
+  /// Voucherify's money members: `amount`, `amount_off`, `amount_limit`, `price`, `credits`,
+  /// `balance`, and the `…_amount` totals.
+  private static func isMoney(_ name: String) -> Bool {
+    name.hasPrefix("amount") || name.hasSuffix("_amount") || name.hasSuffix("Amount")
+      || ["price", "credits", "balance"].contains(name)
   }
 
   private func filter(_ query: APIQuery) throws -> VoucherFilter {

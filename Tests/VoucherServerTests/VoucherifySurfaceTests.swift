@@ -23,6 +23,21 @@ struct VoucherifySurfaceTests {
       headers: server.headers(role).merging(extra) { $1 }, body: body.map { Data($0.utf8) })
   }
 
+  @Test("a wrong kind of number names its member, and only an amount is said to be in minor units")
+  func wrongNumbers() async throws {
+    func details(_ item: String) async throws -> String {
+      let answer = try await call(
+        "POST", "/v1/validations",
+        #"{"redeemables": [{"object": "voucher", "id": "ANY"}], "order": {"items": [\#(item)]}}"#)
+      #expect(answer.status == 400)
+      return answer.json["details"] as? String ?? ""
+    }
+    let quantity = try await details(#"{"product_id": "p", "quantity": "two", "price": 100}"#)
+    #expect(quantity == "order.items[0].quantity must be a whole number")
+    let price = try await details(#"{"product_id": "p", "quantity": 2, "price": "1.00"}"#)
+    #expect(price == "order.items[0].price must be a whole number (minor units)")
+  }
+
   @Test(
     "null is absent at any depth, metadata comes back as sent, and every unknown or unsupported name is listed"
   )
